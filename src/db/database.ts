@@ -1,0 +1,87 @@
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from './generated/client.js';
+import type { SqlConnection } from './sql.js';
+
+export type DatabaseOptions =
+  | { kind: 'postgres'; url: string; poolSize?: number }
+  | { kind: 'pglite'; dataDir: string };
+
+/** Called once for every SQL statement Prisma sends (tests count them). */
+export type StatementListener = (sql: string) => void;
+
+export interface Database {
+  readonly kind: DatabaseOptions['kind'];
+  readonly prisma: PrismaClient;
+  /** A connection of its own for raw SQL; release it when done. */
+  connect(): Promise<SqlConnection>;
+  onStatement(listener: StatementListener): () => void;
+  close(): Promise<void>;
+}
+
+/** Opens the embedded PGlite store or a PostgreSQL pool, with a Prisma client over it. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const driver = options.kind === 'postgres' ? postgresDriver(options.url, options.poolSize) : await pgliteDriver(options.dataDir);
+  const prisma = new PrismaClient({ adapter: driver.adapter, log: [{ emit: 'event', level: 'query' }] });
+  const listeners = new Set<StatementListener>();
+  prisma.$on('query', (event) => {
+    for (const listener of listeners) listener(event.query);
+  });
+  return {
+    kind: options.kind,
+    prisma,
+    connect: driver.connect,
+    onStatement(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      await prisma.$disconnect();
+      await driver.close();
+    },
+  };
+}
+
+interface Driver {
+  adapter: PrismaPg | PrismaPGlite;
+  connect(): Promise<SqlConnection>;
+  close(): Promise<void>;
+}
+
+function postgresDriver(url: string, poolSize = 10): Driver {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  return {
+    adapter: new PrismaPg(pool),
+    async connect() {
+      const client = await pool.connect();
+      return {
+        query: async <Row>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as Row[],
+        exec: async (script) => {
+          await client.query(script);
+        },
+        release: async () => client.release(),
+      };
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function pgliteDriver(dataDir: string): Promise<Driver> {
+  const pglite = await PGlite.create(dataDir);
+  return {
+    adapter: new PrismaPGlite(pglite),
+    // PGlite is a single connection: raw SQL shares it, so callers run it before serving traffic.
+    async connect() {
+      return {
+        query: async <Row>(sql: string, params?: unknown[]) => (await pglite.query<Row>(sql, params)).rows,
+        exec: async (script) => {
+          await pglite.exec(script);
+        },
+        release: async () => {},
+      };
+    },
+    close: () => pglite.close(),
+  };
+}

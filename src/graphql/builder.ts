@@ -1,0 +1,22 @@
+import SchemaBuilder from '@pothos/core';
+import ZodPlugin from '@pothos/plugin-zod';
+import type { JsonValue } from '../sessions/model.js';
+import type { GraphQLContext } from './context.js';
+import { zodValidationError } from './errors.js';
+
+export const builder = new SchemaBuilder<{
+  Context: GraphQLContext;
+  DefaultFieldNullability: false;
+  Scalars: {
+    ID: { Input: string; Output: string };
+    DateTime: { Input: Date; Output: Date };
+    JSON: { Input: JsonValue; Output: JsonValue };
+  };
+}>({
+  plugins: [ZodPlugin],
+  defaultFieldNullability: false,
+  zod: { validationError: zodValidationError },
+});
+
+builder.queryType({});
+builder.mutationType({});

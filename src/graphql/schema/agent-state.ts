@@ -1,0 +1,115 @@
+import type { AgentStateDraft } from '../../sessions/drafts.js';
+import { LIMITS } from '../../sessions/limits.js';
+import type { AgentStateRecord, ReadCacheEntry } from '../../sessions/model.js';
+import { builder } from '../builder.js';
+import { callerOf } from '../context.js';
+import { boundedList, boundedString, idString, labelString } from '../validation.js';
+import { TextOrBlocksInput, TextOrBlocksUnion, textOrBlocksShape, toTextOrBlocksDraft } from './content.js';
+import { MessageInput, MessageRef, toMessageDraft } from './message.js';
+import { PermissionContextInput, PermissionContextRef } from './permission.js';
+import { expectedVersionArg, sessionRefArgs, SessionObject } from './session.js';
+import { TaskInput, TaskRef, toTaskDraft } from './task.js';
+
+const ReadCacheEntryRef = builder.objectRef<ReadCacheEntry>('ReadCacheEntry').implement({
+  fields: (t) => ({
+    filePath: t.exposeString('filePath'),
+    lines: t.exposeStringList('lines'),
+    updatedAt: t.exposeFloat('updatedAt', { description: 'Unix time in seconds, as the runtime wrote it.' }),
+    bytes: t.exposeFloat('bytes'),
+  }),
+});
+
+const ToolContextRef = builder.objectRef<AgentStateRecord>('ToolContext').implement({
+  fields: (t) => ({
+    maxCacheFiles: t.exposeInt('maxCacheFiles'),
+    maxCacheBytes: t.exposeFloat('maxCacheBytes'),
+    readFileCache: t.field({ type: [ReadCacheEntryRef], resolve: (state) => state.readFileCache }),
+    activatedGroups: t.exposeStringList('activatedGroups'),
+  }),
+});
+
+const TaskContextRef = builder.objectRef<{ sessionId: string }>('TaskContext').implement({
+  fields: (t) => ({
+    tasks: t.field({ type: [TaskRef], resolve: ({ sessionId }, _args, context) => context.loaders.tasks.load(sessionId) }),
+  }),
+});
+
+export const AgentStateRef = builder.objectRef<AgentStateRecord>('AgentState').implement({
+  description: 'What the agent saves and loads between turns.',
+  fields: (t) => ({
+    sessionId: t.exposeID('sessionId'),
+    summary: t.field({
+      type: TextOrBlocksUnion,
+      description: 'Summary of the older context: a plain string or text/data blocks, as written.',
+      resolve: (state) => textOrBlocksShape(state.summary),
+    }),
+    context: t.field({
+      type: [MessageRef],
+      description: "The agent's working context, oldest first.",
+      resolve: (state, _args, context) => context.loaders.context.load(state.sessionId),
+    }),
+    replyId: t.exposeID('replyId'),
+    curIter: t.exposeInt('curIter'),
+    permissionContext: t.field({ type: PermissionContextRef, resolve: (state) => state }),
+    toolContext: t.field({ type: ToolContextRef, resolve: (state) => state }),
+    tasksContext: t.field({ type: TaskContextRef, resolve: (state) => ({ sessionId: state.sessionId }) }),
+  }),
+});
+
+const ReadCacheEntryInput = builder.inputType('ReadCacheEntryInput', {
+  fields: (t) => ({
+    filePath: t.string({ required: true, validate: labelString() }),
+    lines: t.stringList({ required: true, validate: { ...boundedList(LIMITS.linesPerCacheEntry), items: boundedString(LIMITS.textLength) } }),
+    updatedAt: t.float({ required: true }),
+    bytes: t.float({ required: true, validate: { min: 0 } }),
+  }),
+});
+
+const ToolContextInput = builder.inputType('ToolContextInput', {
+  fields: (t) => ({
+    maxCacheFiles: t.int({ validate: { min: [2, { message: 'Must be greater than 1.' }] }, description: 'Defaults to 100.' }),
+    maxCacheBytes: t.float({ validate: { refine: [(bytes) => bytes > 10_000, { message: 'Must be greater than 10000.' }] }, description: 'Defaults to 25000.' }),
+    readFileCache: t.field({ type: [ReadCacheEntryInput], validate: boundedList(LIMITS.readFileCacheEntries) }),
+    activatedGroups: t.stringList({ validate: { ...boundedList(LIMITS.activatedGroups), items: labelString() } }),
+  }),
+});
+
+const TaskContextInput = builder.inputType('TaskContextInput', {
+  fields: (t) => ({ tasks: t.field({ type: [TaskInput], validate: boundedList(LIMITS.tasks) }) }),
+});
+
+export const AgentStateInput = builder.inputType('AgentStateInput', {
+  description: 'A whole agent state. Omitted parts take their defaults (as in a new session).',
+  fields: (t) => ({
+    summary: t.field({ type: TextOrBlocksInput, description: 'Defaults to the empty string.' }),
+    context: t.field({ type: [MessageInput], validate: boundedList(LIMITS.contextMessages) }),
+    replyId: t.id({ validate: idString(), description: 'Generated when absent.' }),
+    curIter: t.int({ validate: { min: 0 }, description: 'Defaults to 0.' }),
+    permissionContext: t.field({ type: PermissionContextInput }),
+    toolContext: t.field({ type: ToolContextInput }),
+    tasksContext: t.field({ type: TaskContextInput }),
+  }),
+});
+
+export function toAgentStateDraft(input: typeof AgentStateInput.$inferInput): AgentStateDraft {
+  return {
+    ...input,
+    summary: input.summary && toTextOrBlocksDraft(input.summary),
+    context: input.context?.map(toMessageDraft),
+    tasksContext: input.tasksContext && { tasks: input.tasksContext.tasks?.map(toTaskDraft) },
+  };
+}
+
+builder.mutationField('replaceSessionState', (t) =>
+  t.field({
+    type: SessionObject,
+    description: 'Replaces the whole agent state, as the agent runtime saves it after a turn.',
+    args: {
+      ...sessionRefArgs(),
+      state: t.arg({ type: AgentStateInput, required: true }),
+      ...expectedVersionArg(),
+    },
+    resolve: (_root, { id, agentId, state, expectedVersion }, context) =>
+      context.sessions.replaceState(callerOf(context), { id, agentId }, toAgentStateDraft(state), expectedVersion),
+  }),
+);

@@ -1,0 +1,175 @@
+import { LIMITS } from '../../sessions/limits.js';
+import type { ChatModelConfig, JsonObject, SessionRecord } from '../../sessions/model.js';
+import { builder } from '../builder.js';
+import { callerOf } from '../context.js';
+import { idString, jsonObject, labelString, nonEmptyString } from '../validation.js';
+import { AgentStateInput, AgentStateRef, toAgentStateDraft } from './agent-state.js';
+import { connectionOf, decodeCursor, encodeCursor } from './connection.js';
+import { PermissionModeEnum, SessionSourceEnum } from './enums.js';
+
+const ChatModelConfigRef = builder.objectRef<ChatModelConfig>('ChatModelConfig').implement({
+  description: 'Which model the agent talks to, through which credential, with which parameters.',
+  fields: (t) => ({
+    type: t.exposeString('type'),
+    credentialId: t.exposeID('credentialId'),
+    model: t.exposeString('model'),
+    parameters: t.field({ type: 'JSON', resolve: (config) => config.parameters }),
+  }),
+});
+
+const SessionConfigRef = builder.objectRef<SessionRecord>('SessionConfig').implement({
+  description: 'Session configuration: set at creation, changed by updateSession.',
+  fields: (t) => ({
+    workspaceId: t.exposeID('workspaceId'),
+    name: t.exposeString('name', { nullable: true }),
+    chatModelConfig: t.field({ type: ChatModelConfigRef, nullable: true, resolve: (session) => session.chatModelConfig }),
+  }),
+});
+
+export const SessionObject = builder.objectRef<SessionRecord>('Session').implement({
+  description: "One conversation of an agent: who owns it, its configuration and the agent's state.",
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    userId: t.exposeID('userId'),
+    agentId: t.exposeID('agentId'),
+    config: t.field({ type: SessionConfigRef, resolve: (session) => session }),
+    source: t.field({ type: SessionSourceEnum, resolve: (session) => session.source }),
+    sourceScheduleId: t.exposeID('sourceScheduleId', { nullable: true }),
+    version: t.exposeInt('version', { description: 'Counts writes; send it as expectedVersion to reject stale writes.' }),
+    createdAt: t.field({ type: 'DateTime', resolve: (session) => session.createdAt }),
+    updatedAt: t.field({ type: 'DateTime', resolve: (session) => session.updatedAt }),
+    state: t.field({ type: AgentStateRef, resolve: (session, _args, context) => context.loaders.state.load(session.id) }),
+  }),
+});
+
+const SessionConnection = connectionOf('Session', SessionObject);
+
+/** The arguments that address one session: its id and its agent. */
+export function sessionRefArgs() {
+  return builder.args((t) => ({
+    id: t.id({ required: true, validate: idString() }),
+    agentId: t.id({ required: true, validate: idString() }),
+  }));
+}
+
+const sessionCursor = {
+  encode: (session: SessionRecord) => encodeCursor([session.updatedAt.toISOString(), session.id]),
+  decode(cursor: string) {
+    const values = decodeCursor(cursor, 2);
+    const updatedAt = values && new Date(values[0]!);
+    return updatedAt && !Number.isNaN(updatedAt.getTime()) ? { updatedAt, id: values[1]! } : null;
+  },
+};
+
+builder.queryFields((t) => ({
+  session: t.field({
+    type: SessionObject,
+    nullable: true,
+    description: "A session of the caller's, or null when there is none with this id and agent.",
+    args: sessionRefArgs(),
+    resolve: (_root, ref, context) => context.sessions.get(callerOf(context), ref),
+  }),
+  sessions: t.field({
+    type: SessionConnection,
+    description: "The caller's sessions of an agent, most recently updated first.",
+    args: {
+      agentId: t.arg.id({ required: true, validate: idString() }),
+      first: t.arg.int({
+        validate: { min: 1, max: LIMITS.maxPageSize },
+        description: `Page size, 1 to ${LIMITS.maxPageSize}; defaults to ${LIMITS.defaultPageSize}.`,
+      }),
+      after: t.arg.string({
+        validate: { refine: [(cursor) => sessionCursor.decode(cursor) !== null, { message: 'Malformed cursor.' }] },
+      }),
+    },
+    resolve: async (_root, { agentId, first, after }, context) => {
+      const caller = callerOf(context);
+      const pageSize = first ?? LIMITS.defaultPageSize;
+      const page = await context.sessions.list(caller, agentId, pageSize, after ? sessionCursor.decode(after)! : undefined);
+      const edges = page.sessions.map((session) => ({ cursor: sessionCursor.encode(session), node: session }));
+      return {
+        edges,
+        pageInfo: {
+          hasNextPage: page.hasNextPage,
+          hasPreviousPage: Boolean(after),
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges.at(-1)?.cursor ?? null,
+        },
+        totalCount: () => context.sessions.count(caller, agentId),
+      };
+    },
+  }),
+}));
+
+const ChatModelConfigInput = builder.inputType('ChatModelConfigInput', {
+  fields: (t) => ({
+    type: t.string({ required: true, validate: labelString() }),
+    credentialId: t.id({ required: true, validate: idString() }),
+    model: t.string({ required: true, validate: labelString() }),
+    parameters: t.field({ type: 'JSON', validate: jsonObject, description: 'A JSON object; defaults to {}.' }),
+  }),
+});
+
+function toChatModelConfig(input: typeof ChatModelConfigInput.$inferInput): ChatModelConfig {
+  return { ...input, parameters: (input.parameters ?? {}) as JsonObject };
+}
+
+const CreateSessionInput = builder.inputType('CreateSessionInput', {
+  fields: (t) => ({
+    agentId: t.id({ required: true, validate: idString() }),
+    workspaceId: t.id({ validate: idString(), description: 'A new workspace id when absent.' }),
+    name: t.string({ validate: nonEmptyString(LIMITS.nameLength), description: 'Defaults to the creation time, YYYY-MM-DD HH:MM:SS (UTC).' }),
+    chatModelConfig: t.field({ type: ChatModelConfigInput }),
+    source: t.field({ type: SessionSourceEnum, description: 'Defaults to USER.' }),
+    sourceScheduleId: t.id({ validate: idString() }),
+    state: t.field({ type: AgentStateInput, description: 'The initial agent state; a fresh default state when absent.' }),
+  }),
+});
+
+const UpdateSessionInput = builder.inputType('UpdateSessionInput', {
+  description:
+    'A PATCH: an absent field keeps its value; name: null and chatModelConfig: null clear; permissionMode: null keeps the mode.',
+  fields: (t) => ({
+    name: t.string({ validate: nonEmptyString(LIMITS.nameLength) }),
+    chatModelConfig: t.field({ type: ChatModelConfigInput, description: 'Replaces the current configuration whole.' }),
+    permissionMode: t.field({ type: PermissionModeEnum, description: 'Written to state.permissionContext.mode.' }),
+  }),
+});
+
+export const expectedVersionArg = () =>
+  builder.args((t) => ({
+    expectedVersion: t.int({ description: 'Apply only if the session is still at this version (else CONFLICT).' }),
+  }));
+
+builder.mutationFields((t) => ({
+  createSession: t.field({
+    type: SessionObject,
+    args: { input: t.arg({ type: CreateSessionInput, required: true }) },
+    resolve: (_root, { input }, context) =>
+      context.sessions.create(callerOf(context), {
+        ...input,
+        chatModelConfig: input.chatModelConfig && toChatModelConfig(input.chatModelConfig),
+        state: input.state && toAgentStateDraft(input.state),
+      }),
+  }),
+  updateSession: t.field({
+    type: SessionObject,
+    args: { ...sessionRefArgs(), input: t.arg({ type: UpdateSessionInput, required: true }), ...expectedVersionArg() },
+    resolve: (_root, { id, agentId, input, expectedVersion }, context) =>
+      context.sessions.update(
+        callerOf(context),
+        { id, agentId },
+        // Keep absent (undefined) apart from null: they mean "keep" and "clear".
+        { ...input, chatModelConfig: input.chatModelConfig && toChatModelConfig(input.chatModelConfig) },
+        expectedVersion,
+      ),
+  }),
+  deleteSession: t.field({
+    type: 'ID',
+    args: sessionRefArgs(),
+    resolve: async (_root, ref, context) => {
+      await context.sessions.delete(callerOf(context), ref);
+      return ref.id;
+    },
+  }),
+}));

@@ -1,0 +1,41 @@
+import type { StringValidationOptions } from '@pothos/plugin-zod';
+import type { JsonObject, JsonValue } from '../sessions/model.js';
+import { LIMITS } from '../sessions/limits.js';
+
+/* Validation options for plugin-zod, built from the domain's LIMITS so the numbers live in one place. */
+
+/** A required string that must not be empty (ids, names, labels). */
+export function nonEmptyString(maxLength: number): StringValidationOptions {
+  return {
+    type: 'string',
+    minLength: [1, { message: 'Must not be empty.' }],
+    maxLength: [maxLength, { message: `Must be at most ${maxLength} characters.` }],
+  };
+}
+
+/** A string that may be empty but not oversized (free text). */
+export function boundedString(maxLength: number): StringValidationOptions {
+  return { type: 'string', maxLength: [maxLength, { message: `Must be at most ${maxLength} characters.` }] };
+}
+
+/** For list arguments; add `items` for the entries' own rules. */
+export function boundedList(maxLength: number): { maxLength: [number, { message: string }] } {
+  return { maxLength: [maxLength, { message: `Must have at most ${maxLength} entries.` }] };
+}
+
+export const idString = () => nonEmptyString(LIMITS.idLength);
+export const labelString = () => nonEmptyString(LIMITS.labelLength);
+export const freeText = () => boundedString(LIMITS.textLength);
+
+function isPlainObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** For JSON arguments that must be objects (`parameters`, `metadata`, `extra`); null passes where the field is optional. */
+export const jsonObject: Array<[(value: JsonValue) => boolean, { message: string }]> = [
+  [(value) => value == null || isPlainObject(value), { message: 'Must be a JSON object.' }],
+  [
+    (value) => value == null || Buffer.byteLength(JSON.stringify(value)) <= LIMITS.jsonObjectBytes,
+    { message: `Must be at most ${LIMITS.jsonObjectBytes} bytes as JSON.` },
+  ],
+];

@@ -1,0 +1,37 @@
+/** Errors the domain raises on purpose; the GraphQL and HTTP edges map them to codes and statuses. */
+export abstract class DomainError extends Error {
+  abstract readonly code: 'NOT_FOUND' | 'CONFLICT' | 'BAD_USER_INPUT';
+}
+
+export class SessionNotFoundError extends DomainError {
+  readonly code = 'NOT_FOUND';
+  override name = 'SessionNotFoundError';
+  constructor(readonly sessionId: string) {
+    super(`Session '${sessionId}' not found.`);
+  }
+}
+
+export class VersionConflictError extends DomainError {
+  readonly code = 'CONFLICT';
+  override name = 'VersionConflictError';
+  constructor(
+    readonly sessionId: string,
+    readonly expectedVersion: number,
+    readonly actualVersion: number,
+  ) {
+    super(`Session '${sessionId}' is at version ${actualVersion}, not the expected ${expectedVersion}; re-read it and retry.`);
+  }
+}
+
+export interface InputIssue {
+  path: Array<string | number>;
+  message: string;
+}
+
+export class InvalidInputError extends DomainError {
+  readonly code = 'BAD_USER_INPUT';
+  override name = 'InvalidInputError';
+  constructor(readonly issues: InputIssue[]) {
+    super(issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+  }
+}

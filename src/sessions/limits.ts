@@ -1,0 +1,30 @@
+/**
+ * What the service accepts, in one place: validation uses these, the README documents them.
+ * Sizes are in characters (strings), entries (lists) or bytes of serialised JSON (objects).
+ */
+export const LIMITS = {
+  /** Ids of sessions, agents, workspaces, schedules, messages, blocks and tasks. */
+  idLength: 255,
+  /** Session display name. */
+  nameLength: 500,
+  /** Short labels: model type/name, credential id, tool names, rule sources, media types, paths. */
+  labelLength: 1_000,
+  /** Free text: block text, thinking, hints, tool input/output, summaries, task descriptions. */
+  textLength: 1_000_000,
+  /** Inline base64 payload of a data block. */
+  dataLength: 5_000_000,
+  /** `parameters`, `metadata` and provider `extra` objects, serialised. */
+  jsonObjectBytes: 65_536,
+  contentBlocksPerMessage: 500,
+  contextMessages: 5_000,
+  tasks: 1_000,
+  taskLinks: 1_000,
+  rulesPerList: 1_000,
+  workingDirectories: 200,
+  readFileCacheEntries: 1_000,
+  linesPerCacheEntry: 100_000,
+  activatedGroups: 200,
+  /** Sessions per page of the list query. */
+  maxPageSize: 100,
+  defaultPageSize: 20,
+} as const;
