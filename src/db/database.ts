@@ -26,6 +26,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const driver = options.kind === 'postgres' ? postgresDriver(options.url, options.poolSize) : await pgliteDriver(options.dataDir);
   const prisma = new PrismaClient({ adapter: driver.adapter, log: [{ emit: 'event', level: 'query' }] });
   const listeners = new Set<StatementListener>();
+  let closing: Promise<void> | undefined;
   prisma.$on('query', (event) => {
     for (const listener of listeners) listener(event.query);
   });
@@ -37,9 +38,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    async close() {
-      await prisma.$disconnect();
-      await driver.close();
+    // Idempotent: shutdown paths may race (a signal during a failing request, tests pulling the plug).
+    close() {
+      closing ??= prisma.$disconnect().then(() => driver.close());
+      return closing;
     },
   };
 }

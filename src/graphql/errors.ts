@@ -28,32 +28,63 @@ export function zodValidationError(error: ZodError): GraphQLError {
   );
 }
 
-/** graphql-js reports a variable of the wrong type before any resolver runs; it is bad input too. */
-function isVariableCoercionError(error: GraphQLError): boolean {
-  return error.path === undefined && /^Variable "\$[^"]+" (got invalid value|of required type|of non-null type)/.test(error.message);
+/**
+ * graphql-js rejects a variable of the wrong shape before any resolver runs, as
+ * `Variable "$input" got invalid value … at "input.state.curIter"; <reason>`. That is bad input
+ * too; its path becomes an issue like those of field validation.
+ */
+function variableCoercionIssue(error: GraphQLError): InputIssue | null {
+  if (error.path !== undefined) return null;
+  const match = /^Variable "\$([^"]+)" (?:got invalid value .*? at "([^"]+)"; |got invalid value .*?; |of (?:required|non-null) type )(.*)$/s.exec(error.message);
+  if (!match) return null;
+  const [, variable, at, reason] = match;
+  const path: InputIssue['path'] = (at ?? variable!)
+    .split(/\.|\[(\d+)\]/)
+    .filter(Boolean)
+    .map((key) => (/^\d+$/.test(key) ? Number(key) : key));
+  // A missing required field is reported on its parent object; point at the field itself.
+  const missingField = /^Field "([^"]+)" of required type "[^"]+" was not provided\.$/.exec(reason ?? '')?.[1];
+  if (missingField) path.push(missingField);
+  return { path, message: reason ?? error.message };
 }
 
 /**
- * Yoga's error mask: intentional errors pass with their code, domain errors get theirs, and
+ * By name rather than instanceof: graphql ships as CommonJS and ESM, and the executor's copy may not
+ * be ours.
+ */
+function isGraphQLError(error: unknown): error is GraphQLError {
+  return error instanceof Error && error.name === 'GraphQLError';
+}
+
+/** The error a resolver threw, under the GraphQLErrors that execution wraps around it. */
+function rootCause(error: unknown): unknown {
+  let cause = error;
+  while (isGraphQLError(cause) && cause.originalError) cause = cause.originalError;
+  return cause;
+}
+
+/**
+ * Yoga's error mask: intentional GraphQL errors pass with their code, domain errors get theirs, and
  * anything else is logged in full and reaches the client only as "Unexpected error.".
  */
 export function createErrorMask(logger: Logger) {
   return (error: unknown, message: string): Error => {
-    if (error instanceof GraphQLError) {
-      const original = error.originalError;
-      if (original instanceof DomainError) {
-        const extensions = original instanceof InvalidInputError ? { code: original.code, issues: original.issues } : { code: original.code };
-        return new GraphQLError(original.message, { nodes: error.nodes, path: error.path, extensions });
-      }
-      if (!original || original instanceof GraphQLError) {
-        if (error.extensions.code === undefined && isVariableCoercionError(error)) {
-          return new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code: 'BAD_USER_INPUT' } });
-        }
-        return error;
-      }
+    const located = isGraphQLError(error) ? error : undefined;
+    const cause = rootCause(error);
+    if (cause instanceof DomainError) {
+      const extensions = cause instanceof InvalidInputError ? { code: cause.code, issues: cause.issues } : { code: cause.code };
+      return new GraphQLError(cause.message, { nodes: located?.nodes, path: located?.path, extensions });
     }
-    const path = error instanceof GraphQLError ? error.path : undefined;
-    logger.error({ err: error instanceof GraphQLError ? (error.originalError ?? error) : error, path }, 'unexpected error while executing an operation');
-    return new GraphQLError(message, { path, extensions: { code: 'INTERNAL_SERVER_ERROR' satisfies ErrorCode } });
+    if (isGraphQLError(cause)) {
+      // Intentional: keep the outer error, which carries the path and graphql-js's full message.
+      const reported = located ?? cause;
+      const issue = reported.extensions.code === undefined ? variableCoercionIssue(reported) : null;
+      if (issue) {
+        return new GraphQLError(reported.message, { nodes: reported.nodes, extensions: { code: 'BAD_USER_INPUT', issues: [issue] } });
+      }
+      return reported;
+    }
+    logger.error({ err: cause, path: located?.path }, 'unexpected error while executing an operation');
+    return new GraphQLError(message, { nodes: located?.nodes, path: located?.path, extensions: { code: 'INTERNAL_SERVER_ERROR' satisfies ErrorCode } });
   };
 }

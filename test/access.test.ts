@@ -1,0 +1,106 @@
+import { CREATE_SESSION, DELETE_SESSION, GET_SESSION, LIST_SESSIONS, REPLACE_STATE, UPDATE_SESSION } from './support/documents.js';
+import { describe, expect, test, type TestApp } from './support/fixtures.js';
+
+async function createSession(service: TestApp, userId: string, agentId: string) {
+  const { data } = await service.graphql(CREATE_SESSION, { input: { agentId, name: `${userId}/${agentId}` } }, { userId });
+  return data.createSession;
+}
+
+describe('identity', () => {
+  const operations: Array<[string, string, Record<string, unknown>]> = [
+    ['session', GET_SESSION, { id: 'f'.repeat(32), agentId: 'a' }],
+    ['sessions', LIST_SESSIONS, { agentId: 'a' }],
+    ['createSession', CREATE_SESSION, { input: { agentId: 'a' } }],
+    ['updateSession', UPDATE_SESSION, { id: 'f'.repeat(32), agentId: 'a', input: { name: 'x' } }],
+    ['replaceSessionState', REPLACE_STATE, { id: 'f'.repeat(32), agentId: 'a', state: {} }],
+    ['deleteSession', DELETE_SESSION, { id: 'f'.repeat(32), agentId: 'a' }],
+  ];
+
+  for (const [name, document, variables] of operations) {
+    test(`${name} without x-user-id, or with a blank one, is UNAUTHENTICATED`, async ({ service }) => {
+      for (const userId of [null, '', '   ']) {
+        const { data, errors } = await service.graphql(document, variables, { userId });
+        expect(errors?.map((error) => error.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+        expect(data?.[name] ?? null).toBeNull();
+      }
+    });
+  }
+
+  test('an anonymous createSession writes nothing', async ({ service }) => {
+    await service.graphql(CREATE_SESSION, { input: { agentId: 'anon-agent' } }, { userId: null });
+    const { data } = await service.graphql(LIST_SESSIONS, { agentId: 'anon-agent' }, { userId: '' + 'someone' });
+    expect(data.sessions.totalCount).toBe(0);
+  });
+
+  test('introspection works without a caller (GraphiQL, codegen)', async ({ service }) => {
+    const { data, errors } = await service.graphql('{ __schema { queryType { name } } }', {}, { userId: null });
+    expect(errors).toBeUndefined();
+    expect(data.__schema.queryType.name).toBe('Query');
+  });
+});
+
+describe('isolation between users and between agents', () => {
+  test("another user's or another agent's session behaves as absent on every path", async ({ service }) => {
+    const owned = await createSession(service, 'alice', 'agent-1');
+    const attempts = [
+      { userId: 'bob', agentId: 'agent-1' },
+      { userId: 'alice', agentId: 'agent-2' },
+      { userId: 'bob', agentId: 'agent-2' },
+    ];
+    for (const { userId, agentId } of attempts) {
+      const ref = { id: owned.id, agentId };
+      const read = await service.graphql(GET_SESSION, ref, { userId });
+      expect(read.errors).toBeUndefined();
+      expect(read.data.session).toBeNull();
+
+      const list = await service.graphql(LIST_SESSIONS, { agentId }, { userId });
+      expect(list.data.sessions.edges.map((edge: any) => edge.node.id)).not.toContain(owned.id);
+
+      for (const [document, variables] of [
+        [UPDATE_SESSION, { ...ref, input: { name: 'hijacked' } }],
+        [UPDATE_SESSION, { ...ref, input: { name: 'hijacked' }, expectedVersion: owned.version }],
+        [REPLACE_STATE, { ...ref, state: { summary: { text: 'hijacked' } } }],
+        [DELETE_SESSION, ref],
+      ] as const) {
+        const { errors } = await service.graphql(document, variables, { userId });
+        expect(errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+        // The same answer as for a session that does not exist: nothing leaks.
+        expect(errors?.[0]?.message).toBe(`Session '${owned.id}' not found.`);
+      }
+    }
+    const after = await service.graphql(GET_SESSION, { id: owned.id, agentId: 'agent-1' }, { userId: 'alice' });
+    expect(after.data.session).toMatchObject({ version: owned.version, config: { name: 'alice/agent-1' } });
+    expect(after.data.session.state.summary).toEqual({ __typename: 'PlainText', text: '' });
+  });
+
+  test('userId comes from the caller, never from input', async ({ service }) => {
+    const { errors } = await service.graphql(CREATE_SESSION, { input: { agentId: 'a', userId: 'mallory' } }, { userId: 'alice' });
+    expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(errors?.[0]?.message).toContain('userId');
+  });
+
+  test('lists hold only the caller’s sessions of the named agent', async ({ service }) => {
+    const mine = await createSession(service, 'carol', 'agent-x');
+    await createSession(service, 'carol', 'agent-y');
+    await createSession(service, 'dave', 'agent-x');
+    const { data } = await service.graphql(LIST_SESSIONS, { agentId: 'agent-x' }, { userId: 'carol' });
+    expect(data.sessions.totalCount).toBe(1);
+    expect(data.sessions.edges.map((edge: any) => edge.node.id)).toEqual([mine.id]);
+  });
+});
+
+describe('deleteSession', () => {
+  test('deletes the session and everything under it; it is gone afterwards', async ({ service }) => {
+    const session = await createSession(service, 'erin', 'agent-1');
+    const ref = { id: session.id, agentId: 'agent-1' };
+    const deleted = await service.graphql(DELETE_SESSION, ref, { userId: 'erin' });
+    expect(deleted).toMatchObject({ data: { deleteSession: session.id } });
+    expect((await service.graphql(GET_SESSION, ref, { userId: 'erin' })).data.session).toBeNull();
+    const again = await service.graphql(DELETE_SESSION, ref, { userId: 'erin' });
+    expect(again.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const update = await service.graphql(UPDATE_SESSION, { ...ref, input: { name: 'zombie' } }, { userId: 'erin' });
+    expect(update.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const rows = await service.app.database.prisma.agentState.count({ where: { sessionId: session.id } });
+    expect(rows).toBe(0);
+  });
+});

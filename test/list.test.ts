@@ -1,0 +1,82 @@
+import { CREATE_SESSION, FULL_STATE, LIST_SESSIONS, SESSION_FIELDS, UPDATE_SESSION } from './support/documents.js';
+import { describe, expect, test, type TestApp } from './support/fixtures.js';
+
+async function createSessions(service: TestApp, agentId: string, count: number, userId = 'lister') {
+  const ids: string[] = [];
+  for (let index = 0; index < count; index++) {
+    const { data, errors } = await service.graphql(CREATE_SESSION, { input: { agentId, name: `s${index}`, state: FULL_STATE } }, { userId });
+    expect(errors).toBeUndefined();
+    ids.push(data.createSession.id);
+  }
+  return ids;
+}
+
+describe('sessions', () => {
+  test('pages through more than one page, most recently updated first', async ({ service }) => {
+    const ids = await createSessions(service, 'paging', 7);
+    // Touch the oldest: it moves to the front.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await service.graphql(UPDATE_SESSION, { id: ids[0], agentId: 'paging', input: { name: 'touched' } }, { userId: 'lister' });
+    const expected = [ids[0], ...ids.slice(1).reverse()];
+
+    const seen: string[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    do {
+      const { data, errors }: any = await service.graphql(LIST_SESSIONS, { agentId: 'paging', first: 3, after }, { userId: 'lister' });
+      expect(errors).toBeUndefined();
+      const connection = data.sessions;
+      expect(connection.totalCount).toBe(7);
+      expect(connection.pageInfo.hasPreviousPage).toBe(after !== null);
+      expect(connection.pageInfo.startCursor).toBe(connection.edges[0]?.cursor ?? null);
+      expect(connection.pageInfo.endCursor).toBe(connection.edges.at(-1)?.cursor ?? null);
+      seen.push(...connection.edges.map((edge: any) => edge.node.id));
+      after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
+      pages++;
+    } while (after);
+    expect(pages).toBe(3);
+    expect(seen).toEqual(expected);
+  });
+
+  test('defaults to 20 per page; an empty list has no cursors', async ({ service }) => {
+    await createSessions(service, 'defaults', 21);
+    const { data } = await service.graphql(LIST_SESSIONS, { agentId: 'defaults' }, { userId: 'lister' });
+    expect(data.sessions.edges).toHaveLength(20);
+    expect(data.sessions.pageInfo.hasNextPage).toBe(true);
+    const empty = await service.graphql(LIST_SESSIONS, { agentId: 'nobody-here' }, { userId: 'lister' });
+    expect(empty.data.sessions).toEqual({
+      totalCount: 0,
+      edges: [],
+      pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+    });
+  });
+
+  test('the nested list query runs the same few SQL statements for 5 and for 50 sessions', async ({ service }) => {
+    await createSessions(service, 'batched', 50, 'batcher');
+    const query = /* GraphQL */ `
+      query Nested($agentId: ID!, $first: Int) {
+        sessions(agentId: $agentId, first: $first) { edges { node { ...SessionFields } } }
+      }
+      ${SESSION_FIELDS}
+    `;
+    const countFor = async (first: number) => {
+      let result: any;
+      const statements = await service.countStatements(async () => {
+        result = await service.graphql(query, { agentId: 'batched', first }, { userId: 'batcher' });
+      });
+      expect(result.errors).toBeUndefined();
+      expect(result.data.sessions.edges).toHaveLength(first);
+      // Every session came back whole: its context and tasks were loaded, not skipped.
+      for (const edge of result.data.sessions.edges) {
+        expect(edge.node.state.context).toHaveLength(2);
+        expect(edge.node.state.tasksContext.tasks).toHaveLength(2);
+      }
+      return statements;
+    };
+    const forFive = await countFor(5);
+    const forFifty = await countFor(50);
+    expect(forFifty).toBe(forFive);
+    // The page, the states, the context messages and the tasks: one statement each.
+    expect(forFifty).toBe(4);
+  });
+});

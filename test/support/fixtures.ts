@@ -1,0 +1,77 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { test as base } from 'vitest';
+import { createApp, type App } from '../../src/app.js';
+import { createTestDatabase } from './databases.js';
+
+export interface GraphQLResponse<Data = any> {
+  status: number;
+  data?: Data;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, any> }>;
+}
+
+export interface TestApp {
+  app: App;
+  /** Sends a GraphQL request over HTTP semantics (Yoga's fetch, in-process) as `userId`. */
+  graphql<Data = any>(query: string, variables?: Record<string, unknown>, options?: { userId?: string | null }): Promise<GraphQLResponse<Data>>;
+  /** Counts the SQL statements `work` causes. */
+  countStatements(work: () => Promise<unknown>): Promise<number>;
+  /** What the service logged, one parsed JSON line each. */
+  logs: Array<Record<string, any>>;
+}
+
+export const DEFAULT_USER = 'user-1';
+
+/** Starts the service on a database of its own, once per test file. */
+export async function startTestApp(): Promise<TestApp & { close(): Promise<void> }> {
+  const database = await createTestDatabase();
+  const logs: Array<Record<string, any>> = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(JSON.parse(chunk.toString()));
+      done();
+    },
+  });
+  const app = await createApp({ database: database.options, graphiql: false }, pino({ level: 'info' }, sink));
+  return {
+    app,
+    logs,
+    async graphql(query, variables, { userId = DEFAULT_USER } = {}) {
+      const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+      if (userId !== null) headers['x-user-id'] = userId;
+      const response = await app.yoga.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, ...(await response.json()) };
+    },
+    async countStatements(work) {
+      let count = 0;
+      const stop = app.database.onStatement(() => count++);
+      try {
+        await work();
+      } finally {
+        stop();
+      }
+      return count;
+    },
+    async close() {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
+
+export const test = base.extend<{ service: TestApp }>({
+  service: [
+    async ({}, use) => {
+      const service = await startTestApp();
+      await use(service);
+      await service.close();
+    },
+    { scope: 'file' },
+  ],
+});
+
+export { expect, describe } from 'vitest';

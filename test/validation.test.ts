@@ -1,0 +1,105 @@
+import { CREATE_SESSION, GET_SESSION, LIST_SESSIONS, REPLACE_STATE, UPDATE_SESSION } from './support/documents.js';
+import { describe, expect, test, type TestApp } from './support/fixtures.js';
+
+/** Each bad input fails with BAD_USER_INPUT naming the bad field's path, and writes nothing. */
+function expectBadInput(result: { data?: any; errors?: any[] }, path: Array<string | number>) {
+  expect(result.errors, JSON.stringify(result.errors)).toHaveLength(1);
+  const [error] = result.errors!;
+  expect(error.extensions.code).toBe('BAD_USER_INPUT');
+  expect(error.extensions.issues.map((issue: { path: unknown }) => issue.path)).toContainEqual(path);
+}
+
+const AGENT = 'validation-agent';
+const MODEL = { type: 'openai', credentialId: 'cred-1', model: 'gpt-5', parameters: {} };
+const message = (overrides: Record<string, unknown> = {}) => ({ name: 'user', role: 'USER', content: [{ text: { text: 'hi' } }], ...overrides });
+
+const badCreates: Array<[string, Record<string, unknown>, Array<string | number>]> = [
+  ['an empty agentId', { agentId: '' }, ['input', 'agentId']],
+  ['an oversized agentId', { agentId: 'a'.repeat(256) }, ['input', 'agentId']],
+  ['an empty name', { name: '' }, ['input', 'name']],
+  ['an oversized name', { name: 'n'.repeat(501) }, ['input', 'name']],
+  ['a wrong source enum value', { source: 'CRON' }, ['input', 'source']],
+  ['an unknown input field', { userId: 'mallory' }, ['input']],
+  ['array parameters', { chatModelConfig: { ...MODEL, parameters: [1, 2] } }, ['input', 'chatModelConfig', 'parameters']],
+  ['string parameters', { chatModelConfig: { ...MODEL, parameters: 'temperature=1' } }, ['input', 'chatModelConfig', 'parameters']],
+  ['an empty model', { chatModelConfig: { ...MODEL, model: '' } }, ['input', 'chatModelConfig', 'model']],
+  ['a missing credentialId', { chatModelConfig: { type: 't', model: 'm' } }, ['input', 'chatModelConfig', 'credentialId']],
+  ['oversized parameters', { chatModelConfig: { ...MODEL, parameters: { blob: 'x'.repeat(70_000) } } }, ['input', 'chatModelConfig', 'parameters']],
+  ['a wrong permission mode', { state: { permissionContext: { mode: 'YOLO' } } }, ['input', 'state', 'permissionContext', 'mode']],
+  ['non-object message metadata', { state: { context: [message({ metadata: [1] })] } }, ['input', 'state', 'context', 0, 'metadata']],
+  ['a message without role', { state: { context: [{ name: 'n', content: [] }] } }, ['input', 'state', 'context', 0, 'role']],
+  ['a content block of two kinds', { state: { context: [message({ content: [{ text: { text: 'a' }, hint: { hint: 'b' } }] })] } }, ['input', 'state', 'context', 0, 'content', 0]],
+  ['a content block of no kind', { state: { context: [message({ content: [{}] })] } }, ['input', 'state', 'context', 0, 'content', 0]],
+  ['a tool call without id', { state: { context: [message({ content: [{ toolCall: { name: 'Bash', input: '{}' } }] })] } }, ['input', 'state', 'context', 0, 'content', 0, 'toolCall', 'id']],
+  ['a data block with a bad URL', { state: { context: [message({ content: [{ data: { source: { url: { url: 'not a url', mediaType: 'image/png' } } } }] })] } }, ['input', 'state', 'context', 0, 'content', 0, 'data', 'source', 'url', 'url']],
+  ['a summary of both forms', { state: { summary: { text: 'a', blocks: [] } } }, ['input', 'state', 'summary']],
+  ['non-object task metadata', { state: { tasksContext: { tasks: [{ subject: 's', description: 'd', metadata: 'x' }] } } }, ['input', 'state', 'tasksContext', 'tasks', 0, 'metadata']],
+  ['a wrong task state', { state: { tasksContext: { tasks: [{ subject: 's', description: 'd', state: 'DONE' }] } } }, ['input', 'state', 'tasksContext', 'tasks', 0, 'state']],
+  ['too many activated groups', { state: { toolContext: { activatedGroups: Array.from({ length: 201 }, (_, i) => `g${i}`) } } }, ['input', 'state', 'toolContext', 'activatedGroups']],
+  ['too many tasks', { state: { tasksContext: { tasks: Array.from({ length: 1001 }, () => ({ subject: 's', description: 'd' })) } } }, ['input', 'state', 'tasksContext', 'tasks']],
+  ['maxCacheFiles of 1', { state: { toolContext: { maxCacheFiles: 1 } } }, ['input', 'state', 'toolContext', 'maxCacheFiles']],
+  ['maxCacheBytes of 10000', { state: { toolContext: { maxCacheBytes: 10_000 } } }, ['input', 'state', 'toolContext', 'maxCacheBytes']],
+  ['a negative curIter', { state: { curIter: -1 } }, ['input', 'state', 'curIter']],
+  ['a non-integer curIter', { state: { curIter: 'x' } }, ['input', 'state', 'curIter']],
+];
+
+async function sessionCount(service: TestApp) {
+  return (await service.graphql(LIST_SESSIONS, { agentId: AGENT })).data.sessions.totalCount;
+}
+
+describe('createSession rejects bad input and writes nothing', () => {
+  for (const [what, overrides, path] of badCreates) {
+    test(what, async ({ service }) => {
+      const result = await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, ...overrides } });
+      expectBadInput(result, path);
+      expect(await sessionCount(service)).toBe(0);
+    });
+  }
+
+  test('several bad fields are all reported', async ({ service }) => {
+    const result = await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, name: '', chatModelConfig: { ...MODEL, type: '', parameters: 3 } } });
+    expectBadInput(result, ['input', 'name']);
+    expectBadInput(result, ['input', 'chatModelConfig', 'type']);
+    expectBadInput(result, ['input', 'chatModelConfig', 'parameters']);
+  });
+
+  test('duplicate task ids', async ({ service }) => {
+    const tasks = [{ id: 't', subject: 'a', description: 'd' }, { id: 't', subject: 'b', description: 'd' }];
+    const result = await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state: { tasksContext: { tasks } } } });
+    expectBadInput(result, ['tasksContext', 'tasks', 1, 'id']);
+    expect(await sessionCount(service)).toBe(0);
+  });
+});
+
+describe('updateSession and replaceSessionState reject bad input and change nothing', () => {
+  test.for([
+    ['a wrong permission mode', { permissionMode: 'LOUD' }, ['input', 'permissionMode']],
+    ['an empty name', { name: '' }, ['input', 'name']],
+    ['non-object parameters', { chatModelConfig: { ...MODEL, parameters: 5 } }, ['input', 'chatModelConfig', 'parameters']],
+    ['an unknown field', { permission_mode: 'EXPLORE' }, ['input']],
+  ] as const)('%s', async ([, input, path], { service }) => {
+    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, name: 'kept', chatModelConfig: MODEL } })).data.createSession;
+    expectBadInput(await service.graphql(UPDATE_SESSION, { id: created.id, agentId: AGENT, input }), [...path]);
+    expect((await service.graphql(GET_SESSION, { id: created.id, agentId: AGENT })).data.session).toEqual(created);
+  });
+
+  test('a malformed state', async ({ service }) => {
+    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } })).data.createSession;
+    const state = { summary: { text: 'new' }, context: [message({ content: [{ toolResult: { id: 'c', name: 'n', output: {} } }] })] };
+    expectBadInput(await service.graphql(REPLACE_STATE, { id: created.id, agentId: AGENT, state }), ['state', 'context', 0, 'content', 0, 'toolResult', 'output']);
+    expect((await service.graphql(GET_SESSION, { id: created.id, agentId: AGENT })).data.session).toEqual(created);
+  });
+});
+
+describe('sessions rejects bad paging arguments', () => {
+  test.for([
+    ['first: 0', { first: 0 }, ['first']],
+    ['first: 101', { first: 101 }, ['first']],
+    ['first: -5', { first: -5 }, ['first']],
+    ['a cursor that is not base64 JSON', { after: 'not-a-cursor' }, ['after']],
+    ['a cursor of the wrong shape', { after: Buffer.from(JSON.stringify({ a: 1 })).toString('base64url') }, ['after']],
+    ['a cursor with a bad date', { after: Buffer.from(JSON.stringify(['yesterday', 'x'])).toString('base64url') }, ['after']],
+  ] as const)('%s', async ([, args, path], { service }) => {
+    expectBadInput(await service.graphql(LIST_SESSIONS, { agentId: AGENT, ...args }), [...path]);
+  });
+});
