@@ -54,6 +54,9 @@ interface Driver {
 
 function postgresDriver(url: string, poolSize = 10): Driver {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle connection that the server drops (restart, failover, admin kill) reports here; the pool
+  // discards it and the next query opens a fresh one. Without a listener the error would crash the process.
+  pool.on('error', () => {});
   return {
     adapter: new PrismaPg(pool),
     async connect() {

@@ -1,12 +1,12 @@
 import DataLoader from 'dataloader';
 import type { AgentStateRecord, Message, Task } from '../sessions/model.js';
-import type { SessionService } from '../sessions/service.js';
+import type { HistoryPage, HistoryWindow, SessionService } from '../sessions/service.js';
 
 export type Loaders = ReturnType<typeof createLoaders>;
 
 /**
  * Per-request loaders for what hangs off a session, keyed by session id: whatever number of
- * sessions a query touches, each kind costs one SQL statement.
+ * sessions a query touches, each kind costs one SQL statement (per distinct window arguments).
  */
 export function createLoaders(sessions: SessionService) {
   return {
@@ -14,13 +14,48 @@ export function createLoaders(sessions: SessionService) {
       const states = await sessions.statesOf(ids);
       return ids.map((id) => states.get(id) ?? new Error(`Session '${id}' has no agent state.`));
     }),
-    context: new DataLoader<string, Message[]>(async (ids) => {
-      const contexts = await sessions.contextsOf(ids);
-      return ids.map((id) => contexts.get(id) ?? []);
-    }),
     tasks: new DataLoader<string, Task[]>(async (ids) => {
       const tasks = await sessions.tasksOf(ids);
       return ids.map((id) => tasks.get(id) ?? []);
     }),
+    context: windowedLoader<number | undefined, Message[]>(async (ids, last) => {
+      const contexts = await sessions.contextsOf(ids, last);
+      return ids.map((id) => contexts.get(id) ?? []);
+    }),
+    history: windowedLoader<HistoryWindow, HistoryPage>(async (ids, window) => {
+      const pages = await sessions.historiesOf(ids, window);
+      return ids.map((id) => pages.get(id)!);
+    }),
+    historyLength: new DataLoader<string, number>(async (ids) => {
+      const lengths = await sessions.historyLengthsOf(ids);
+      return ids.map((id) => lengths.get(id) ?? 0);
+    }),
   };
+}
+
+/**
+ * A loader keyed by session id and window arguments: keys with the same window are batched into
+ * one call, so a list of sessions each asking for `last: 20` costs one statement.
+ */
+function windowedLoader<Window, Value>(load: (sessionIds: string[], window: Window) => Promise<Value[]>) {
+  return new DataLoader<{ sessionId: string; window: Window }, Value, string>(
+    async (keys) => {
+      const groups = new Map<string, { window: Window; indexes: number[] }>();
+      keys.forEach((key, index) => {
+        const windowKey = JSON.stringify(key.window) ?? '';
+        const group = groups.get(windowKey) ?? { window: key.window, indexes: [] };
+        group.indexes.push(index);
+        groups.set(windowKey, group);
+      });
+      const values = new Array<Value>(keys.length);
+      await Promise.all(
+        [...groups.values()].map(async ({ window, indexes }) => {
+          const loaded = await load(indexes.map((index) => keys[index]!.sessionId), window);
+          indexes.forEach((keyIndex, position) => (values[keyIndex] = loaded[position]!));
+        }),
+      );
+      return values;
+    },
+    { cacheKeyFn: (key) => `${key.sessionId}:${JSON.stringify(key.window) ?? ''}` },
+  );
 }

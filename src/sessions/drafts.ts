@@ -182,7 +182,7 @@ function buildContentBlock(draft: ContentBlockDraft): ContentBlock {
   }
 }
 
-function buildRules(drafts: Maybe<PermissionRuleDraft[]>): PermissionRule[] {
+export function buildRules(drafts: Maybe<PermissionRuleDraft[]>): PermissionRule[] {
   return (drafts ?? []).map((rule) => ({ ...rule, ruleContent: rule.ruleContent ?? null }));
 }
 
@@ -192,28 +192,30 @@ function buildTextOrDataBlock(draft: TextBlockDraft | DataBlockDraft): TextBlock
     : { type: 'data', id: draft.id ?? newId(), source: draft.source, name: draft.name ?? null };
 }
 
-function buildTextOrBlocks(draft: TextOrBlocksDraft): TextOrBlocks {
+export function buildTextOrBlocks(draft: TextOrBlocksDraft): TextOrBlocks {
   return typeof draft === 'string' ? draft : draft.map(buildTextOrDataBlock);
 }
 
 /** Task ids are unique within a session, and `blocks`/`blockedBy` name tasks of the same session. */
-export function assertTaskGraph(tasks: Task[], path: Array<string | number>): void {
+function assertTaskGraph(tasks: Task[], path: Array<string | number>): void {
   const issues: InputIssue[] = [];
   const ids = new Set<string>();
   tasks.forEach((task, index) => {
     if (ids.has(task.id)) issues.push({ path: [...path, index, 'id'], message: `Duplicate task id '${task.id}'.` });
     ids.add(task.id);
   });
-  tasks.forEach((task, index) => {
-    for (const field of ['blocks', 'blockedBy'] as const) {
-      for (const linked of task[field]) {
-        if (!ids.has(linked)) {
-          issues.push({ path: [...path, index, field], message: `No task '${linked}' in this session.` });
-        } else if (linked === task.id) {
-          issues.push({ path: [...path, index, field], message: 'A task cannot block itself.' });
-        }
-      }
-    }
-  });
+  tasks.forEach((task, index) => issues.push(...taskLinkIssues(ids, task, [...path, index])));
   if (issues.length > 0) throw new InvalidInputError(issues);
+}
+
+/** What is wrong with one task's links, given the ids of its session's tasks. */
+export function taskLinkIssues(ids: ReadonlySet<string>, task: Pick<Task, 'id' | 'blocks' | 'blockedBy'>, path: Array<string | number>): InputIssue[] {
+  const issues: InputIssue[] = [];
+  for (const field of ['blocks', 'blockedBy'] as const) {
+    for (const linked of task[field]) {
+      if (linked === task.id) issues.push({ path: [...path, field], message: 'A task cannot block itself.' });
+      else if (!ids.has(linked)) issues.push({ path: [...path, field], message: `No task '${linked}' in this session.` });
+    }
+  }
+  return issues;
 }

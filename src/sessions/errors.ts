@@ -11,6 +11,14 @@ export class SessionNotFoundError extends DomainError {
   }
 }
 
+export class TaskNotFoundError extends DomainError {
+  readonly code = 'NOT_FOUND';
+  override name = 'TaskNotFoundError';
+  constructor(readonly taskId: string) {
+    super(`Task '${taskId}' not found in this session.`);
+  }
+}
+
 export class VersionConflictError extends DomainError {
   readonly code = 'CONFLICT';
   override name = 'VersionConflictError';

@@ -24,6 +24,11 @@ export const LIMITS = {
   readFileCacheEntries: 1_000,
   linesPerCacheEntry: 100_000,
   activatedGroups: 200,
+  /** Messages per page of a history, as upstream's `limit` (1–200). */
+  maxMessagePage: 200,
+  defaultMessagePage: 50,
+  /** Messages appended in one call. */
+  appendedMessages: 1_000,
   /** Sessions per page of the list query. */
   maxPageSize: 100,
   defaultPageSize: 20,

@@ -1,4 +1,5 @@
-import type { ChatModelConfig, JsonObject, PermissionMode } from './model.js';
+import { buildRules, buildTextOrBlocks, type PermissionRuleDraft, type TextOrBlocksDraft } from './drafts.js';
+import type { AgentStateRecord, ChatModelConfig, JsonObject, PermissionMode, ReadCacheEntry, WorkingDirectory } from './model.js';
 
 /**
  * A PATCH of a session. A key that is absent (undefined) keeps its value; `null` clears `name`
@@ -28,4 +29,48 @@ export function planSessionPatch(patch: SessionPatch): SessionChanges {
     changes.state.permissionMode = patch.permissionMode;
   }
   return changes;
+}
+
+/**
+ * A small write of the agent state between turns. Absent or null keeps a field (none of them can
+ * be empty); a given list replaces the old one whole.
+ */
+export interface AgentStatePatch {
+  summary?: TextOrBlocksDraft | null;
+  replyId?: string | null;
+  curIter?: number | null;
+  permissionContext?: {
+    mode?: PermissionMode | null;
+    workingDirectories?: WorkingDirectory[] | null;
+    allowRules?: PermissionRuleDraft[] | null;
+    denyRules?: PermissionRuleDraft[] | null;
+    askRules?: PermissionRuleDraft[] | null;
+  } | null;
+  toolContext?: {
+    maxCacheFiles?: number | null;
+    maxCacheBytes?: number | null;
+    readFileCache?: ReadCacheEntry[] | null;
+    activatedGroups?: string[] | null;
+  } | null;
+}
+
+/** The state fields a patch names, completed (ids, defaults) but nothing else. */
+export function planStatePatch(patch: AgentStatePatch): Partial<Omit<AgentStateRecord, 'sessionId'>> {
+  const permission = patch.permissionContext ?? {};
+  const tool = patch.toolContext ?? {};
+  const changes: Partial<Omit<AgentStateRecord, 'sessionId'>> = {
+    summary: patch.summary == null ? undefined : buildTextOrBlocks(patch.summary),
+    replyId: patch.replyId ?? undefined,
+    curIter: patch.curIter ?? undefined,
+    permissionMode: permission.mode ?? undefined,
+    workingDirectories: permission.workingDirectories ?? undefined,
+    allowRules: permission.allowRules == null ? undefined : buildRules(permission.allowRules),
+    denyRules: permission.denyRules == null ? undefined : buildRules(permission.denyRules),
+    askRules: permission.askRules == null ? undefined : buildRules(permission.askRules),
+    maxCacheFiles: tool.maxCacheFiles ?? undefined,
+    maxCacheBytes: tool.maxCacheBytes ?? undefined,
+    readFileCache: tool.readFileCache ?? undefined,
+    activatedGroups: tool.activatedGroups ?? undefined,
+  };
+  return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
 }

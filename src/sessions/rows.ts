@@ -1,13 +1,7 @@
 import { Prisma } from '../db/generated/client.js';
-import type {
-  AgentState as AgentStateRow,
-  ContextMessage as ContextMessageRow,
-  Session as SessionRow,
-  Task as TaskRow,
-} from '../db/generated/client.js';
+import type { AgentState as AgentStateRow, Session as SessionRow, Task as TaskRow } from '../db/generated/client.js';
 import type {
   AgentStateRecord,
-  AgentStateValue,
   ChatModelConfig,
   ContentBlock,
   JsonObject,
@@ -60,15 +54,29 @@ export function toAgentStateRecord(row: AgentStateRow): AgentStateRecord {
   };
 }
 
-export function toMessage(row: ContextMessageRow): Message {
+/** A history row as raw SQL returns it (snake_case columns). */
+export interface MessageRow {
+  session_id: string;
+  seq: number;
+  id: string;
+  name: string;
+  role: Message['role'];
+  content: unknown;
+  metadata: unknown;
+  created_at: string;
+  finished_at: string | null;
+  usage: unknown;
+}
+
+export function toMessage(row: MessageRow): Message {
   return {
     id: row.id,
     name: row.name,
     role: row.role,
-    content: row.content as unknown as ContentBlock[],
+    content: row.content as ContentBlock[],
     metadata: row.metadata as JsonObject,
-    createdAt: row.createdAt,
-    finishedAt: row.finishedAt,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
     usage: row.usage as Usage | null,
   };
 }
@@ -94,26 +102,16 @@ export function nullableJson(value: object | null): Json | typeof Prisma.DbNull 
   return value === null ? Prisma.DbNull : (value as Json);
 }
 
-export function agentStateColumns(state: AgentStateValue) {
-  return {
-    summary: state.summary as Json,
-    replyId: state.replyId,
-    curIter: state.curIter,
-    permissionMode: state.permissionMode,
-    workingDirectories: state.workingDirectories as unknown as Json,
-    allowRules: state.allowRules as unknown as Json,
-    denyRules: state.denyRules as unknown as Json,
-    askRules: state.askRules as unknown as Json,
-    maxCacheFiles: state.maxCacheFiles,
-    maxCacheBytes: state.maxCacheBytes,
-    readFileCache: state.readFileCache as unknown as Json,
-    activatedGroups: state.activatedGroups,
-  } satisfies Omit<Prisma.AgentStateUncheckedCreateInput, 'sessionId'>;
+/** State fields as columns; JSON-valued ones pass through as JSON. */
+export function stateColumns(state: Partial<Omit<AgentStateRecord, 'sessionId'>>) {
+  return state as unknown as Omit<Prisma.AgentStateUncheckedCreateInput, 'sessionId'>;
 }
 
-export function messageRows(messages: Message[]): Prisma.ContextMessageCreateManySessionInput[] {
-  return messages.map((message, position) => ({
-    position,
+/** Rows for messages appended to a history after `lastSeq`; `inContext` flags context members. */
+export function messageRows(sessionId: string, messages: Message[], lastSeq: number, inContext = true): Prisma.MessageCreateManyInput[] {
+  return messages.map((message, index) => ({
+    sessionId,
+    seq: lastSeq + index + 1,
     id: message.id,
     name: message.name,
     role: message.role,
@@ -122,9 +120,10 @@ export function messageRows(messages: Message[]): Prisma.ContextMessageCreateMan
     createdAt: message.createdAt,
     finishedAt: message.finishedAt,
     usage: nullableJson(message.usage),
+    inContext,
   }));
 }
 
-export function taskRows(tasks: Task[]): Prisma.TaskCreateManySessionInput[] {
-  return tasks.map((task, position) => ({ ...task, position, metadata: task.metadata as Json }));
+export function taskRows(sessionId: string, tasks: Array<Task & { position: number }>): Prisma.TaskCreateManyInput[] {
+  return tasks.map((task) => ({ ...task, sessionId, metadata: task.metadata as Json }));
 }

@@ -1,6 +1,7 @@
 import { Prisma, type PrismaClient } from '../db/generated/client.js';
-import { buildAgentState, type AgentStateDraft } from './drafts.js';
-import { SessionNotFoundError, VersionConflictError } from './errors.js';
+import type { Session as SessionRow } from '../db/generated/client.js';
+import { buildAgentState, buildMessage, buildTextOrBlocks, type AgentStateDraft, type MessageDraft, type TaskDraft, type TextOrBlocksDraft } from './drafts.js';
+import { InvalidInputError, SessionNotFoundError, VersionConflictError } from './errors.js';
 import { newId } from './ids.js';
 import type {
   AgentStateRecord,
@@ -12,17 +13,9 @@ import type {
   SessionSource,
   Task,
 } from './model.js';
-import { planSessionPatch, type SessionPatch } from './patch.js';
-import {
-  agentStateColumns,
-  messageRows,
-  nullableJson,
-  taskRows,
-  toAgentStateRecord,
-  toMessage,
-  toSessionRecord,
-  toTask,
-} from './rows.js';
+import { planSessionPatch, planStatePatch, type AgentStatePatch, type SessionPatch } from './patch.js';
+import { messageRows, nullableJson, stateColumns, taskRows, toAgentStateRecord, toMessage, toSessionRecord, toTask, type MessageRow } from './rows.js';
+import { addTask, changedTasks, patchTask, removeTask, type TaskPatch } from './tasks.js';
 
 export interface NewSession {
   agentId: string;
@@ -34,10 +27,36 @@ export interface NewSession {
   state?: AgentStateDraft | null;
 }
 
-/** Position in the list order (most recently updated first, ties by id). */
+export interface SessionFilter {
+  workspaceId?: string | null;
+  source?: SessionSource | null;
+  sourceScheduleId?: string | null;
+  /** Case-insensitive substring of the name. */
+  nameContains?: string | null;
+  updatedAfter?: Date | null;
+  updatedBefore?: Date | null;
+  createdAfter?: Date | null;
+  createdBefore?: Date | null;
+}
+
+export type SessionOrderField = 'updatedAt' | 'createdAt';
+export interface SessionOrder {
+  field: SessionOrderField;
+  direction: 'asc' | 'desc';
+}
+
+/** Where a page starts: after the session with this sort value and id (keyset pagination). */
 export interface SessionListPosition {
-  updatedAt: Date;
+  value: Date;
   id: string;
+}
+
+export interface SessionListQuery {
+  agentId: string;
+  first: number;
+  after?: SessionListPosition;
+  filter?: SessionFilter;
+  order?: SessionOrder;
 }
 
 export interface SessionPage {
@@ -45,20 +64,40 @@ export interface SessionPage {
   hasNextPage: boolean;
 }
 
+/** A window of a history: the first messages after a position, or the last ones before it. */
+export type HistoryWindow = { first: number; afterSeq?: number } | { last: number; beforeSeq?: number };
+
+export interface HistoryMessage extends Message {
+  /** Position in the history, from 1. */
+  seq: number;
+}
+
+export interface HistoryPage {
+  messages: HistoryMessage[];
+  /** More messages lie beyond the window, in its reading direction. */
+  hasMore: boolean;
+}
+
+export const DEFAULT_ORDER: SessionOrder = { field: 'updatedAt', direction: 'desc' };
+
+type Transaction = Prisma.TransactionClient;
+
 /**
- * Sessions: create, read, list, PATCH, state replacement and delete, each scoped to the caller and
- * the session's agent. Every write is one atomic statement batch that bumps `version` and
- * `updatedAt` and, given `expectedVersion`, applies only to that version.
+ * Sessions: create, read, list, PATCH, state writes and delete, each scoped to the caller and the
+ * session's agent. Every write runs in one transaction that first bumps `version` and `updatedAt`
+ * on the session row (taking its lock, so writes to one session apply one after another, each
+ * changing only what it names) and, given `expectedVersion`, applies only to that version.
  */
 export class SessionService {
   constructor(private readonly prisma: PrismaClient) {}
 
   async create(caller: Caller, input: NewSession): Promise<SessionRecord> {
     const now = new Date();
-    const state = buildAgentState(input.state ?? {}, now);
+    const { context, tasks, ...state } = buildAgentState(input.state ?? {}, now);
+    const id = newId();
     const row = await this.prisma.session.create({
       data: {
-        id: newId(),
+        id,
         userId: caller.userId,
         agentId: input.agentId,
         workspaceId: input.workspaceId ?? newId(),
@@ -68,9 +107,9 @@ export class SessionService {
         sourceScheduleId: input.sourceScheduleId ?? null,
         createdAt: now,
         updatedAt: now,
-        state: { create: agentStateColumns(state) },
-        messages: { createMany: { data: messageRows(state.context) } },
-        tasks: { createMany: { data: taskRows(state.tasks) } },
+        state: { create: stateColumns(state) },
+        messages: { createMany: { data: messageRows(id, context, 0).map(({ sessionId: _, ...row }) => row) } },
+        tasks: { createMany: { data: taskRows(id, positioned(tasks)).map(({ sessionId: _, ...row }) => row) } },
       },
     });
     return toSessionRecord(row);
@@ -81,43 +120,117 @@ export class SessionService {
     return row && toSessionRecord(row);
   }
 
-  async list(caller: Caller, agentId: string, first: number, after?: SessionListPosition): Promise<SessionPage> {
+  async list(caller: Caller, query: SessionListQuery): Promise<SessionPage> {
+    const { field, direction } = query.order ?? DEFAULT_ORDER;
+    const beyond = direction === 'desc' ? 'lt' : 'gt';
     const rows = await this.prisma.session.findMany({
       where: {
-        userId: caller.userId,
-        agentId,
-        ...(after && {
-          OR: [{ updatedAt: { lt: after.updatedAt } }, { updatedAt: after.updatedAt, id: { lt: after.id } }],
+        ...listScope(caller, query.agentId, query.filter),
+        ...(query.after && {
+          OR: [{ [field]: { [beyond]: query.after.value } }, { [field]: query.after.value, id: { [beyond]: query.after.id } }],
         }),
       },
-      orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
-      take: first + 1,
+      orderBy: [{ [field]: direction }, { id: direction }],
+      take: query.first + 1,
     });
-    return { sessions: rows.slice(0, first).map(toSessionRecord), hasNextPage: rows.length > first };
+    return { sessions: rows.slice(0, query.first).map(toSessionRecord), hasNextPage: rows.length > query.first };
   }
 
-  count(caller: Caller, agentId: string): Promise<number> {
-    return this.prisma.session.count({ where: { userId: caller.userId, agentId } });
+  count(caller: Caller, agentId: string, filter?: SessionFilter): Promise<number> {
+    return this.prisma.session.count({ where: listScope(caller, agentId, filter) });
   }
 
   update(caller: Caller, ref: SessionRef, patch: SessionPatch, expectedVersion?: number | null): Promise<SessionRecord> {
     const changes = planSessionPatch(patch);
-    const { chatModelConfig, ...sessionColumns } = changes.session;
-    return this.write(caller, ref, expectedVersion, {
-      ...sessionColumns,
-      ...(chatModelConfig !== undefined && { chatModelConfig: nullableJson(chatModelConfig) }),
-      ...(changes.state.permissionMode && { state: { update: { permissionMode: changes.state.permissionMode } } }),
+    const { chatModelConfig, ...columns } = changes.session;
+    const sessionColumns = { ...columns, ...(chatModelConfig !== undefined && { chatModelConfig: nullableJson(chatModelConfig) }) };
+    return this.write(caller, ref, expectedVersion, sessionColumns, async (tx, session) => {
+      if (changes.state.permissionMode) {
+        await tx.agentState.update({ where: { sessionId: session.id }, data: { permissionMode: changes.state.permissionMode } });
+      }
     });
   }
 
-  /** What the agent runtime saves after a turn: the whole state, replaced at once. */
+  /**
+   * What the agent runtime saves after a turn: the whole state. The given context becomes the
+   * context; its messages already in the history are rewritten in place, new ones are appended, and
+   * the history keeps everything else.
+   */
   replaceState(caller: Caller, ref: SessionRef, draft: AgentStateDraft, expectedVersion?: number | null): Promise<SessionRecord> {
-    const state = buildAgentState(draft);
-    return this.write(caller, ref, expectedVersion, {
-      state: { update: agentStateColumns(state) },
-      messages: { deleteMany: {}, createMany: { data: messageRows(state.context) } },
-      tasks: { deleteMany: {}, createMany: { data: taskRows(state.tasks) } },
+    const { context, tasks, ...state } = buildAgentState(draft);
+    return this.write(caller, ref, expectedVersion, {}, async (tx, session) => {
+      await tx.agentState.update({ where: { sessionId: session.id }, data: stateColumns(state) });
+      const known = await tx.message.findMany({ where: { sessionId: session.id, id: { in: context.map((m) => m.id) } }, select: { id: true, seq: true } });
+      const knownSeq = new Map(known.map((message) => [message.id, message.seq]));
+      // Taken before the rewrite below removes rows, so new messages never reuse a sequence number.
+      const lastSeq = await this.lastSeq(tx, session.id);
+      await tx.message.updateMany({ where: { sessionId: session.id, inContext: true }, data: { inContext: false } });
+      await tx.message.deleteMany({ where: { sessionId: session.id, id: { in: [...knownSeq.keys()] } } });
+      const fresh = context.filter((message) => !knownSeq.has(message.id));
+      const rewritten = context
+        .filter((message) => knownSeq.has(message.id))
+        .flatMap((message) => messageRows(session.id, [message], knownSeq.get(message.id)! - 1));
+      await tx.message.createMany({ data: [...rewritten, ...messageRows(session.id, fresh, lastSeq)] });
+      await tx.task.deleteMany({ where: { sessionId: session.id } });
+      await tx.task.createMany({ data: taskRows(session.id, positioned(tasks)) });
     });
+  }
+
+  /** Appends messages to the history and to the context, in order. */
+  appendMessages(caller: Caller, ref: SessionRef, drafts: MessageDraft[], expectedVersion?: number | null): Promise<SessionRecord> {
+    const createdAt = new Date().toISOString();
+    const messages = drafts.map((draft) => buildMessage(draft, createdAt));
+    return this.write(caller, ref, expectedVersion, {}, async (tx, session) => {
+      await assertNewMessageIds(tx, session.id, messages);
+      const lastSeq = await this.lastSeq(tx, session.id);
+      await tx.message.createMany({ data: messageRows(session.id, messages, lastSeq) });
+    });
+  }
+
+  /**
+   * The agent summarised its older context: store the summary and keep only the newest `keepLast`
+   * messages in the context. The history keeps every message.
+   */
+  compactContext(
+    caller: Caller,
+    ref: SessionRef,
+    keepLast: number,
+    summary: TextOrBlocksDraft,
+    expectedVersion?: number | null,
+  ): Promise<SessionRecord> {
+    return this.write(caller, ref, expectedVersion, {}, async (tx, session) => {
+      await tx.agentState.update({ where: { sessionId: session.id }, data: stateColumns({ summary: buildTextOrBlocks(summary) }) });
+      const [newestDropped] = await tx.message.findMany({
+        where: { sessionId: session.id, inContext: true },
+        orderBy: { seq: 'desc' },
+        skip: keepLast,
+        take: 1,
+        select: { seq: true },
+      });
+      if (newestDropped) {
+        await tx.message.updateMany({ where: { sessionId: session.id, inContext: true, seq: { lte: newestDropped.seq } }, data: { inContext: false } });
+      }
+    });
+  }
+
+  /** A small write between turns: only the state fields the patch names change. */
+  updateState(caller: Caller, ref: SessionRef, patch: AgentStatePatch, expectedVersion?: number | null): Promise<SessionRecord> {
+    const changes = planStatePatch(patch);
+    return this.write(caller, ref, expectedVersion, {}, async (tx, session) => {
+      if (Object.keys(changes).length > 0) await tx.agentState.update({ where: { sessionId: session.id }, data: stateColumns(changes) });
+    });
+  }
+
+  createTask(caller: Caller, ref: SessionRef, draft: TaskDraft, expectedVersion?: number | null): Promise<SessionRecord> {
+    return this.writeTasks(caller, ref, expectedVersion, (tasks) => addTask(tasks, draft));
+  }
+
+  updateTask(caller: Caller, ref: SessionRef, taskId: string, patch: TaskPatch, expectedVersion?: number | null): Promise<SessionRecord> {
+    return this.writeTasks(caller, ref, expectedVersion, (tasks) => patchTask(tasks, taskId, patch));
+  }
+
+  deleteTask(caller: Caller, ref: SessionRef, taskId: string, expectedVersion?: number | null): Promise<SessionRecord> {
+    return this.writeTasks(caller, ref, expectedVersion, (tasks) => removeTask(tasks, taskId));
   }
 
   async delete(caller: Caller, ref: SessionRef): Promise<void> {
@@ -132,61 +245,142 @@ export class SessionService {
     return new Map(rows.map((row) => [row.sessionId, toAgentStateRecord(row)]));
   }
 
-  async contextsOf(sessionIds: readonly string[]): Promise<Map<string, Message[]>> {
-    const rows = await this.prisma.contextMessage.findMany({
-      where: { sessionId: { in: [...sessionIds] } },
-      orderBy: [{ sessionId: 'asc' }, { position: 'asc' }],
-    });
-    return groupBySession(rows, toMessage);
-  }
-
   async tasksOf(sessionIds: readonly string[]): Promise<Map<string, Task[]>> {
     const rows = await this.prisma.task.findMany({
       where: { sessionId: { in: [...sessionIds] } },
       orderBy: [{ sessionId: 'asc' }, { position: 'asc' }],
     });
-    return groupBySession(rows, toTask);
+    return groupBySession(rows, (row) => row.sessionId, toTask);
+  }
+
+  /** Each session's context, oldest first; with `last`, only its newest `last` messages. */
+  async contextsOf(sessionIds: readonly string[], last?: number): Promise<Map<string, Message[]>> {
+    // A LATERAL subquery per session walks messages_context_idx backwards: a window per session,
+    // never the whole history.
+    const rows = await this.prisma.$queryRaw<MessageRow[]>`
+      SELECT m.* FROM unnest(${[...sessionIds]}::varchar[]) AS s(id)
+      CROSS JOIN LATERAL (
+        SELECT * FROM messages WHERE session_id = s.id AND in_context ORDER BY seq DESC LIMIT ${last ?? null}::int
+      ) m
+      ORDER BY m.session_id, m.seq`;
+    return groupBySession(rows, (row) => row.session_id, toMessage);
+  }
+
+  /** A window of each session's history, oldest first. */
+  async historiesOf(sessionIds: readonly string[], window: HistoryWindow): Promise<Map<string, HistoryPage>> {
+    const forward = 'first' in window;
+    const size = forward ? window.first : window.last;
+    const bound = forward ? (window.afterSeq ?? 0) : (window.beforeSeq ?? 2 ** 31 - 1);
+    // One more than asked for tells whether the history goes on.
+    const rows = forward
+      ? await this.prisma.$queryRaw<MessageRow[]>`
+          SELECT m.* FROM unnest(${[...sessionIds]}::varchar[]) AS s(id)
+          CROSS JOIN LATERAL (SELECT * FROM messages WHERE session_id = s.id AND seq > ${bound} ORDER BY seq ASC LIMIT ${size + 1}) m`
+      : await this.prisma.$queryRaw<MessageRow[]>`
+          SELECT m.* FROM unnest(${[...sessionIds]}::varchar[]) AS s(id)
+          CROSS JOIN LATERAL (SELECT * FROM messages WHERE session_id = s.id AND seq < ${bound} ORDER BY seq DESC LIMIT ${size + 1}) m`;
+    const windows = groupBySession(rows, (row) => row.session_id, (row): HistoryMessage => ({ ...toMessage(row), seq: row.seq }));
+    return new Map(
+      sessionIds.map((id) => {
+        const messages = windows.get(id) ?? [];
+        const page = messages.slice(0, size);
+        return [id, { messages: forward ? page : page.reverse(), hasMore: messages.length > size }];
+      }),
+    );
+  }
+
+  async historyLengthsOf(sessionIds: readonly string[]): Promise<Map<string, number>> {
+    const rows = await this.prisma.message.groupBy({ by: ['sessionId'], where: { sessionId: { in: [...sessionIds] } }, _count: { _all: true } });
+    return new Map(rows.map((row) => [row.sessionId, row._count._all]));
   }
 
   /**
-   * One UPDATE that names only the columns this write changes (so concurrent writes of different
-   * fields both survive), bumps the version, and matches the expected version when one is given.
+   * Runs one write: bumps the version on the caller's session row (locking it), then `work`.
+   * Zero rows matched means the session is not the caller's, or is at another version.
    */
   private async write(
     caller: Caller,
     ref: SessionRef,
     expectedVersion: number | null | undefined,
-    data: Prisma.SessionUpdateInput,
+    sessionColumns: Prisma.SessionUpdateManyMutationInput,
+    work: (tx: Transaction, session: SessionRow) => Promise<void>,
   ): Promise<SessionRecord> {
-    try {
-      const row = await this.prisma.session.update({
+    return this.prisma.$transaction(async (tx) => {
+      const [session] = await tx.session.updateManyAndReturn({
         where: { ...ownedBy(caller, ref), ...(expectedVersion != null && { version: expectedVersion }) },
-        data: { ...data, version: { increment: 1 }, updatedAt: new Date() },
+        data: { ...sessionColumns, version: { increment: 1 }, updatedAt: new Date() },
       });
-      return toSessionRecord(row);
-    } catch (error) {
-      if (!isRecordNotFound(error)) throw error;
-      const current = expectedVersion != null ? await this.get(caller, ref) : null;
-      if (current && expectedVersion != null) throw new VersionConflictError(ref.id, expectedVersion, current.version);
-      throw new SessionNotFoundError(ref.id);
-    }
+      if (!session) {
+        const current = expectedVersion != null ? await tx.session.findFirst({ where: ownedBy(caller, ref), select: { version: true } }) : null;
+        throw current ? new VersionConflictError(ref.id, expectedVersion!, current.version) : new SessionNotFoundError(ref.id);
+      }
+      await work(tx, session);
+      return toSessionRecord(session);
+    });
   }
+
+  /** A task write: the session's task list, edited by a pure function, written back where it changed. */
+  private writeTasks(caller: Caller, ref: SessionRef, expectedVersion: number | null | undefined, edit: (tasks: Task[]) => Task[]) {
+    return this.write(caller, ref, expectedVersion, {}, async (tx, session) => {
+      const rows = await tx.task.findMany({ where: { sessionId: session.id }, orderBy: { position: 'asc' } });
+      const before = rows.map(toTask);
+      const after = edit(before);
+      const { written, removedIds } = changedTasks(before, after);
+      const positions = new Map(rows.map((row) => [row.id, row.position]));
+      let nextPosition = (rows.at(-1)?.position ?? -1) + 1;
+      const placed = written.map((task) => ({ ...task, position: positions.get(task.id) ?? nextPosition++ }));
+      await tx.task.deleteMany({ where: { sessionId: session.id, id: { in: [...removedIds, ...written.map((task) => task.id)] } } });
+      await tx.task.createMany({ data: taskRows(session.id, placed) });
+    });
+  }
+
+  private async lastSeq(tx: Transaction, sessionId: string): Promise<number> {
+    const { _max } = await tx.message.aggregate({ where: { sessionId }, _max: { seq: true } });
+    return _max.seq ?? 0;
+  }
+}
+
+async function assertNewMessageIds(tx: Transaction, sessionId: string, messages: Message[]): Promise<void> {
+  const seen = new Set<string>();
+  const known = new Set(
+    (await tx.message.findMany({ where: { sessionId, id: { in: messages.map((m) => m.id) } }, select: { id: true } })).map((m) => m.id),
+  );
+  const issues = messages.flatMap((message, index) => {
+    const repeated = known.has(message.id) || seen.has(message.id);
+    seen.add(message.id);
+    return repeated ? [{ path: [index, 'id'], message: `Message '${message.id}' is already in this session's history.` }] : [];
+  });
+  if (issues.length > 0) throw new InvalidInputError(issues);
 }
 
 function ownedBy(caller: Caller, ref: SessionRef) {
   return { id: ref.id, userId: caller.userId, agentId: ref.agentId };
 }
 
-function isRecordNotFound(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025';
+function listScope(caller: Caller, agentId: string, filter: SessionFilter = {}): Prisma.SessionWhereInput {
+  return {
+    userId: caller.userId,
+    agentId,
+    ...(filter.workspaceId != null && { workspaceId: filter.workspaceId }),
+    ...(filter.source != null && { source: filter.source }),
+    ...(filter.sourceScheduleId != null && { sourceScheduleId: filter.sourceScheduleId }),
+    ...(filter.nameContains != null && { name: { contains: filter.nameContains, mode: 'insensitive' } }),
+    updatedAt: { ...(filter.updatedAfter && { gte: filter.updatedAfter }), ...(filter.updatedBefore && { lt: filter.updatedBefore }) },
+    createdAt: { ...(filter.createdAfter && { gte: filter.createdAfter }), ...(filter.createdBefore && { lt: filter.createdBefore }) },
+  };
 }
 
-function groupBySession<Row extends { sessionId: string }, Item>(rows: Row[], convert: (row: Row) => Item): Map<string, Item[]> {
+function positioned(tasks: Task[]) {
+  return tasks.map((task, position) => ({ ...task, position }));
+}
+
+function groupBySession<Row, Item>(rows: Row[], sessionOf: (row: Row) => string, convert: (row: Row) => Item): Map<string, Item[]> {
   const groups = new Map<string, Item[]>();
   for (const row of rows) {
-    const group = groups.get(row.sessionId);
+    const key = sessionOf(row);
+    const group = groups.get(key);
     if (group) group.push(convert(row));
-    else groups.set(row.sessionId, [convert(row)]);
+    else groups.set(key, [convert(row)]);
   }
   return groups;
 }

@@ -45,8 +45,9 @@ export const AgentStateRef = builder.objectRef<AgentStateRecord>('AgentState').i
     }),
     context: t.field({
       type: [MessageRef],
-      description: "The agent's working context, oldest first.",
-      resolve: (state, _args, context) => context.loaders.context.load(state.sessionId),
+      description: "The agent's working context, oldest first; with `last`, only its newest messages.",
+      args: { last: t.arg.int({ validate: { min: 0, max: LIMITS.contextMessages } }) },
+      resolve: (state, { last }, context) => context.loaders.context.load({ sessionId: state.sessionId, window: last ?? undefined }),
     }),
     replyId: t.exposeID('replyId'),
     curIter: t.exposeInt('curIter'),
@@ -113,3 +114,42 @@ builder.mutationField('replaceSessionState', (t) =>
       context.sessions.replaceState(callerOf(context), { id, agentId }, toAgentStateDraft(state), expectedVersion),
   }),
 );
+
+const UpdateSessionStateInput = builder.inputType('UpdateSessionStateInput', {
+  description:
+    'A small state write between turns. An absent or null field keeps its value; a given list replaces the old one whole.',
+  fields: (t) => ({
+    summary: t.field({ type: TextOrBlocksInput }),
+    replyId: t.id({ validate: idString() }),
+    curIter: t.int({ validate: { min: 0 } }),
+    permissionContext: t.field({ type: PermissionContextInput }),
+    toolContext: t.field({ type: ToolContextInput }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  updateSessionState: t.field({
+    type: SessionObject,
+    args: { ...sessionRefArgs(), input: t.arg({ type: UpdateSessionStateInput, required: true }), ...expectedVersionArg() },
+    resolve: (_root, { id, agentId, input, expectedVersion }, context) =>
+      context.sessions.updateState(
+        callerOf(context),
+        { id, agentId },
+        { ...input, summary: input.summary && toTextOrBlocksDraft(input.summary) },
+        expectedVersion,
+      ),
+  }),
+  compactContext: t.field({
+    type: SessionObject,
+    description:
+      'The agent summarised its older context: stores the summary and keeps only the newest `keepLast` messages in the context. The history keeps every message.',
+    args: {
+      ...sessionRefArgs(),
+      keepLast: t.arg.int({ required: true, validate: { min: 0, max: LIMITS.contextMessages } }),
+      summary: t.arg({ type: TextOrBlocksInput, required: true }),
+      ...expectedVersionArg(),
+    },
+    resolve: (_root, { id, agentId, keepLast, summary, expectedVersion }, context) =>
+      context.sessions.compactContext(callerOf(context), { id, agentId }, keepLast, toTextOrBlocksDraft(summary), expectedVersion),
+  }),
+}));

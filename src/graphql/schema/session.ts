@@ -1,11 +1,13 @@
 import { LIMITS } from '../../sessions/limits.js';
 import type { ChatModelConfig, JsonObject, SessionRecord } from '../../sessions/model.js';
+import { DEFAULT_ORDER, type SessionListPosition, type SessionOrder } from '../../sessions/service.js';
 import { builder } from '../builder.js';
 import { callerOf } from '../context.js';
 import { idString, jsonObject, labelString, nonEmptyString } from '../validation.js';
 import { AgentStateInput, AgentStateRef, toAgentStateDraft } from './agent-state.js';
 import { connectionOf, decodeCursor, encodeCursor } from './connection.js';
 import { PermissionModeEnum, SessionSourceEnum } from './enums.js';
+import { historyArgs, historyArgsRule, historyConnection, MessageConnection, toHistoryWindow } from './message.js';
 
 const ChatModelConfigRef = builder.objectRef<ChatModelConfig>('ChatModelConfig').implement({
   description: 'Which model the agent talks to, through which credential, with which parameters.',
@@ -39,6 +41,17 @@ export const SessionObject = builder.objectRef<SessionRecord>('Session').impleme
     createdAt: t.field({ type: 'DateTime', resolve: (session) => session.createdAt }),
     updatedAt: t.field({ type: 'DateTime', resolve: (session) => session.updatedAt }),
     state: t.field({ type: AgentStateRef, resolve: (session, _args, context) => context.loaders.state.load(session.id) }),
+    messages: t.field({
+      type: MessageConnection,
+      description: 'The full message history, oldest first: page forward with first/after, backward (newest first pages) with last/before.',
+      args: historyArgs(),
+      validate: historyArgsRule,
+      resolve: async (session, args, context) => {
+        const window = toHistoryWindow(args);
+        const page = await context.loaders.history.load({ sessionId: session.id, window });
+        return historyConnection(page, window, () => context.loaders.historyLength.load(session.id));
+      },
+    }),
   }),
 });
 
@@ -52,12 +65,40 @@ export function sessionRefArgs() {
   }));
 }
 
+const SessionOrderFieldEnum = builder.enumType('SessionOrderField', {
+  values: { UPDATED_AT: { value: 'updatedAt' }, CREATED_AT: { value: 'createdAt' } } as const,
+});
+const OrderDirectionEnum = builder.enumType('OrderDirection', { values: { ASC: { value: 'asc' }, DESC: { value: 'desc' } } as const });
+
+const SessionOrderInput = builder.inputType('SessionOrder', {
+  fields: (t) => ({
+    field: t.field({ type: SessionOrderFieldEnum, required: true }),
+    direction: t.field({ type: OrderDirectionEnum, required: true }),
+  }),
+});
+
+const SessionFilterInput = builder.inputType('SessionFilter', {
+  description: 'All given conditions must hold. Ranges include their start and exclude their end.',
+  fields: (t) => ({
+    workspaceId: t.id({ validate: idString() }),
+    source: t.field({ type: SessionSourceEnum }),
+    sourceScheduleId: t.id({ validate: idString() }),
+    nameContains: t.string({ validate: nonEmptyString(LIMITS.nameLength), description: 'Case-insensitive substring of the name.' }),
+    updatedAfter: t.field({ type: 'DateTime' }),
+    updatedBefore: t.field({ type: 'DateTime' }),
+    createdAfter: t.field({ type: 'DateTime' }),
+    createdBefore: t.field({ type: 'DateTime' }),
+  }),
+});
+
+/** Keyset cursors name their sort field, so a cursor is only valid for the order it came from. */
 const sessionCursor = {
-  encode: (session: SessionRecord) => encodeCursor([session.updatedAt.toISOString(), session.id]),
-  decode(cursor: string) {
-    const values = decodeCursor(cursor, 2);
-    const updatedAt = values && new Date(values[0]!);
-    return updatedAt && !Number.isNaN(updatedAt.getTime()) ? { updatedAt, id: values[1]! } : null;
+  encode: (session: SessionRecord, order: SessionOrder) => encodeCursor([order.field, session[order.field].toISOString(), session.id]),
+  decode(cursor: string, order: SessionOrder): SessionListPosition | null {
+    const values = decodeCursor(cursor, 3);
+    if (!values || values[0] !== order.field) return null;
+    const value = new Date(values[1]!);
+    return Number.isNaN(value.getTime()) ? null : { value, id: values[2]! };
   },
 };
 
@@ -71,22 +112,32 @@ builder.queryFields((t) => ({
   }),
   sessions: t.field({
     type: SessionConnection,
-    description: "The caller's sessions of an agent, most recently updated first.",
+    description: "The caller's sessions of an agent, most recently updated first unless `orderBy` says otherwise.",
     args: {
       agentId: t.arg.id({ required: true, validate: idString() }),
       first: t.arg.int({
         validate: { min: 1, max: LIMITS.maxPageSize },
         description: `Page size, 1 to ${LIMITS.maxPageSize}; defaults to ${LIMITS.defaultPageSize}.`,
       }),
-      after: t.arg.string({
-        validate: { refine: [(cursor) => sessionCursor.decode(cursor) !== null, { message: 'Malformed cursor.' }] },
-      }),
+      after: t.arg.string(),
+      filter: t.arg({ type: SessionFilterInput }),
+      orderBy: t.arg({ type: SessionOrderInput, description: 'Defaults to UPDATED_AT DESC.' }),
     },
-    resolve: async (_root, { agentId, first, after }, context) => {
+    validate: [
+      (args) => args.after == null || sessionCursor.decode(args.after, args.orderBy ?? DEFAULT_ORDER) !== null,
+      { message: 'Malformed cursor, or a cursor of another order.', path: ['after'] },
+    ],
+    resolve: async (_root, { agentId, first, after, filter, orderBy }, context) => {
       const caller = callerOf(context);
-      const pageSize = first ?? LIMITS.defaultPageSize;
-      const page = await context.sessions.list(caller, agentId, pageSize, after ? sessionCursor.decode(after)! : undefined);
-      const edges = page.sessions.map((session) => ({ cursor: sessionCursor.encode(session), node: session }));
+      const order = orderBy ?? DEFAULT_ORDER;
+      const page = await context.sessions.list(caller, {
+        agentId,
+        first: first ?? LIMITS.defaultPageSize,
+        after: after ? sessionCursor.decode(after, order)! : undefined,
+        filter: filter ?? undefined,
+        order,
+      });
+      const edges = page.sessions.map((session) => ({ cursor: sessionCursor.encode(session, order), node: session }));
       return {
         edges,
         pageInfo: {
@@ -95,7 +146,7 @@ builder.queryFields((t) => ({
           startCursor: edges[0]?.cursor ?? null,
           endCursor: edges.at(-1)?.cursor ?? null,
         },
-        totalCount: () => context.sessions.count(caller, agentId),
+        totalCount: () => context.sessions.count(caller, agentId, filter ?? undefined),
       };
     },
   }),

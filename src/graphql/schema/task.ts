@@ -2,8 +2,10 @@ import type { TaskDraft } from '../../sessions/drafts.js';
 import { LIMITS } from '../../sessions/limits.js';
 import type { JsonObject, Task } from '../../sessions/model.js';
 import { builder } from '../builder.js';
+import { callerOf } from '../context.js';
 import { boundedList, boundedString, freeText, idString, jsonObject, labelString } from '../validation.js';
 import { TaskStateEnum } from './enums.js';
+import { expectedVersionArg, sessionRefArgs, SessionObject } from './session.js';
 
 export const TaskRef = builder.objectRef<Task>('Task').implement({
   description: "A task on the agent's task list.",
@@ -37,3 +39,48 @@ export const TaskInput = builder.inputType('TaskInput', {
 export function toTaskDraft(input: typeof TaskInput.$inferInput): TaskDraft {
   return { ...input, metadata: input.metadata as JsonObject | null | undefined };
 }
+
+const UpdateTaskInput = builder.inputType('UpdateTaskInput', {
+  description:
+    'A change to one task: absent fields keep their value, owner: null clears the owner. Links are mirrored: blocks here sets blockedBy there.',
+  fields: (t) => ({
+    subject: t.string({ validate: labelString() }),
+    description: t.string({ validate: freeText() }),
+    state: t.field({ type: TaskStateEnum }),
+    owner: t.string({ validate: boundedString(LIMITS.idLength) }),
+    metadata: t.field({ type: 'JSON', validate: jsonObject }),
+    blocks: t.idList({ validate: { ...boundedList(LIMITS.taskLinks), items: idString() } }),
+    blockedBy: t.idList({ validate: { ...boundedList(LIMITS.taskLinks), items: idString() } }),
+  }),
+});
+
+const taskIdArg = () => builder.args((t) => ({ taskId: t.id({ required: true, validate: idString() }) }));
+
+builder.mutationFields((t) => ({
+  createTask: t.field({
+    type: SessionObject,
+    description: 'Adds a task at the end of the list; its links are mirrored on the tasks it names.',
+    args: { ...sessionRefArgs(), input: t.arg({ type: TaskInput, required: true }), ...expectedVersionArg() },
+    resolve: (_root, { id, agentId, input, expectedVersion }, context) =>
+      context.sessions.createTask(callerOf(context), { id, agentId }, toTaskDraft(input), expectedVersion),
+  }),
+  updateTask: t.field({
+    type: SessionObject,
+    args: { ...sessionRefArgs(), ...taskIdArg(), input: t.arg({ type: UpdateTaskInput, required: true }), ...expectedVersionArg() },
+    resolve: (_root, { id, agentId, taskId, input, expectedVersion }, context) =>
+      context.sessions.updateTask(
+        callerOf(context),
+        { id, agentId },
+        taskId,
+        { ...input, metadata: input.metadata as JsonObject | null | undefined },
+        expectedVersion,
+      ),
+  }),
+  deleteTask: t.field({
+    type: SessionObject,
+    description: 'Removes a task and every link to it.',
+    args: { ...sessionRefArgs(), ...taskIdArg(), ...expectedVersionArg() },
+    resolve: (_root, { id, agentId, taskId, expectedVersion }, context) =>
+      context.sessions.deleteTask(callerOf(context), { id, agentId }, taskId, expectedVersion),
+  }),
+}));
