@@ -1,0 +1,219 @@
+import { CREATE_SESSION, UPDATE_SESSION } from './support/documents.js';
+import { describe, expect, test, type TestApp } from './support/fixtures.js';
+
+const AGENT = 'history-agent';
+
+const PAGE = /* GraphQL */ `
+  query Page($id: ID!, $agentId: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+    session(id: $id, agentId: $agentId) {
+      messages(first: $first, after: $after, last: $last, before: $before) {
+        totalCount
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+        edges { cursor node { id } }
+      }
+    }
+  }
+`;
+
+const APPEND = /* GraphQL */ `
+  mutation Append($id: ID!, $agentId: ID!, $messages: [MessageInput!]!) { appendMessages(id: $id, agentId: $agentId, messages: $messages) { version } }
+`;
+
+const message = (index: number) => ({ id: `m${index}`, name: 'user', role: index % 2 ? 'ASSISTANT' : 'USER', content: [{ text: { text: `#${index}` } }] });
+
+/** A session whose history holds m1..m<count>, appended in batches as a runtime would. */
+async function sessionWithHistory(service: TestApp, count: number, userId = 'historian') {
+  const { data } = await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } }, { userId });
+  const id = data.createSession.id;
+  for (let start = 1; start <= count; start += 100) {
+    const batch = Array.from({ length: Math.min(100, count - start + 1) }, (_, offset) => message(start + offset));
+    const { errors } = await service.graphql(APPEND, { id, agentId: AGENT, messages: batch }, { userId });
+    expect(errors).toBeUndefined();
+  }
+  return id;
+}
+
+async function page(service: TestApp, id: string, args: Record<string, unknown>) {
+  const { data, errors } = await service.graphql(PAGE, { id, agentId: AGENT, ...args }, { userId: 'historian' });
+  expect(errors).toBeUndefined();
+  const connection = data.session.messages;
+  return { ...connection, ids: connection.edges.map((edge: any) => edge.node.id) };
+}
+
+const ids = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => `m${from + index}`);
+
+describe('Session.messages', () => {
+  test('pages forward through the whole history, oldest first', async ({ service }) => {
+    const id = await sessionWithHistory(service, 25);
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const current = await page(service, id, { first: 10, after });
+      expect(current.totalCount).toBe(25);
+      expect(current.pageInfo.hasPreviousPage).toBe(after !== undefined);
+      seen.push(...current.ids);
+      if (!current.pageInfo.hasNextPage) break;
+      after = current.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(ids(1, 25));
+  });
+
+  test('pages backward from the newest message (infinite scroll upwards)', async ({ service }) => {
+    const id = await sessionWithHistory(service, 25);
+    const newest = await page(service, id, { last: 10 });
+    expect(newest.ids).toEqual(ids(16, 25));
+    expect(newest.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: false });
+    const older = await page(service, id, { last: 10, before: newest.pageInfo.startCursor });
+    expect(older.ids).toEqual(ids(6, 15));
+    expect(older.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: true });
+    const oldest = await page(service, id, { last: 10, before: older.pageInfo.startCursor });
+    expect(oldest.ids).toEqual(ids(1, 5));
+    expect(oldest.pageInfo.hasPreviousPage).toBe(false);
+    // And back down again from a cursor in the middle.
+    const newer = await page(service, id, { first: 3, after: oldest.pageInfo.endCursor });
+    expect(newer.ids).toEqual(ids(6, 8));
+  });
+
+  test('defaults to the newest 50', async ({ service }) => {
+    const id = await sessionWithHistory(service, 60);
+    const current = await page(service, id, {});
+    expect(current.ids).toEqual(ids(11, 60));
+  });
+
+  test('rejects mixed directions, sizes outside 1..200 and foreign cursors', async ({ service }) => {
+    const id = await sessionWithHistory(service, 3);
+    for (const args of [{ first: 1, last: 1 }, { first: 1, before: 'x' }, { first: 0 }, { last: 201 }, { after: 'garbage' }, { before: Buffer.from('["a","b"]').toString('base64url') }]) {
+      const { errors } = await service.graphql(PAGE, { id, agentId: AGENT, ...args }, { userId: 'historian' });
+      expect(errors?.[0]?.extensions?.code, JSON.stringify(args)).toBe('BAD_USER_INPUT');
+    }
+  });
+
+  test('the thousandth page costs what the first does: windows come from the index, not a scan', async ({ service }) => {
+    const id = await sessionWithHistory(service, 1_000);
+    const first = await page(service, id, { first: 5 });
+    expect(first.ids).toEqual(ids(1, 5));
+    const deep = await page(service, id, { last: 5, before: Buffer.from(JSON.stringify(['996'])).toString('base64url') });
+    expect(deep.ids).toEqual(ids(991, 995));
+    const statements = await service.countStatements(() => page(service, id, { last: 5, before: deep.pageInfo.startCursor }));
+    // The session, the window, and the count.
+    expect(statements).toBe(3);
+  });
+});
+
+describe('AgentState.context(last:)', () => {
+  test('returns the newest messages of the context, oldest first', async ({ service }) => {
+    const id = await sessionWithHistory(service, 12);
+    const { data } = await service.graphql(
+      `query ($id: ID!, $agentId: ID!) { session(id: $id, agentId: $agentId) { state { all: context { id } window: context(last: 3) { id } none: context(last: 0) { id } } } }`,
+      { id, agentId: AGENT },
+      { userId: 'historian' },
+    );
+    expect(data.session.state.all.map((m: any) => m.id)).toEqual(ids(1, 12));
+    expect(data.session.state.window.map((m: any) => m.id)).toEqual(ids(10, 12));
+    expect(data.session.state.none).toEqual([]);
+  });
+});
+
+describe('batched across sessions', () => {
+  test('a page of sessions with history windows, context windows and tasks: the same statements for 5 and 50', async ({ service }) => {
+    for (let index = 0; index < 50; index++) await sessionWithHistory(service, 30, 'dashboard');
+    const query = /* GraphQL */ `
+      query ($agentId: ID!, $first: Int) {
+        sessions(agentId: $agentId, first: $first) {
+          edges { node { id config { name } messages(last: 20) { edges { node { id } } } state { context(last: 5) { id } tasksContext { tasks { id } } } } }
+        }
+      }
+    `;
+    const run = async (first: number) => {
+      let result: any;
+      const statements = await service.countStatements(async () => {
+        result = await service.graphql(query, { agentId: AGENT, first }, { userId: 'dashboard' });
+      });
+      expect(result.errors).toBeUndefined();
+      for (const edge of result.data.sessions.edges) {
+        expect(edge.node.messages.edges.map((e: any) => e.node.id)).toEqual(ids(11, 30));
+        expect(edge.node.state.context.map((m: any) => m.id)).toEqual(ids(26, 30));
+      }
+      return statements;
+    };
+    const five = await run(5);
+    expect(await run(50)).toBe(five);
+    // Sessions, history windows, states, context windows, tasks.
+    expect(five).toBe(5);
+  });
+});
+
+describe('sessions: filters and orders', () => {
+  const LIST = /* GraphQL */ `
+    query ($agentId: ID!, $first: Int, $after: String, $filter: SessionFilter, $orderBy: SessionOrder) {
+      sessions(agentId: $agentId, first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
+        totalCount pageInfo { hasNextPage endCursor } edges { node { config { name } } }
+      }
+    }
+  `;
+
+  /** Four sessions of `user`'s (one user per test: the file shares a database). */
+  async function seed(service: TestApp, user: string) {
+    const inputs = [
+      { name: 'Alpha report', workspaceId: 'w1' },
+      { name: 'beta notes', workspaceId: 'w1', source: 'SCHEDULE', sourceScheduleId: 'nightly' },
+      { name: 'Gamma REPORT', workspaceId: 'w2' },
+      { name: 'delta', workspaceId: 'w2', source: 'SCHEDULE', sourceScheduleId: 'weekly' },
+    ];
+    const created: any[] = [];
+    for (const input of inputs) {
+      await new Promise((resolve) => setTimeout(resolve, 3));
+      created.push((await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, ...input } }, { userId: user })).data.createSession);
+    }
+    // Update the oldest last, so updated order differs from created order.
+    await new Promise((resolve) => setTimeout(resolve, 3));
+    await service.graphql(UPDATE_SESSION, { id: created[0].id, agentId: AGENT, input: {} }, { userId: user });
+    return created;
+  }
+
+  const names = (result: any) => result.data.sessions.edges.map((edge: any) => edge.node.config.name);
+
+  test('filter by workspace, source, schedule, name and time ranges', async ({ service }) => {
+    const created = await seed(service, 'filterer');
+    const list = (filter: Record<string, unknown>) => service.graphql(LIST, { agentId: AGENT, filter, orderBy: { field: 'CREATED_AT', direction: 'ASC' } }, { userId: 'filterer' });
+    expect(names(await list({ workspaceId: 'w1' }))).toEqual(['Alpha report', 'beta notes']);
+    expect(names(await list({ source: 'SCHEDULE' }))).toEqual(['beta notes', 'delta']);
+    expect(names(await list({ sourceScheduleId: 'weekly' }))).toEqual(['delta']);
+    expect(names(await list({ nameContains: 'report' }))).toEqual(['Alpha report', 'Gamma REPORT']);
+    expect(names(await list({ createdAfter: created[1].createdAt, createdBefore: created[3].createdAt }))).toEqual(['beta notes', 'Gamma REPORT']);
+    expect(names(await list({ updatedAfter: created[3].createdAt }))).toEqual(['Alpha report', 'delta']);
+    const combined = await list({ workspaceId: 'w2', nameContains: 'gamma' });
+    expect(names(combined)).toEqual(['Gamma REPORT']);
+    expect(combined.data.sessions.totalCount).toBe(1);
+  });
+
+  test('order by either field in either direction, paging with keyset cursors', async ({ service }) => {
+    await seed(service, 'orderer');
+    const all = async (orderBy: Record<string, string>) => {
+      const seen: string[] = [];
+      let after: string | null = null;
+      do {
+        const result: any = await service.graphql(LIST, { agentId: AGENT, first: 1, after, orderBy }, { userId: 'orderer' });
+        expect(result.errors).toBeUndefined();
+        seen.push(...names(result));
+        after = result.data.sessions.pageInfo.hasNextPage ? result.data.sessions.pageInfo.endCursor : null;
+      } while (after);
+      return seen;
+    };
+    expect(await all({ field: 'CREATED_AT', direction: 'ASC' })).toEqual(['Alpha report', 'beta notes', 'Gamma REPORT', 'delta']);
+    expect(await all({ field: 'CREATED_AT', direction: 'DESC' })).toEqual(['delta', 'Gamma REPORT', 'beta notes', 'Alpha report']);
+    expect(await all({ field: 'UPDATED_AT', direction: 'DESC' })).toEqual(['Alpha report', 'delta', 'Gamma REPORT', 'beta notes']);
+    expect(await all({ field: 'UPDATED_AT', direction: 'ASC' })).toEqual(['beta notes', 'Gamma REPORT', 'delta', 'Alpha report']);
+  });
+
+  test('a cursor of one order is refused by another', async ({ service }) => {
+    await seed(service, 'cursorer');
+    const first = await service.graphql(LIST, { agentId: AGENT, first: 1 }, { userId: 'cursorer' });
+    const { errors } = await service.graphql(
+      LIST,
+      { agentId: AGENT, first: 1, after: first.data.sessions.pageInfo.endCursor, orderBy: { field: 'CREATED_AT', direction: 'DESC' } },
+      { userId: 'cursorer' },
+    );
+    expect(errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', issues: [{ path: ['after'] }] });
+  });
+});
