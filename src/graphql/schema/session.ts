@@ -1,13 +1,14 @@
 import { LIMITS } from '../../sessions/limits.js';
 import type { ChatModelConfig, JsonObject, SessionRecord } from '../../sessions/model.js';
 import { builder } from '../builder.js';
-import { callerOf } from '../context.js';
+import { callerOf, type GraphQLContext } from '../context.js';
 import { idString, jsonObject, labelString, nonEmptyString } from '../validation.js';
 import { AgentStateInput, AgentStateRef, toAgentStateDraft } from './agent-state.js';
-import { connectionOf, decodeCursor, encodeCursor } from './connection.js';
+import { connectionOf, decodeCursor, encodeCursor, type ConnectionShape } from './connection.js';
+import { idKey, referencedId } from '../entities.js';
 import { PermissionModeEnum, SessionSourceEnum } from './enums.js';
 
-const ChatModelConfigRef = builder.objectRef<ChatModelConfig>('ChatModelConfig').implement({
+export const ChatModelConfigRef = builder.objectRef<ChatModelConfig>('ChatModelConfig').implement({
   description: 'Which model the agent talks to, through which credential, with which parameters.',
   fields: (t) => ({
     type: t.exposeString('type'),
@@ -42,7 +43,14 @@ export const SessionObject = builder.objectRef<SessionRecord>('Session').impleme
   }),
 });
 
-const SessionConnection = connectionOf('Session', SessionObject);
+// Federation: other subgraphs and the gateway reference a session by its id alone, so the reference
+// resolves only to the caller's own session (of any agent) and to null otherwise.
+builder.asEntity(SessionObject, {
+  key: idKey,
+  resolveReference: (reference, context) => context.loaders.ownSession.load(referencedId(reference)),
+});
+
+export const SessionConnection = connectionOf('Session', SessionObject);
 
 /** The arguments that address one session: its id and its agent. */
 export function sessionRefArgs() {
@@ -61,6 +69,40 @@ const sessionCursor = {
   },
 };
 
+/** `first` and `after` of a page of sessions; with `sessionsPage`, every sessions connection pages alike. */
+export const sessionPageArgs = () =>
+  builder.args((t) => ({
+    first: t.int({
+      validate: { min: 1, max: LIMITS.maxPageSize },
+      description: `Page size, 1 to ${LIMITS.maxPageSize}; defaults to ${LIMITS.defaultPageSize}.`,
+    }),
+    after: t.string({
+      validate: { refine: [(cursor) => sessionCursor.decode(cursor) !== null, { message: 'Malformed cursor.' }] },
+    }),
+  }));
+
+/** A page of the caller's sessions of an agent, most recently updated first. */
+export async function sessionsPage(
+  context: GraphQLContext,
+  agentId: string,
+  { first, after }: { first?: number | null; after?: string | null },
+): Promise<ConnectionShape<SessionRecord>> {
+  const caller = callerOf(context);
+  const pageSize = first ?? LIMITS.defaultPageSize;
+  const page = await context.sessions.list(caller, agentId, pageSize, after ? sessionCursor.decode(after)! : undefined);
+  const edges = page.sessions.map((session) => ({ cursor: sessionCursor.encode(session), node: session }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: Boolean(after),
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount: () => context.sessions.count(caller, agentId),
+  };
+}
+
 builder.queryFields((t) => ({
   session: t.field({
     type: SessionObject,
@@ -72,32 +114,8 @@ builder.queryFields((t) => ({
   sessions: t.field({
     type: SessionConnection,
     description: "The caller's sessions of an agent, most recently updated first.",
-    args: {
-      agentId: t.arg.id({ required: true, validate: idString() }),
-      first: t.arg.int({
-        validate: { min: 1, max: LIMITS.maxPageSize },
-        description: `Page size, 1 to ${LIMITS.maxPageSize}; defaults to ${LIMITS.defaultPageSize}.`,
-      }),
-      after: t.arg.string({
-        validate: { refine: [(cursor) => sessionCursor.decode(cursor) !== null, { message: 'Malformed cursor.' }] },
-      }),
-    },
-    resolve: async (_root, { agentId, first, after }, context) => {
-      const caller = callerOf(context);
-      const pageSize = first ?? LIMITS.defaultPageSize;
-      const page = await context.sessions.list(caller, agentId, pageSize, after ? sessionCursor.decode(after)! : undefined);
-      const edges = page.sessions.map((session) => ({ cursor: sessionCursor.encode(session), node: session }));
-      return {
-        edges,
-        pageInfo: {
-          hasNextPage: page.hasNextPage,
-          hasPreviousPage: Boolean(after),
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-        totalCount: () => context.sessions.count(caller, agentId),
-      };
-    },
+    args: { agentId: t.arg.id({ required: true, validate: idString() }), ...sessionPageArgs() },
+    resolve: (_root, { agentId, ...page }, context) => sessionsPage(context, agentId, page),
   }),
 }));
 
