@@ -115,6 +115,21 @@ describe('behind Apollo Gateway', () => {
     expect(second.data.agent.sessions.pageInfo.hasNextPage).toBe(false);
   });
 
+  test('@oneOf inputs, absent from the supergraph, are still enforced by the subgraph', async () => {
+    const session = await createSession('gw-writer', 'agent-1', 'one of');
+    const replace = /* GraphQL */ `mutation Replace($id: ID!, $agentId: ID!, $state: AgentStateInput!) {
+      replaceSessionState(id: $id, agentId: $agentId, state: $state) { version }
+    }`;
+    const twoKinds = { summary: { text: 'plain', blocks: [] } };
+    const { data, errors } = await viaGateway(replace, { id: session.id, agentId: 'agent-1', state: twoKinds }, 'gw-writer');
+    expect(data?.replaceSessionState ?? null).toBeNull();
+    // Rejected by the sessions subgraph, not by the gateway, which does not know @oneOf.
+    expect(errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', serviceName: 'sessions' });
+
+    const unchanged = await viaGateway(`query ($id: ID!) { session(id: $id, agentId: "agent-1") { version } }`, { id: session.id }, 'gw-writer');
+    expect(unchanged.data.session.version).toBe(1);
+  });
+
   test("another caller's session does not resolve through _entities, via the gateway or directly", async () => {
     const session = await createSession('gw-owner', 'agent-1', 'private');
     agents[0]!.featuredSessionId = session.id;
