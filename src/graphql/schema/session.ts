@@ -2,10 +2,10 @@ import { LIMITS } from '../../sessions/limits.js';
 import type { ChatModelConfig, JsonObject, SessionRecord } from '../../sessions/model.js';
 import { builder } from '../builder.js';
 import { callerOf, type GraphQLContext } from '../context.js';
+import { idKey, referencedId } from '../entities.js';
 import { idString, jsonObject, labelString, nonEmptyString } from '../validation.js';
 import { AgentStateInput, AgentStateRef, toAgentStateDraft } from './agent-state.js';
 import { connectionOf, decodeCursor, encodeCursor, type ConnectionShape } from './connection.js';
-import { idKey, referencedId } from '../entities.js';
 import { PermissionModeEnum, SessionSourceEnum } from './enums.js';
 
 export const ChatModelConfigRef = builder.objectRef<ChatModelConfig>('ChatModelConfig').implement({
