@@ -1,4 +1,6 @@
 import SchemaBuilder from '@pothos/core';
+import DirectivesPlugin from '@pothos/plugin-directives';
+import FederationPlugin from '@pothos/plugin-federation';
 import ZodPlugin from '@pothos/plugin-zod';
 import type { JsonValue } from '../sessions/model.js';
 import type { GraphQLContext } from './context.js';
@@ -13,7 +15,8 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: JsonValue; Output: JsonValue };
   };
 }>({
-  plugins: [ZodPlugin],
+  // Federation last: it must see the resolvers the other plugins wrap.
+  plugins: [ZodPlugin, DirectivesPlugin, FederationPlugin],
   defaultFieldNullability: false,
   zod: { validationError: zodValidationError },
 });

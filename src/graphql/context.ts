@@ -12,7 +12,7 @@ export interface GraphQLContext {
 }
 
 export function createContext(caller: Caller | null, sessions: SessionService): GraphQLContext {
-  return { caller, sessions, loaders: createLoaders(sessions) };
+  return { caller, sessions, loaders: createLoaders(sessions, caller) };
 }
 
 /** The caller every session read and write is scoped to; UNAUTHENTICATED without one. */

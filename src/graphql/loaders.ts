@@ -1,15 +1,23 @@
 import DataLoader from 'dataloader';
-import type { AgentStateRecord, Message, Task } from '../sessions/model.js';
+import type { AgentStateRecord, Caller, Message, SessionRecord, Task } from '../sessions/model.js';
 import type { HistoryPage, HistoryWindow, SessionService } from '../sessions/service.js';
+import { unauthenticated } from './errors.js';
 
 export type Loaders = ReturnType<typeof createLoaders>;
 
 /**
- * Per-request loaders for what hangs off a session, keyed by session id: whatever number of
- * sessions a query touches, each kind costs one SQL statement (per distinct window arguments).
+ * Per-request loaders keyed by session id: whatever number of sessions a query touches, each kind
+ * costs one SQL statement (per distinct window arguments).
  */
-export function createLoaders(sessions: SessionService) {
+export function createLoaders(sessions: SessionService, caller: Caller | null) {
   return {
+    /** The caller's session with this id, or null when there is none (federation references carry only the id). */
+    ownSession: new DataLoader<string, SessionRecord | null>(async (ids) => {
+      if (!caller) throw unauthenticated();
+      const owned = await sessions.getMany(caller, ids);
+      return ids.map((id) => owned.get(id) ?? null);
+    }),
+    /* What hangs off a session the caller already holds. */
     state: new DataLoader<string, AgentStateRecord>(async (ids) => {
       const states = await sessions.statesOf(ids);
       return ids.map((id) => states.get(id) ?? new Error(`Session '${id}' has no agent state.`));

@@ -120,6 +120,15 @@ export class SessionService {
     return row && toSessionRecord(row);
   }
 
+  /**
+   * The caller's sessions among `ids`, whatever their agent, in one statement: for references that
+   * carry only a session id (federation). Ids that are absent or someone else's are missing from the map.
+   */
+  async getMany(caller: Caller, ids: readonly string[]): Promise<Map<string, SessionRecord>> {
+    const rows = await this.prisma.session.findMany({ where: { id: { in: [...ids] }, userId: caller.userId } });
+    return new Map(rows.map((row) => [row.id, toSessionRecord(row)]));
+  }
+
   async list(caller: Caller, query: SessionListQuery): Promise<SessionPage> {
     const { field, direction } = query.order ?? DEFAULT_ORDER;
     const beyond = direction === 'desc' ? 'lt' : 'gt';

@@ -9,5 +9,11 @@ import './message.js';
 import './task.js';
 import './agent-state.js';
 import './session.js';
+import './agent.js';
+import './credential.js';
 
-export const schema = builder.toSchema({ sortSchema: true });
+/**
+ * The subgraph schema: ours plus `_service` and `_entities`, sorted. Federation 2.6 is pinned so a
+ * plugin upgrade cannot change what gateways must support without a schema.graphql diff.
+ */
+export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });

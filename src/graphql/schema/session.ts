@@ -2,14 +2,15 @@ import { LIMITS } from '../../sessions/limits.js';
 import type { ChatModelConfig, JsonObject, SessionRecord } from '../../sessions/model.js';
 import { DEFAULT_ORDER, type SessionListPosition, type SessionOrder } from '../../sessions/service.js';
 import { builder } from '../builder.js';
-import { callerOf } from '../context.js';
+import { callerOf, type GraphQLContext } from '../context.js';
+import { idKey, referencedId } from '../entities.js';
 import { idString, jsonObject, labelString, nonEmptyString } from '../validation.js';
 import { AgentStateInput, AgentStateRef, toAgentStateDraft } from './agent-state.js';
-import { connectionOf, decodeCursor, encodeCursor } from './connection.js';
+import { connectionOf, decodeCursor, encodeCursor, type ConnectionShape } from './connection.js';
 import { PermissionModeEnum, SessionSourceEnum } from './enums.js';
 import { historyArgs, historyArgsRule, historyConnection, MessageConnection, toHistoryWindow } from './message.js';
 
-const ChatModelConfigRef = builder.objectRef<ChatModelConfig>('ChatModelConfig').implement({
+export const ChatModelConfigRef = builder.objectRef<ChatModelConfig>('ChatModelConfig').implement({
   description: 'Which model the agent talks to, through which credential, with which parameters.',
   fields: (t) => ({
     type: t.exposeString('type'),
@@ -55,7 +56,14 @@ export const SessionObject = builder.objectRef<SessionRecord>('Session').impleme
   }),
 });
 
-const SessionConnection = connectionOf('Session', SessionObject);
+// Federation: other subgraphs and the gateway reference a session by its id alone, so the reference
+// resolves only to the caller's own session (of any agent) and to null otherwise.
+builder.asEntity(SessionObject, {
+  key: idKey,
+  resolveReference: (reference, context) => context.loaders.ownSession.load(referencedId(reference)),
+});
+
+export const SessionConnection = connectionOf('Session', SessionObject);
 
 /** The arguments that address one session: its id and its agent. */
 export function sessionRefArgs() {
@@ -102,6 +110,59 @@ const sessionCursor = {
   },
 };
 
+/** Paging, filter and order of a list of sessions; with `sessionsPage`, every sessions connection pages alike. */
+export const sessionPageArgs = () =>
+  builder.args((t) => ({
+    first: t.int({
+      validate: { min: 1, max: LIMITS.maxPageSize },
+      description: `Page size, 1 to ${LIMITS.maxPageSize}; defaults to ${LIMITS.defaultPageSize}.`,
+    }),
+    after: t.string(),
+    filter: t.field({ type: SessionFilterInput }),
+    orderBy: t.field({ type: SessionOrderInput, description: 'Defaults to UPDATED_AT DESC.' }),
+  }));
+
+type SessionPageArgs = {
+  first?: number | null;
+  after?: string | null;
+  filter?: typeof SessionFilterInput.$inferInput | null;
+  orderBy?: SessionOrder | null;
+};
+
+/** A cursor only pages the order it came from. */
+export const sessionPageRule: [(args: SessionPageArgs) => boolean, { message: string; path: string[] }] = [
+  (args) => args.after == null || sessionCursor.decode(args.after, args.orderBy ?? DEFAULT_ORDER) !== null,
+  { message: 'Malformed cursor, or a cursor of another order.', path: ['after'] },
+];
+
+/** A page of the caller's sessions of an agent. */
+export async function sessionsPage(
+  context: GraphQLContext,
+  agentId: string,
+  { first, after, filter, orderBy }: SessionPageArgs,
+): Promise<ConnectionShape<SessionRecord>> {
+  const caller = callerOf(context);
+  const order = orderBy ?? DEFAULT_ORDER;
+  const page = await context.sessions.list(caller, {
+    agentId,
+    first: first ?? LIMITS.defaultPageSize,
+    after: after ? sessionCursor.decode(after, order)! : undefined,
+    filter: filter ?? undefined,
+    order,
+  });
+  const edges = page.sessions.map((session) => ({ cursor: sessionCursor.encode(session, order), node: session }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: Boolean(after),
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount: () => context.sessions.count(caller, agentId, filter ?? undefined),
+  };
+}
+
 builder.queryFields((t) => ({
   session: t.field({
     type: SessionObject,
@@ -113,42 +174,9 @@ builder.queryFields((t) => ({
   sessions: t.field({
     type: SessionConnection,
     description: "The caller's sessions of an agent, most recently updated first unless `orderBy` says otherwise.",
-    args: {
-      agentId: t.arg.id({ required: true, validate: idString() }),
-      first: t.arg.int({
-        validate: { min: 1, max: LIMITS.maxPageSize },
-        description: `Page size, 1 to ${LIMITS.maxPageSize}; defaults to ${LIMITS.defaultPageSize}.`,
-      }),
-      after: t.arg.string(),
-      filter: t.arg({ type: SessionFilterInput }),
-      orderBy: t.arg({ type: SessionOrderInput, description: 'Defaults to UPDATED_AT DESC.' }),
-    },
-    validate: [
-      (args) => args.after == null || sessionCursor.decode(args.after, args.orderBy ?? DEFAULT_ORDER) !== null,
-      { message: 'Malformed cursor, or a cursor of another order.', path: ['after'] },
-    ],
-    resolve: async (_root, { agentId, first, after, filter, orderBy }, context) => {
-      const caller = callerOf(context);
-      const order = orderBy ?? DEFAULT_ORDER;
-      const page = await context.sessions.list(caller, {
-        agentId,
-        first: first ?? LIMITS.defaultPageSize,
-        after: after ? sessionCursor.decode(after, order)! : undefined,
-        filter: filter ?? undefined,
-        order,
-      });
-      const edges = page.sessions.map((session) => ({ cursor: sessionCursor.encode(session, order), node: session }));
-      return {
-        edges,
-        pageInfo: {
-          hasNextPage: page.hasNextPage,
-          hasPreviousPage: Boolean(after),
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-        totalCount: () => context.sessions.count(caller, agentId, filter ?? undefined),
-      };
-    },
+    args: { agentId: t.arg.id({ required: true, validate: idString() }), ...sessionPageArgs() },
+    validate: sessionPageRule,
+    resolve: (_root, { agentId, ...page }, context) => sessionsPage(context, agentId, page),
   }),
 }));
 
