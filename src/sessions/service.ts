@@ -40,9 +40,27 @@ export interface SessionListPosition {
   id: string;
 }
 
+/** Which sessions of the list order to read: after a position (keyset) or after skipping some (offset). */
+export interface SessionListWindow {
+  first: number;
+  after?: SessionListPosition;
+  offset?: number;
+}
+
 export interface SessionPage {
   sessions: SessionRecord[];
   hasNextPage: boolean;
+}
+
+export interface MessageWindow {
+  offset: number;
+  limit: number;
+}
+
+export interface MessagePage {
+  /** Oldest first. */
+  messages: Message[];
+  isRunning: boolean;
 }
 
 /**
@@ -81,7 +99,7 @@ export class SessionService {
     return row && toSessionRecord(row);
   }
 
-  async list(caller: Caller, agentId: string, first: number, after?: SessionListPosition): Promise<SessionPage> {
+  async list(caller: Caller, agentId: string, { first, after, offset }: SessionListWindow): Promise<SessionPage> {
     const rows = await this.prisma.session.findMany({
       where: {
         userId: caller.userId,
@@ -91,6 +109,7 @@ export class SessionService {
         }),
       },
       orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
+      skip: offset,
       take: first + 1,
     });
     return { sessions: rows.slice(0, first).map(toSessionRecord), hasNextPage: rows.length > first };
@@ -120,9 +139,30 @@ export class SessionService {
     });
   }
 
-  async delete(caller: Caller, ref: SessionRef): Promise<void> {
-    const { count } = await this.prisma.session.deleteMany({ where: ownedBy(caller, ref) });
-    if (count === 0) throw new SessionNotFoundError(ref.id);
+  /** The agent runtime marks a session as running when a turn starts and clears the mark when it ends. */
+  setRunning(caller: Caller, ref: SessionRef, running: boolean, expectedVersion?: number | null): Promise<SessionRecord> {
+    return this.write(caller, ref, expectedVersion, { running });
+  }
+
+  async delete(caller: Caller, ref: SessionRef, expectedVersion?: number | null): Promise<void> {
+    const { count } = await this.prisma.session.deleteMany({ where: matching(caller, ref, expectedVersion) });
+    if (count === 0) throw await this.missedWrite(caller, ref, expectedVersion);
+  }
+
+  /**
+   * A window of the session's messages, oldest first, and whether it is running. The messages are
+   * read with OFFSET/LIMIT in one statement, after the statement that finds the session.
+   */
+  async messagesPage(caller: Caller, ref: SessionRef, { offset, limit }: MessageWindow): Promise<MessagePage> {
+    const session = await this.get(caller, ref);
+    if (!session) throw new SessionNotFoundError(ref.id);
+    const rows = await this.prisma.contextMessage.findMany({
+      where: { sessionId: session.id },
+      orderBy: { position: 'asc' },
+      skip: offset,
+      take: limit,
+    });
+    return { messages: rows.map(toMessage), isRunning: session.isRunning };
   }
 
   /* Batch reads for sessions the caller already holds: one statement for any number of sessions. */
@@ -160,21 +200,31 @@ export class SessionService {
   ): Promise<SessionRecord> {
     try {
       const row = await this.prisma.session.update({
-        where: { ...ownedBy(caller, ref), ...(expectedVersion != null && { version: expectedVersion }) },
+        where: matching(caller, ref, expectedVersion),
         data: { ...data, version: { increment: 1 }, updatedAt: new Date() },
       });
       return toSessionRecord(row);
     } catch (error) {
       if (!isRecordNotFound(error)) throw error;
-      const current = expectedVersion != null ? await this.get(caller, ref) : null;
-      if (current && expectedVersion != null) throw new VersionConflictError(ref.id, expectedVersion, current.version);
-      throw new SessionNotFoundError(ref.id);
+      throw await this.missedWrite(caller, ref, expectedVersion);
     }
+  }
+
+  /** Why a write matched no row: a stale expected version of an existing session, or no such session. */
+  private async missedWrite(caller: Caller, ref: SessionRef, expectedVersion: number | null | undefined): Promise<Error> {
+    const current = expectedVersion != null ? await this.get(caller, ref) : null;
+    if (current && expectedVersion != null) return new VersionConflictError(ref.id, expectedVersion, current.version);
+    return new SessionNotFoundError(ref.id);
   }
 }
 
 function ownedBy(caller: Caller, ref: SessionRef) {
   return { id: ref.id, userId: caller.userId, agentId: ref.agentId };
+}
+
+/** The caller's session, and only at the expected version when one is given. */
+function matching(caller: Caller, ref: SessionRef, expectedVersion: number | null | undefined) {
+  return { ...ownedBy(caller, ref), ...(expectedVersion != null && { version: expectedVersion }) };
 }
 
 function isRecordNotFound(error: unknown): boolean {

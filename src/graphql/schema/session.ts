@@ -36,6 +36,7 @@ export const SessionObject = builder.objectRef<SessionRecord>('Session').impleme
     source: t.field({ type: SessionSourceEnum, resolve: (session) => session.source }),
     sourceScheduleId: t.exposeID('sourceScheduleId', { nullable: true }),
     version: t.exposeInt('version', { description: 'Counts writes; send it as expectedVersion to reject stale writes.' }),
+    isRunning: t.exposeBoolean('isRunning', { description: 'Whether the agent runtime is working on the session (see setSessionRunning).' }),
     createdAt: t.field({ type: 'DateTime', resolve: (session) => session.createdAt }),
     updatedAt: t.field({ type: 'DateTime', resolve: (session) => session.updatedAt }),
     state: t.field({ type: AgentStateRef, resolve: (session, _args, context) => context.loaders.state.load(session.id) }),
@@ -85,7 +86,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, { agentId, first, after }, context) => {
       const caller = callerOf(context);
       const pageSize = first ?? LIMITS.defaultPageSize;
-      const page = await context.sessions.list(caller, agentId, pageSize, after ? sessionCursor.decode(after)! : undefined);
+      const page = await context.sessions.list(caller, agentId, { first: pageSize, after: after ? sessionCursor.decode(after)! : undefined });
       const edges = page.sessions.map((session) => ({ cursor: sessionCursor.encode(session), node: session }));
       return {
         edges,
@@ -164,12 +165,19 @@ builder.mutationFields((t) => ({
         expectedVersion,
       ),
   }),
+  setSessionRunning: t.field({
+    type: SessionObject,
+    description: 'The agent runtime sets this when a turn starts and clears it when the turn ends.',
+    args: { ...sessionRefArgs(), running: t.arg.boolean({ required: true }), ...expectedVersionArg() },
+    resolve: (_root, { id, agentId, running, expectedVersion }, context) =>
+      context.sessions.setRunning(callerOf(context), { id, agentId }, running, expectedVersion),
+  }),
   deleteSession: t.field({
     type: 'ID',
-    args: sessionRefArgs(),
-    resolve: async (_root, ref, context) => {
-      await context.sessions.delete(callerOf(context), ref);
-      return ref.id;
+    args: { ...sessionRefArgs(), ...expectedVersionArg() },
+    resolve: async (_root, { id, agentId, expectedVersion }, context) => {
+      await context.sessions.delete(callerOf(context), { id, agentId }, expectedVersion);
+      return id;
     },
   }),
 }));
