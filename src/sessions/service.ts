@@ -5,14 +5,13 @@ import { newId } from './ids.js';
 import type {
   AgentStateRecord,
   Caller,
-  ChatModelConfig,
   Message,
   SessionRecord,
   SessionRef,
   SessionSource,
   Task,
 } from './model.js';
-import { planSessionPatch, type SessionPatch } from './patch.js';
+import { buildChatModelConfig, planSessionPatch, type ChatModelConfigDraft, type SessionPatch } from './patch.js';
 import {
   agentStateColumns,
   messageRows,
@@ -28,7 +27,7 @@ export interface NewSession {
   agentId: string;
   workspaceId?: string | null;
   name?: string | null;
-  chatModelConfig?: ChatModelConfig | null;
+  chatModelConfig?: ChatModelConfigDraft | null;
   source?: SessionSource | null;
   sourceScheduleId?: string | null;
   state?: AgentStateDraft | null;
@@ -81,7 +80,7 @@ export class SessionService {
         agentId: input.agentId,
         workspaceId: input.workspaceId ?? newId(),
         name: input.name ?? defaultSessionName(now),
-        chatModelConfig: nullableJson(input.chatModelConfig ?? null),
+        chatModelConfig: nullableJson(input.chatModelConfig ? buildChatModelConfig(input.chatModelConfig) : null),
         source: input.source ?? 'user',
         sourceScheduleId: input.sourceScheduleId ?? null,
         createdAt: now,

@@ -1,4 +1,5 @@
 import { LIMITS } from '../../sessions/limits.js';
+import type { ChatModelConfigDraft } from '../../sessions/patch.js';
 import type { ChatModelConfig, JsonObject, SessionRecord } from '../../sessions/model.js';
 import { builder } from '../builder.js';
 import { callerOf } from '../context.js';
@@ -111,8 +112,8 @@ const ChatModelConfigInput = builder.inputType('ChatModelConfigInput', {
   }),
 });
 
-function toChatModelConfig(input: typeof ChatModelConfigInput.$inferInput): ChatModelConfig {
-  return { ...input, parameters: (input.parameters ?? {}) as JsonObject };
+function toChatModelConfigDraft(input: typeof ChatModelConfigInput.$inferInput): ChatModelConfigDraft {
+  return { ...input, parameters: input.parameters as JsonObject | null | undefined };
 }
 
 const CreateSessionInput = builder.inputType('CreateSessionInput', {
@@ -149,7 +150,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, context) =>
       context.sessions.create(callerOf(context), {
         ...input,
-        chatModelConfig: input.chatModelConfig && toChatModelConfig(input.chatModelConfig),
+        chatModelConfig: input.chatModelConfig && toChatModelConfigDraft(input.chatModelConfig),
         state: input.state && toAgentStateDraft(input.state),
       }),
   }),
@@ -161,7 +162,7 @@ builder.mutationFields((t) => ({
         callerOf(context),
         { id, agentId },
         // Keep absent (undefined) apart from null: they mean "keep" and "clear".
-        { ...input, chatModelConfig: input.chatModelConfig && toChatModelConfig(input.chatModelConfig) },
+        { ...input, chatModelConfig: input.chatModelConfig && toChatModelConfigDraft(input.chatModelConfig) },
         expectedVersion,
       ),
   }),
