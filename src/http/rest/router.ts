@@ -115,10 +115,11 @@ async function readJson(request: Request, issues: ValidationErrorJson[]): Promis
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {
+    // Where parsing failed, as upstream reports it; "unexpected end" fails at the end.
     const position = /position (\d+)/.exec((error as Error).message)?.[1];
     issues.push({
       type: 'json_invalid',
-      loc: position === undefined ? ['body'] : ['body', Number(position)],
+      loc: ['body', position === undefined ? text.length : Number(position)],
       msg: 'JSON decode error',
       input: {},
       ctx: { error: (error as Error).message },
