@@ -26,7 +26,7 @@ export interface RestResponse {
 
 export interface RouteInput<Query, Body> {
   caller: Caller;
-  /** The `{session_id}` of the path, for routes that have one. */
+  /** The `{session_id}` of the path; empty on routes without one. */
   sessionId: string;
   query: Query;
   body: Body;
