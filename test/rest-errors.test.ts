@@ -182,6 +182,18 @@ describe('routing', () => {
     expect((await service.rest('GET', `/sessions?agent_id=${AGENT}`)).status).toBe(200);
   });
 
+  test('browsers get the same CORS answers as for /graphql, preflight included', async ({ service }) => {
+    const origin = { origin: 'http://app.test' };
+    const preflight = await service.app.yoga.fetch(`http://localhost/sessions/${'f'.repeat(32)}?agent_id=x`, {
+      method: 'OPTIONS',
+      headers: { ...origin, 'access-control-request-method': 'PATCH' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('PATCH');
+    const list = await service.rest('GET', `/sessions/?agent_id=${AGENT}`, { headers: origin });
+    expect(list.headers.get('access-control-allow-origin')).toBe('http://app.test');
+  });
+
   test('GraphQL, health and readiness still answer beside the REST routes', async ({ service }) => {
     expect((await service.graphql('{ __typename }')).data).toEqual({ __typename: 'Query' });
     expect((await service.app.yoga.fetch('http://localhost/health')).status).toBe(200);

@@ -9,7 +9,6 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly detail: string | ValidationErrorJson[],
-    readonly headers: Record<string, string> = {},
   ) {
     super(typeof detail === 'string' ? detail : 'Request validation failed.');
   }

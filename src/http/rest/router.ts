@@ -140,7 +140,7 @@ function expectedVersionOf(headers: Headers): number | undefined {
 }
 
 function errorResponse(error: unknown, logger: Logger): RestResponse {
-  if (error instanceof HttpError) return { status: error.status, body: { detail: error.detail }, headers: error.headers };
+  if (error instanceof HttpError) return { status: error.status, body: { detail: error.detail } };
   if (error instanceof DomainError) return domainErrorResponse(error);
   logger.error({ err: error }, 'unexpected error while serving a REST request');
   return { status: 500, body: { detail: 'Internal Server Error' } };
