@@ -103,4 +103,16 @@ describe('deleteSession', () => {
     const rows = await service.app.database.prisma.agentState.count({ where: { sessionId: session.id } });
     expect(rows).toBe(0);
   });
+
+  test('with a stale expectedVersion it is CONFLICT and deletes nothing; with the current one it deletes', async ({ service }) => {
+    const session = await createSession(service, 'fay', 'agent-1');
+    const ref = { id: session.id, agentId: 'agent-1' };
+    await service.graphql(UPDATE_SESSION, { ...ref, input: { name: 'v2' } }, { userId: 'fay' });
+    const DELETE_AT = /* GraphQL */ `mutation ($id: ID!, $agentId: ID!, $v: Int) { deleteSession(id: $id, agentId: $agentId, expectedVersion: $v) }`;
+    const stale = await service.graphql(DELETE_AT, { ...ref, v: session.version }, { userId: 'fay' });
+    expect(stale.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect((await service.graphql(GET_SESSION, ref, { userId: 'fay' })).data.session).not.toBeNull();
+    const current = await service.graphql(DELETE_AT, { ...ref, v: session.version + 1 }, { userId: 'fay' });
+    expect(current.data).toEqual({ deleteSession: session.id });
+  });
 });

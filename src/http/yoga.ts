@@ -5,6 +5,7 @@ import { schema } from '../graphql/schema/index.js';
 import type { Logger } from '../logger.js';
 import type { SessionService } from '../sessions/service.js';
 import { callerFromHeaders } from './identity.js';
+import { useRestRoutes } from './rest/router.js';
 
 export interface YogaOptions {
   sessions: SessionService;
@@ -30,6 +31,7 @@ export function createYogaServer({ sessions, logger, graphiql, checkDatabase }: 
       error: (...args) => logger.error({ args }, 'yoga'),
     },
     plugins: [
+      useRestRoutes(sessions, logger),
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {

@@ -32,4 +32,9 @@ export const LIMITS = {
   /** Sessions per page of the list query. */
   maxPageSize: 100,
   defaultPageSize: 20,
+  /** Sessions per REST list response: upstream returns them all, this service at most this many. */
+  maxRestListSize: 1_000,
+  /** Messages per page of the REST messages endpoint (upstream's bounds). */
+  maxMessagesPageSize: 200,
+  defaultMessagesPageSize: 50,
 } as const;

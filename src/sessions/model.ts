@@ -50,6 +50,8 @@ export interface SessionRecord {
   source: SessionSource;
   sourceScheduleId: string | null;
   version: number;
+  /** Whether the agent runtime is working on the session (it sets and clears this). */
+  isRunning: boolean;
   createdAt: Date;
   updatedAt: Date;
 }

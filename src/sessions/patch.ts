@@ -1,13 +1,20 @@
 import { buildRules, buildTextOrBlocks, type PermissionRuleDraft, type TextOrBlocksDraft } from './drafts.js';
 import type { AgentStateRecord, ChatModelConfig, JsonObject, PermissionMode, ReadCacheEntry, WorkingDirectory } from './model.js';
 
+/** A chat model configuration as clients send it: `parameters` may be left out. */
+export type ChatModelConfigDraft = Omit<ChatModelConfig, 'parameters'> & { parameters?: JsonObject | null };
+
+export function buildChatModelConfig(draft: ChatModelConfigDraft): ChatModelConfig {
+  return { ...draft, parameters: draft.parameters ?? {} };
+}
+
 /**
  * A PATCH of a session. A key that is absent (undefined) keeps its value; `null` clears `name`
  * and `chatModelConfig`, and keeps `permissionMode` (a mode cannot be empty).
  */
 export interface SessionPatch {
   name?: string | null;
-  chatModelConfig?: (Omit<ChatModelConfig, 'parameters'> & { parameters?: JsonObject | null }) | null;
+  chatModelConfig?: ChatModelConfigDraft | null;
   permissionMode?: PermissionMode | null;
 }
 
@@ -22,8 +29,7 @@ export function planSessionPatch(patch: SessionPatch): SessionChanges {
   if (patch.name !== undefined) changes.session.name = patch.name;
   if (patch.chatModelConfig !== undefined) {
     // A given config replaces the old one whole; there is no field-by-field merge.
-    changes.session.chatModelConfig =
-      patch.chatModelConfig === null ? null : { ...patch.chatModelConfig, parameters: patch.chatModelConfig.parameters ?? {} };
+    changes.session.chatModelConfig = patch.chatModelConfig && buildChatModelConfig(patch.chatModelConfig);
   }
   if (patch.permissionMode !== undefined && patch.permissionMode !== null) {
     changes.state.permissionMode = patch.permissionMode;

@@ -31,6 +31,7 @@ export function toSessionRecord(row: SessionRow): SessionRecord {
     source: row.source,
     sourceScheduleId: row.sourceScheduleId,
     version: row.version,
+    isRunning: row.running,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -6,14 +6,13 @@ import { newId } from './ids.js';
 import type {
   AgentStateRecord,
   Caller,
-  ChatModelConfig,
   Message,
   SessionRecord,
   SessionRef,
   SessionSource,
   Task,
 } from './model.js';
-import { planSessionPatch, planStatePatch, type AgentStatePatch, type SessionPatch } from './patch.js';
+import { buildChatModelConfig, planSessionPatch, planStatePatch, type AgentStatePatch, type ChatModelConfigDraft, type SessionPatch } from './patch.js';
 import { messageRows, nullableJson, stateColumns, taskRows, toAgentStateRecord, toMessage, toSessionRecord, toTask, type MessageRow } from './rows.js';
 import { addTask, changedTasks, patchTask, removeTask, type TaskPatch } from './tasks.js';
 
@@ -21,7 +20,7 @@ export interface NewSession {
   agentId: string;
   workspaceId?: string | null;
   name?: string | null;
-  chatModelConfig?: ChatModelConfig | null;
+  chatModelConfig?: ChatModelConfigDraft | null;
   source?: SessionSource | null;
   sourceScheduleId?: string | null;
   state?: AgentStateDraft | null;
@@ -54,7 +53,9 @@ export interface SessionListPosition {
 export interface SessionListQuery {
   agentId: string;
   first: number;
+  /** Start after a position (keyset, GraphQL) or after skipping some sessions (offset, REST). */
   after?: SessionListPosition;
+  offset?: number;
   filter?: SessionFilter;
   order?: SessionOrder;
 }
@@ -62,6 +63,17 @@ export interface SessionListQuery {
 export interface SessionPage {
   sessions: SessionRecord[];
   hasNextPage: boolean;
+}
+
+export interface MessageWindow {
+  offset: number;
+  limit: number;
+}
+
+export interface MessagePage {
+  /** Oldest first. */
+  messages: Message[];
+  isRunning: boolean;
 }
 
 /** A window of a history: the first messages after a position, or the last ones before it. */
@@ -102,7 +114,7 @@ export class SessionService {
         agentId: input.agentId,
         workspaceId: input.workspaceId ?? newId(),
         name: input.name ?? defaultSessionName(now),
-        chatModelConfig: nullableJson(input.chatModelConfig ?? null),
+        chatModelConfig: nullableJson(input.chatModelConfig ? buildChatModelConfig(input.chatModelConfig) : null),
         source: input.source ?? 'user',
         sourceScheduleId: input.sourceScheduleId ?? null,
         createdAt: now,
@@ -140,6 +152,7 @@ export class SessionService {
         }),
       },
       orderBy: [{ [field]: direction }, { id: direction }],
+      skip: query.offset,
       take: query.first + 1,
     });
     return { sessions: rows.slice(0, query.first).map(toSessionRecord), hasNextPage: rows.length > query.first };
@@ -242,9 +255,26 @@ export class SessionService {
     return this.writeTasks(caller, ref, expectedVersion, (tasks) => removeTask(tasks, taskId));
   }
 
-  async delete(caller: Caller, ref: SessionRef): Promise<void> {
-    const { count } = await this.prisma.session.deleteMany({ where: ownedBy(caller, ref) });
-    if (count === 0) throw new SessionNotFoundError(ref.id);
+  /** The agent runtime marks a session as running when a turn starts and clears the mark when it ends. */
+  setRunning(caller: Caller, ref: SessionRef, running: boolean, expectedVersion?: number | null): Promise<SessionRecord> {
+    return this.write(caller, ref, expectedVersion, { running }, async () => {});
+  }
+
+  async delete(caller: Caller, ref: SessionRef, expectedVersion?: number | null): Promise<void> {
+    const { count } = await this.prisma.session.deleteMany({ where: matching(caller, ref, expectedVersion) });
+    if (count === 0) throw await missedWrite(this.prisma, caller, ref, expectedVersion);
+  }
+
+  /**
+   * A window of the session's history, oldest first, and whether it is running: one statement finds
+   * the session, one reads the window (OFFSET/LIMIT over the history's primary key).
+   */
+  async messagesPage(caller: Caller, ref: SessionRef, { offset, limit }: MessageWindow): Promise<MessagePage> {
+    const session = await this.get(caller, ref);
+    if (!session) throw new SessionNotFoundError(ref.id);
+    const rows = await this.prisma.$queryRaw<MessageRow[]>`
+      SELECT * FROM messages WHERE session_id = ${session.id} ORDER BY seq OFFSET ${offset} LIMIT ${limit}`;
+    return { messages: rows.map(toMessage), isRunning: session.isRunning };
   }
 
   /* Batch reads for sessions the caller already holds: one statement for any number of sessions. */
@@ -316,13 +346,10 @@ export class SessionService {
   ): Promise<SessionRecord> {
     return this.prisma.$transaction(async (tx) => {
       const [session] = await tx.session.updateManyAndReturn({
-        where: { ...ownedBy(caller, ref), ...(expectedVersion != null && { version: expectedVersion }) },
+        where: matching(caller, ref, expectedVersion),
         data: { ...sessionColumns, version: { increment: 1 }, updatedAt: new Date() },
       });
-      if (!session) {
-        const current = expectedVersion != null ? await tx.session.findFirst({ where: ownedBy(caller, ref), select: { version: true } }) : null;
-        throw current ? new VersionConflictError(ref.id, expectedVersion!, current.version) : new SessionNotFoundError(ref.id);
-      }
+      if (!session) throw await missedWrite(tx, caller, ref, expectedVersion);
       await work(tx, session);
       return toSessionRecord(session);
     });
@@ -364,6 +391,17 @@ async function assertNewMessageIds(tx: Transaction, sessionId: string, messages:
 
 function ownedBy(caller: Caller, ref: SessionRef) {
   return { id: ref.id, userId: caller.userId, agentId: ref.agentId };
+}
+
+/** The caller's session, and only at the expected version when one is given. */
+function matching(caller: Caller, ref: SessionRef, expectedVersion: number | null | undefined) {
+  return { ...ownedBy(caller, ref), ...(expectedVersion != null && { version: expectedVersion }) };
+}
+
+/** Why a write matched no row: a stale expected version of an existing session, or no such session. */
+async function missedWrite(client: Pick<Transaction, 'session'>, caller: Caller, ref: SessionRef, expectedVersion: number | null | undefined): Promise<Error> {
+  const current = expectedVersion != null ? await client.session.findFirst({ where: ownedBy(caller, ref), select: { version: true } }) : null;
+  return current ? new VersionConflictError(ref.id, expectedVersion!, current.version) : new SessionNotFoundError(ref.id);
 }
 
 function listScope(caller: Caller, agentId: string, filter: SessionFilter = {}): Prisma.SessionWhereInput {

@@ -10,8 +10,25 @@ export interface GraphQLResponse<Data = any> {
   errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, any> }>;
 }
 
+export interface RestResponse<Body = any> {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON, or undefined for an empty body. */
+  body: Body;
+}
+
+export interface RestOptions {
+  /** A JSON value, or a string sent as is (to send malformed JSON). */
+  body?: unknown;
+  /** `x-user-id`; null leaves the header out. */
+  userId?: string | null;
+  headers?: Record<string, string>;
+}
+
 export interface TestApp {
   app: App;
+  /** Sends a REST request over HTTP semantics (in-process) as `userId`. */
+  rest<Body = any>(method: string, path: string, options?: RestOptions): Promise<RestResponse<Body>>;
   /** Sends a GraphQL request over HTTP semantics (Yoga's fetch, in-process) as `userId`. */
   graphql<Data = any>(query: string, variables?: Record<string, unknown>, options?: { userId?: string | null }): Promise<GraphQLResponse<Data>>;
   /** Counts the SQL statements `work` causes. */
@@ -45,6 +62,17 @@ export async function startTestApp(): Promise<TestApp & { close(): Promise<void>
         body: JSON.stringify({ query, variables }),
       });
       return { status: response.status, ...(await response.json()) };
+    },
+    async rest(method, path, { body, userId = DEFAULT_USER, headers = {} } = {}) {
+      const sent: Record<string, string> = { 'content-type': 'application/json', ...headers };
+      if (userId !== null) sent['x-user-id'] = userId;
+      const response = await app.yoga.fetch(`http://localhost${path}`, {
+        method,
+        headers: sent,
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
     },
     async countStatements(work) {
       let count = 0;

@@ -1,5 +1,6 @@
 import { LIMITS } from '../../sessions/limits.js';
 import type { ChatModelConfig, JsonObject, SessionRecord } from '../../sessions/model.js';
+import type { ChatModelConfigDraft } from '../../sessions/patch.js';
 import { DEFAULT_ORDER, type SessionListPosition, type SessionOrder } from '../../sessions/service.js';
 import { builder } from '../builder.js';
 import { callerOf, type GraphQLContext } from '../context.js';
@@ -39,6 +40,7 @@ export const SessionObject = builder.objectRef<SessionRecord>('Session').impleme
     source: t.field({ type: SessionSourceEnum, resolve: (session) => session.source }),
     sourceScheduleId: t.exposeID('sourceScheduleId', { nullable: true }),
     version: t.exposeInt('version', { description: 'Counts writes; send it as expectedVersion to reject stale writes.' }),
+    isRunning: t.exposeBoolean('isRunning', { description: 'Whether the agent runtime is working on the session (see setSessionRunning).' }),
     createdAt: t.field({ type: 'DateTime', resolve: (session) => session.createdAt }),
     updatedAt: t.field({ type: 'DateTime', resolve: (session) => session.updatedAt }),
     state: t.field({ type: AgentStateRef, resolve: (session, _args, context) => context.loaders.state.load(session.id) }),
@@ -189,8 +191,8 @@ const ChatModelConfigInput = builder.inputType('ChatModelConfigInput', {
   }),
 });
 
-function toChatModelConfig(input: typeof ChatModelConfigInput.$inferInput): ChatModelConfig {
-  return { ...input, parameters: (input.parameters ?? {}) as JsonObject };
+function toChatModelConfigDraft(input: typeof ChatModelConfigInput.$inferInput): ChatModelConfigDraft {
+  return { ...input, parameters: input.parameters as JsonObject | null | undefined };
 }
 
 const CreateSessionInput = builder.inputType('CreateSessionInput', {
@@ -227,7 +229,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, context) =>
       context.sessions.create(callerOf(context), {
         ...input,
-        chatModelConfig: input.chatModelConfig && toChatModelConfig(input.chatModelConfig),
+        chatModelConfig: input.chatModelConfig && toChatModelConfigDraft(input.chatModelConfig),
         state: input.state && toAgentStateDraft(input.state),
       }),
   }),
@@ -239,16 +241,23 @@ builder.mutationFields((t) => ({
         callerOf(context),
         { id, agentId },
         // Keep absent (undefined) apart from null: they mean "keep" and "clear".
-        { ...input, chatModelConfig: input.chatModelConfig && toChatModelConfig(input.chatModelConfig) },
+        { ...input, chatModelConfig: input.chatModelConfig && toChatModelConfigDraft(input.chatModelConfig) },
         expectedVersion,
       ),
   }),
+  setSessionRunning: t.field({
+    type: SessionObject,
+    description: 'The agent runtime sets this when a turn starts and clears it when the turn ends.',
+    args: { ...sessionRefArgs(), running: t.arg.boolean({ required: true }), ...expectedVersionArg() },
+    resolve: (_root, { id, agentId, running, expectedVersion }, context) =>
+      context.sessions.setRunning(callerOf(context), { id, agentId }, running, expectedVersion),
+  }),
   deleteSession: t.field({
     type: 'ID',
-    args: sessionRefArgs(),
-    resolve: async (_root, ref, context) => {
-      await context.sessions.delete(callerOf(context), ref);
-      return ref.id;
+    args: { ...sessionRefArgs(), ...expectedVersionArg() },
+    resolve: async (_root, { id, agentId, expectedVersion }, context) => {
+      await context.sessions.delete(callerOf(context), { id, agentId }, expectedVersion);
+      return id;
     },
   }),
 }));

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "sessions" ADD COLUMN     "running" BOOLEAN NOT NULL DEFAULT false;

@@ -1,0 +1,176 @@
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from '../../logger.js';
+import { DomainError, InvalidInputError } from '../../sessions/errors.js';
+import type { Caller } from '../../sessions/model.js';
+import type { SessionService } from '../../sessions/service.js';
+import { callerFromHeaders } from '../identity.js';
+import { HttpError, validationFailed, validationIssues } from './errors.js';
+import { openApiDocument } from './openapi.js';
+import { routes, type RestResponse, type Route } from './routes.js';
+import { CallerHeaders, SessionPathParams, type ValidationErrorJson } from './schemas.js';
+
+export const OPENAPI_PATH = '/openapi.json';
+
+/** Upstream's largest version column value; a larger If-Match can never match. */
+const MAX_VERSION = 2_147_483_647;
+
+interface CompiledRoute {
+  route: Route;
+  pattern: RegExp;
+}
+
+// `/sessions/` also answers without its trailing slash (upstream redirects; answering directly is kinder to curl).
+const compiled: CompiledRoute[] = routes.map((route) => ({
+  route,
+  pattern: new RegExp(`^${route.path.replace(/\/$/, '/?').replace('{session_id}', '(?<session_id>[^/]+)')}$`),
+}));
+
+function isRestPath(pathname: string): boolean {
+  return pathname === '/sessions' || pathname.startsWith('/sessions/');
+}
+
+/**
+ * The upstream REST endpoints beside /graphql: each request is validated with the upstream shapes,
+ * translated into one SessionService call (the same the GraphQL resolvers make) and answered with
+ * upstream's statuses and bodies.
+ */
+export function createRestRouter(sessions: SessionService, logger: Logger) {
+  return async function handle(request: Request, url: URL): Promise<RestResponse | null> {
+    if (url.pathname === OPENAPI_PATH && request.method === 'GET') return { status: 200, body: openApiDocument() };
+    if (!isRestPath(url.pathname)) return null;
+    const matches = compiled.flatMap(({ route, pattern }) => {
+      const match = pattern.exec(url.pathname);
+      return match ? [{ route, sessionId: match.groups?.session_id }] : [];
+    });
+    if (matches.length === 0) return { status: 404, body: { detail: 'Not Found' } };
+    const matched = matches.find(({ route }) => route.method === request.method);
+    if (!matched) {
+      return { status: 405, body: { detail: 'Method Not Allowed' }, headers: { allow: matches.map(({ route }) => route.method).join(', ') } };
+    }
+    try {
+      return await dispatch(matched.route, request, url, matched.sessionId, sessions);
+    } catch (error) {
+      return errorResponse(error, logger);
+    }
+  };
+}
+
+async function dispatch(route: Route, request: Request, url: URL, rawSessionId: string | undefined, sessions: SessionService): Promise<RestResponse> {
+  const issues: ValidationErrorJson[] = [];
+  const caller = callerOf(request.headers, issues);
+
+  let sessionId = '';
+  if (rawSessionId !== undefined) {
+    const params = { session_id: decodePathSegment(rawSessionId) };
+    const parsed = SessionPathParams.safeParse(params);
+    if (parsed.success) sessionId = parsed.data.session_id;
+    else issues.push(...validationIssues('path', parsed.error, params));
+  }
+
+  const rawQuery = Object.fromEntries(url.searchParams);
+  const query = route.query.safeParse(rawQuery);
+  if (!query.success) issues.push(...validationIssues('query', query.error, rawQuery));
+
+  let body: unknown;
+  if (route.body) {
+    const raw = await readJson(request, issues);
+    if (raw.ok) {
+      const parsed = route.body.safeParse(raw.value);
+      if (parsed.success) body = parsed.data;
+      else issues.push(...validationIssues('body', parsed.error, raw.value));
+    }
+  }
+
+  if (issues.length > 0 || !caller || !query.success) throw validationFailed(issues);
+  const expectedVersion = route.ifMatch ? expectedVersionOf(request.headers) : undefined;
+  return route.handle({ caller, sessionId, query: query.data, body, expectedVersion }, sessions);
+}
+
+/** A malformed escape cannot name a session: keep it as sent, which then matches none. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** The caller, from one identity lookup; without one, a 422 issue (no header) or a 401 (empty header), as upstream. */
+function callerOf(headers: Headers, issues: ValidationErrorJson[]): Caller | null {
+  const caller = callerFromHeaders(headers);
+  if (caller) return caller;
+  const sent = { 'x-user-id': headers.get('x-user-id') ?? undefined };
+  const parsed = CallerHeaders.safeParse(sent);
+  if (parsed.success) throw new HttpError(401, 'Not authenticated: the x-user-id header is empty.');
+  issues.push(...validationIssues('header', parsed.error, sent));
+  return null;
+}
+
+async function readJson(request: Request, issues: ValidationErrorJson[]): Promise<{ ok: true; value: unknown } | { ok: false }> {
+  const text = await request.text();
+  if (text.trim() === '') {
+    issues.push({ type: 'missing', loc: ['body'], msg: 'Field required', input: null });
+    return { ok: false };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    // Where parsing failed, as upstream reports it; "unexpected end" fails at the end.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    issues.push({
+      type: 'json_invalid',
+      loc: ['body', position === undefined ? text.length : Number(position)],
+      msg: 'JSON decode error',
+      input: {},
+      ctx: { error: (error as Error).message },
+    });
+    return { ok: false };
+  }
+}
+
+/** If-Match: `*` (any version) or an ETag this service sent; anything else cannot match. */
+function expectedVersionOf(headers: Headers): number | undefined {
+  const value = headers.get('if-match')?.trim();
+  if (!value || value === '*') return undefined;
+  const version = /^"(\d{1,10})"$/.exec(value)?.[1];
+  if (version === undefined || Number(version) > MAX_VERSION) {
+    throw new HttpError(412, `If-Match ${value} matches no version of this session; send the ETag of a session response, such as "3".`);
+  }
+  return Number(version);
+}
+
+function errorResponse(error: unknown, logger: Logger): RestResponse {
+  if (error instanceof HttpError) return { status: error.status, body: { detail: error.detail } };
+  if (error instanceof DomainError) return domainErrorResponse(error);
+  logger.error({ err: error }, 'unexpected error while serving a REST request');
+  return { status: 500, body: { detail: 'Internal Server Error' } };
+}
+
+function domainErrorResponse(error: DomainError): RestResponse {
+  switch (error.code) {
+    case 'NOT_FOUND':
+      return { status: 404, body: { detail: error.message } };
+    // Only If-Match sets an expected version here, so a conflict is a failed precondition.
+    case 'CONFLICT':
+      return { status: 412, body: { detail: error.message } };
+    case 'BAD_USER_INPUT': {
+      const issues = error instanceof InvalidInputError ? error.issues : [{ path: [], message: error.message }];
+      return { status: 422, body: { detail: issues.map((issue) => ({ type: 'value_error', loc: ['body', ...issue.path], msg: issue.message, input: null })) } };
+    }
+  }
+}
+
+/** Serves the REST routes and /openapi.json ahead of Yoga, which keeps /graphql, /health and /ready. */
+export function useRestRoutes(sessions: SessionService, logger: Logger): Plugin {
+  const handle = createRestRouter(sessions, logger);
+  return {
+    async onRequest({ request, url, endResponse, fetchAPI }) {
+      const response = await handle(request, url);
+      if (!response) return;
+      const headers = new fetchAPI.Headers(response.headers);
+      if (response.body === undefined) return endResponse(new fetchAPI.Response(null, { status: response.status, headers }));
+      headers.set('content-type', 'application/json');
+      endResponse(new fetchAPI.Response(JSON.stringify(response.body), { status: response.status, headers }));
+    },
+  };
+}
