@@ -1,27 +1,43 @@
-import { createYoga, useReadinessCheck } from 'graphql-yoga';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { createYoga, useReadinessCheck, type Plugin } from 'graphql-yoga';
+import type { RequestLimits } from '../config.js';
 import { createContext } from '../graphql/context.js';
 import { createErrorMask } from '../graphql/errors.js';
 import { schema } from '../graphql/schema/index.js';
 import type { Logger } from '../logger.js';
 import type { SessionService } from '../sessions/service.js';
-import { callerFromHeaders } from './identity.js';
+import type { CallerResolver } from './identity.js';
+import { useOperationLimits, useOperationTimeout } from './limits.js';
+import { useMetricsEndpoint, type Metrics } from './metrics.js';
+import { useRequestObservability } from './observability.js';
 
 export interface YogaOptions {
   sessions: SessionService;
   logger: Logger;
+  resolveCaller: CallerResolver;
   graphiql: boolean;
-  /** Resolves when the database answers; /ready fails otherwise. */
-  checkDatabase: () => Promise<void>;
+  introspection: boolean;
+  limits: RequestLimits;
+  /** Restricts execution to an allow-list of operations (see persisted-operations.ts). */
+  persistedOperations: Plugin | null;
+  /** Null: no /metrics endpoint. */
+  metrics: Metrics | null;
+  /** Resolves when the service can take traffic (database reachable, migrations applied); /ready fails otherwise. */
+  checkReady: () => Promise<void>;
 }
 
-export function createYogaServer({ sessions, logger, graphiql, checkDatabase }: YogaOptions) {
+export function createYogaServer(options: YogaOptions) {
+  const { sessions, logger, resolveCaller, limits, metrics } = options;
   return createYoga({
     schema,
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
-    graphiql: graphiql && { title: 'Agent sessions' },
+    graphiql: options.graphiql && { title: 'Agent sessions' },
     landingPage: false,
-    context: ({ request }) => createContext(callerFromHeaders(request.headers), sessions),
+    maxRequestBodySize: limits.maxRequestBodyBytes,
+    batching: limits.maxBatchSize > 0 && { limit: limits.maxBatchSize },
+    context: async ({ request }) => createContext(await resolveCaller(request), sessions),
     maskedErrors: { maskError: createErrorMask(logger) },
     logging: {
       debug: (...args) => logger.debug({ args }, 'yoga'),
@@ -29,20 +45,33 @@ export function createYogaServer({ sessions, logger, graphiql, checkDatabase }: 
       warn: (...args) => logger.warn({ args }, 'yoga'),
       error: (...args) => logger.error({ args }, 'yoga'),
     },
+    // Order matters. Observability comes first so every request, including those the later
+    // plugins reject, is logged, counted and given a request id; the probe and metrics endpoints
+    // answer next, before any GraphQL-specific check. CSRF prevention rejects a request before its
+    // body is parsed; the allow-list swaps an id for its document before parsing; the armor limits
+    // run at parse and validation time, so an abusive document never executes; the timeout wraps
+    // execution alone.
     plugins: [
+      useRequestObservability({ logger, metrics }),
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {
           try {
-            await checkDatabase();
+            await options.checkReady();
             return true;
           } catch (error) {
-            logger.warn({ err: error }, 'readiness check failed: database unreachable');
+            logger.warn({ err: error }, 'not ready');
             return false;
           }
         },
       }),
-    ],
+      metrics && useMetricsEndpoint(metrics),
+      useCSRFPrevention(),
+      options.persistedOperations,
+      useOperationLimits(limits, { introspection: options.introspection }),
+      !options.introspection && useDisableIntrospection(),
+      useOperationTimeout(limits.operationTimeoutMs),
+    ].filter((plugin): plugin is Plugin => Boolean(plugin)),
   });
 }
 
