@@ -13,13 +13,26 @@ import type { ErrorCode } from '../graphql/errors.js';
 export function useOperationLimits(limits: RequestLimits, { introspection }: { introspection: boolean }): Plugin {
   return EnvelopArmorPlugin({
     maxTokens: { n: limits.maxTokens },
-    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
-    maxAliases: { n: limits.maxAliases },
-    maxDirectives: { n: 50 },
-    costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true },
+    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...reportedAsValidationError },
+    maxAliases: { n: limits.maxAliases, ...reportedAsValidationError },
+    maxDirectives: { n: 50, ...reportedAsValidationError },
+    costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true, ...reportedAsValidationError },
     blockFieldSuggestion: { enabled: !introspection },
   }) as Plugin;
 }
+
+// Armor throws a bare "Syntax Error: …" by default; reported to the validation context instead,
+// the rejection is a validation error with a code, like any other invalid document.
+type RejectionHandling = Pick<NonNullable<NonNullable<Parameters<typeof EnvelopArmorPlugin>[0]>['maxDepth']>, 'propagateOnRejection' | 'onReject'>;
+const reportedAsValidationError: RejectionHandling = {
+  propagateOnRejection: false,
+  onReject: [
+    (context, error) =>
+      context?.reportError(
+        new GraphQLError(error.message.replace(/^Syntax Error: /, ''), { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+      ),
+  ],
+};
 
 /**
  * Bounds each operation's execution: at the deadline the client gets TIMEOUT and the executor is

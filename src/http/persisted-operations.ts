@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
+import { defaultExtractPersistedOperationId, usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import type { Plugin } from 'graphql-yoga';
 
 /**
@@ -12,6 +12,10 @@ export async function useAllowListedOperations(file: string): Promise<Plugin> {
   const operations = await readAllowList(file);
   return usePersistedOperations({
     getPersistedOperation: (id) => operations.get(id) ?? null,
+    extractPersistedOperationId: (params, request, context) => {
+      const { documentId } = params as { documentId?: unknown };
+      return typeof documentId === 'string' ? documentId : defaultExtractPersistedOperationId(params, request, context);
+    },
     allowArbitraryOperations: false,
     customErrors: {
       notFound: { message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } } },

@@ -37,6 +37,8 @@ export function createYogaServer(options: YogaOptions) {
     landingPage: false,
     maxRequestBodySize: limits.maxRequestBodyBytes,
     batching: limits.maxBatchSize > 0 && { limit: limits.maxBatchSize },
+    // The GraphQL-over-HTTP name for a persisted operation's id (see persisted-operations.ts).
+    extraParamNames: ['documentId'],
     context: async ({ request }) => createContext(await resolveCaller(request), sessions),
     maskedErrors: { maskError: createErrorMask(logger) },
     logging: {
