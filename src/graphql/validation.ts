@@ -1,6 +1,7 @@
 import type { StringValidationOptions } from '@pothos/plugin-zod';
 import type { JsonObject, JsonValue } from '../sessions/model.js';
 import { LIMITS } from '../sessions/limits.js';
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../sessions/text.js';
 
 /* Validation options for plugin-zod, built from the domain's LIMITS so the numbers live in one place. */
 
@@ -10,12 +11,16 @@ export function nonEmptyString(maxLength: number): StringValidationOptions {
     type: 'string',
     minLength: [1, { message: 'Must not be empty.' }],
     maxLength: [maxLength, { message: `Must be at most ${maxLength} characters.` }],
+    refine: storable,
   };
 }
 
+// Ids also reach SQL in reads, where the domain's check on written data does not apply.
+const storable: [(text: string) => boolean, { message: string }] = [isStorableText, { message: UNSTORABLE_TEXT_MESSAGE }];
+
 /** A string that may be empty but not oversized (free text). */
 export function boundedString(maxLength: number): StringValidationOptions {
-  return { type: 'string', maxLength: [maxLength, { message: `Must be at most ${maxLength} characters.` }] };
+  return { type: 'string', maxLength: [maxLength, { message: `Must be at most ${maxLength} characters.` }], refine: storable };
 }
 
 /** For list arguments; add `items` for the entries' own rules. */

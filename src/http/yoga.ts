@@ -10,6 +10,7 @@ import type { SessionService } from '../sessions/service.js';
 import type { CallerResolver } from './identity.js';
 import { useOperationLimits, useOperationTimeout } from './limits.js';
 import { useMetricsEndpoint, type Metrics } from './metrics.js';
+import { useNestingLimit } from './nesting.js';
 import { useRequestObservability } from './observability.js';
 
 export interface YogaOptions {
@@ -26,6 +27,9 @@ export interface YogaOptions {
   /** Resolves when the service can take traffic (database reachable, migrations applied); /ready fails otherwise. */
   checkReady: () => Promise<void>;
 }
+
+/** Far above any sensible document (selections, arguments and input literals together), far below a stack overflow. */
+const MAX_DOCUMENT_NESTING = 100;
 
 export function createYogaServer(options: YogaOptions) {
   const { sessions, logger, resolveCaller, limits, metrics } = options;
@@ -51,7 +55,8 @@ export function createYogaServer(options: YogaOptions) {
     // plugins reject, is logged, counted and given a request id; the probe and metrics endpoints
     // answer next, before any GraphQL-specific check. CSRF prevention rejects a request before its
     // body is parsed; the allow-list swaps an id for its document before parsing; the armor limits
-    // run at parse and validation time, so an abusive document never executes; the timeout wraps
+    // run at parse and validation time, so an abusive document never executes (the nesting limit
+    // wraps the token-counting parser armor installs, so it must come after it); the timeout wraps
     // execution alone.
     plugins: [
       useRequestObservability({ logger, metrics }),
@@ -71,6 +76,7 @@ export function createYogaServer(options: YogaOptions) {
       useCSRFPrevention(),
       options.persistedOperations,
       useOperationLimits(limits, { introspection: options.introspection }),
+      useNestingLimit(MAX_DOCUMENT_NESTING),
       !options.introspection && useDisableIntrospection(),
       useOperationTimeout(limits.operationTimeoutMs),
     ].filter((plugin): plugin is Plugin => Boolean(plugin)),

@@ -13,6 +13,7 @@ import type {
   Task,
 } from './model.js';
 import { planSessionPatch, type SessionPatch } from './patch.js';
+import { assertStorableText } from './text.js';
 import {
   agentStateColumns,
   messageRows,
@@ -54,6 +55,7 @@ export class SessionService {
   constructor(private readonly prisma: PrismaClient) {}
 
   async create(caller: Caller, input: NewSession): Promise<SessionRecord> {
+    assertStorableText(input);
     const now = new Date();
     const state = buildAgentState(input.state ?? {}, now);
     const row = await this.prisma.session.create({
@@ -101,6 +103,7 @@ export class SessionService {
   }
 
   update(caller: Caller, ref: SessionRef, patch: SessionPatch, expectedVersion?: number | null): Promise<SessionRecord> {
+    assertStorableText(patch);
     const changes = planSessionPatch(patch);
     const { chatModelConfig, ...sessionColumns } = changes.session;
     return this.write(caller, ref, expectedVersion, {
@@ -112,6 +115,7 @@ export class SessionService {
 
   /** What the agent runtime saves after a turn: the whole state, replaced at once. */
   replaceState(caller: Caller, ref: SessionRef, draft: AgentStateDraft, expectedVersion?: number | null): Promise<SessionRecord> {
+    assertStorableText(draft);
     const state = buildAgentState(draft);
     return this.write(caller, ref, expectedVersion, {
       state: { update: agentStateColumns(state) },
