@@ -108,6 +108,10 @@ export function createErrorMask(logger: Logger) {
       if (issue) {
         return new GraphQLError(reported.message, { nodes: reported.nodes, extensions: { code: 'BAD_USER_INPUT', issues: [issue] } });
       }
+      // graphql-js stops coercing variables after 50 errors and says so in one more error.
+      if (reported.extensions.code === undefined && reported.message.startsWith('Too many errors processing variables')) {
+        return new GraphQLError(reported.message, { extensions: { code: 'BAD_USER_INPUT', issues: [] } });
+      }
       return reported;
     }
     logger.error({ err: cause, path: located?.path }, 'unexpected error while executing an operation');

@@ -7,6 +7,7 @@ import { createErrorMask } from '../graphql/errors.js';
 import { schema } from '../graphql/schema/index.js';
 import type { Logger } from '../logger.js';
 import type { SessionService } from '../sessions/service.js';
+import { createDocumentCache } from './document-cache.js';
 import type { CallerResolver } from './identity.js';
 import { useOperationLimits, useOperationTimeout } from './limits.js';
 import { useMetricsEndpoint, type Metrics } from './metrics.js';
@@ -40,6 +41,7 @@ export function createYogaServer(options: YogaOptions) {
     graphiql: options.graphiql && { title: 'Agent sessions' },
     landingPage: false,
     maxRequestBodySize: limits.maxRequestBodyBytes,
+    parserAndValidationCache: { documentCache: createDocumentCache(), errorCache: createDocumentCache() },
     batching: limits.maxBatchSize > 0 && { limit: limits.maxBatchSize },
     // The GraphQL-over-HTTP name for a persisted operation's id (see persisted-operations.ts).
     extraParamNames: ['documentId'],
