@@ -50,7 +50,11 @@ describe('request ids and request logs', () => {
       expect(create).toMatchObject({ msg: 'request', level: 30, method: 'POST', path: '/graphql', status: 200, operations: ['Create'], errorCodes: [] });
       expect(create!.durationMs).toBeGreaterThan(0);
       expect(service.logs.find((line) => line.requestId === 'req-anon')).toMatchObject({ operations: ['Get'], errorCodes: ['UNAUTHENTICATED'] });
+      // Client errors quote the variables in their messages; those messages are not logged.
+      const rejected = await postGraphQL(service, { query: CREATE_SESSION, variables: { input: { agentId: 'a', name: secretName, notAField: 1 } } });
+      expect(JSON.stringify(await rejected.json())).toContain(secretName);
       expect(JSON.stringify(service.logs)).not.toContain(secretName);
+      expect(service.logs.filter((line) => line.level >= 50)).toEqual([]);
     } finally {
       await service.close();
     }

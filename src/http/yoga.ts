@@ -51,7 +51,10 @@ export function createYogaServer(options: YogaOptions) {
       debug: (...args) => logger.debug({ args }, 'yoga'),
       info: (...args) => logger.info({ args }, 'yoga'),
       warn: (...args) => logger.warn({ args }, 'yoga'),
-      error: (...args) => logger.error({ args }, 'yoga'),
+      // Yoga logs every error the mask replaced, client errors included, with messages that may
+      // quote the request's variables. The mask itself logs what is unexpected; the request log
+      // has the codes.
+      error: (...args) => logger.debug({ args }, 'yoga'),
     },
     // Order matters. Observability comes first so every request, including those the later
     // plugins reject, is logged, counted and given a request id; the probe and metrics endpoints
