@@ -195,7 +195,7 @@ describe('operation timeout', () => {
       schema: createSchema({
         typeDefs: 'type Query { slow: Slow } type Slow { first: String second: String }',
         resolvers: {
-          Query: { slow: async () => (await sleep(150), {}) },
+          Query: { slow: async () => (await sleep(1_500), {}) },
           Slow: { first: () => (resolved.push('first'), 'x'), second: () => (resolved.push('second'), 'y') },
         },
       }),
@@ -208,10 +208,11 @@ describe('operation timeout', () => {
       body: JSON.stringify({ query: '{ slow { first second } }' }),
     });
     const body = await response.json();
-    expect(Date.now() - startedAt).toBeLessThan(140);
+    expect(Date.now() - startedAt).toBeLessThan(1_000);
     expect(codes(body)).toEqual(['TIMEOUT']);
     expect(body.errors[0].message).toMatch(/^The operation did not finish within 50 ms\./);
-    await sleep(200);
+    // Once the slow field resolves, the aborted executor does not go on to its children.
+    await sleep(1_600);
     expect(resolved).toEqual([]);
   });
 
