@@ -7,6 +7,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { pino } from 'pino';
 import { createApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
 import { encodeCursor } from '../src/graphql/schema/connection.js';
 import { APPEND_MESSAGES, HISTORY_PAGE, NESTED_LIST, SESSIONS_PAGE, UPDATE_SESSION } from './queries.js';
 import { DEFAULT_SEED, LISTED_AGENT, LISTED_USER, seed, type SeedOptions } from './seed.js';
@@ -95,7 +96,8 @@ async function load(name: string, options: { url: string; method?: 'GET' | 'POST
 
 /** SQL statements one request costs, counted in-process on the same database. */
 async function statementsPerRequest(requests: Array<{ query: string; variables: Record<string, unknown> }>): Promise<number[]> {
-  const app = await createApp({ database: { kind: 'postgres', url: databaseUrl, poolSize: 2 }, graphiql: false }, pino({ level: 'silent' }));
+  const config = { ...loadConfig({ GRAPHIQL: 'false' }), database: { kind: 'postgres' as const, url: databaseUrl, poolSize: 2 } };
+  const app = await createApp(config, pino({ level: 'silent' }));
   try {
     const counts: number[] = [];
     for (const { query, variables } of requests) {

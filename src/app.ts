@@ -1,23 +1,34 @@
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { applyMigrations, readMigrations } from './db/migrate.js';
+import { createCallerResolver } from './http/identity.js';
+import { createMetrics } from './http/metrics.js';
+import { useAllowListedOperations } from './http/persisted-operations.js';
 import { createYogaServer, type YogaServer } from './http/yoga.js';
 import type { Logger } from './logger.js';
 import { SessionService } from './sessions/service.js';
 
+export type AppConfig = Pick<Config, 'database' | 'graphiql' | 'introspection' | 'auth' | 'limits' | 'persistedOperationsFile' | 'metrics'>;
+
 export interface App {
   yoga: YogaServer;
   database: Database;
+  /** From now on /ready fails, so load balancers stop sending traffic while in-flight requests finish. */
+  beginDrain(): void;
   close(): Promise<void>;
 }
 
 /** Opens the database, brings its schema up to date, and builds the GraphQL server over it. */
-export async function createApp(config: Pick<Config, 'database' | 'graphiql'>, logger: Logger): Promise<App> {
+export async function createApp(config: AppConfig, logger: Logger): Promise<App> {
+  // Configuration files first: a bad one should stop start-up before the database is touched.
+  const resolveCaller = await createCallerResolver(config.auth);
+  const persistedOperations = config.persistedOperationsFile ? await useAllowListedOperations(config.persistedOperationsFile) : null;
+  const migrations = await readMigrations();
   const database = await openDatabase(config.database);
   try {
     const connection = await database.connect();
     try {
-      const report = await applyMigrations(connection, await readMigrations());
+      const report = await applyMigrations(connection, migrations);
       logger.info({ database: database.kind, ...report }, 'database schema is up to date');
     } finally {
       await connection.release();
@@ -26,13 +37,31 @@ export async function createApp(config: Pick<Config, 'database' | 'graphiql'>, l
     await database.close();
     throw error;
   }
+  let draining = false;
   const yoga = createYogaServer({
     sessions: new SessionService(database.prisma),
     logger,
+    resolveCaller,
     graphiql: config.graphiql,
-    checkDatabase: async () => {
-      await database.prisma.$queryRaw`SELECT 1`;
+    introspection: config.introspection,
+    limits: config.limits,
+    persistedOperations,
+    metrics: config.metrics ? createMetrics(database.poolStats) : null,
+    checkReady: async () => {
+      if (draining) throw new Error('shutting down');
+      const applied = await database.prisma.$queryRaw<Array<{ migration_name: string }>>`
+        SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
+      const names = new Set(applied.map((row) => row.migration_name));
+      const missing = migrations.filter((migration) => !names.has(migration.name)).map((migration) => migration.name);
+      if (missing.length > 0) throw new Error(`migrations not applied: ${missing.join(', ')}`);
     },
   });
-  return { yoga, database, close: () => database.close() };
+  return {
+    yoga,
+    database,
+    beginDrain: () => {
+      draining = true;
+    },
+    close: () => database.close(),
+  };
 }

@@ -1,9 +1,19 @@
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
+import { closeGracefully } from './http/shutdown.js';
 import { createLogger } from './logger.js';
 
-const config = loadConfig();
+const config = (() => {
+  try {
+    return loadConfig();
+  } catch (error) {
+    // Before the logger exists: the message names every bad variable.
+    console.error((error as Error).message);
+    process.exit(1);
+  }
+})();
 const logger = createLogger(config.logLevel);
 const app = await createApp(config, logger).catch((error: unknown) => {
   logger.fatal({ err: error }, 'start-up failed');
@@ -12,13 +22,19 @@ const app = await createApp(config, logger).catch((error: unknown) => {
 
 const server = createServer(app.yoga);
 server.listen(config.port, config.host, () => {
-  logger.info({ url: `http://localhost:${config.port}${app.yoga.graphqlEndpoint}`, database: app.database.kind }, 'listening');
+  const { port } = server.address() as AddressInfo;
+  logger.info({ url: `http://localhost:${port}${app.yoga.graphqlEndpoint}`, port, database: app.database.kind, production: config.production }, 'listening');
 });
 
+let stopping = false;
 async function shutdown(signal: string) {
-  logger.info({ signal }, 'shutting down');
-  server.close();
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: finishing in-flight requests');
+  app.beginDrain();
+  const outcome = await closeGracefully(server, config.shutdownTimeoutMs);
   await app.close();
+  logger.info({ outcome }, 'stopped');
   process.exit(0);
 }
 process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,5 +1,5 @@
 import { describe, expect, onTestFinished, test } from 'vitest';
-import { startTestApp } from './support/fixtures.js';
+import { startTestApp, testAppConfig } from './support/fixtures.js';
 import { CREATE_SESSION, FULL_STATE, GET_SESSION } from './support/documents.js';
 import { createApp } from '../src/app.js';
 import { pino } from 'pino';
@@ -9,7 +9,7 @@ describe('restart', () => {
   test('a restarted service finds what it stored (the embedded store lives in DATA_DIR)', async () => {
     const database = await createTestDatabase({ persistent: true });
     try {
-      const first = await createApp({ database: database.options, graphiql: false }, pino({ level: 'silent' }));
+      const first = await createApp(testAppConfig(database.options), pino({ level: 'silent' }));
       const created = await first.yoga.fetch('http://localhost/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-user-id': 'restarter' },
@@ -18,7 +18,7 @@ describe('restart', () => {
       const session = (await created.json()).data.createSession;
       await first.close();
 
-      const second = await createApp({ database: database.options, graphiql: false }, pino({ level: 'silent' }));
+      const second = await createApp(testAppConfig(database.options), pino({ level: 'silent' }));
       try {
         const read = await second.yoga.fetch('http://localhost/graphql', {
           method: 'POST',

@@ -8,6 +8,7 @@ import { openDatabase, type Database } from '../src/db/database.js';
 import { applyMigrations, MigrationError, readMigrations, type Migration } from '../src/db/migrate.js';
 import type { SqlConnection } from '../src/db/sql.js';
 import { createTestDatabase, type TestDatabase } from './support/databases.js';
+import { testAppConfig } from './support/fixtures.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -70,7 +71,7 @@ describe('the migration runner', () => {
       // Another instance starting on the same database refuses to serve.
       await connection.release();
       await database.close();
-      const startup = createApp({ database: testDatabase.options, graphiql: false }, silent);
+      const startup = createApp(testAppConfig(testDatabase.options), silent);
       await expect(startup).rejects.toBeInstanceOf(MigrationError);
       await expect(startup).rejects.toThrow(`Migration ${first!.name} was modified after it was applied`);
     } finally {

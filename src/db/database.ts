@@ -6,7 +6,7 @@ import { PrismaClient } from './generated/client.js';
 import type { SqlConnection } from './sql.js';
 
 export type DatabaseOptions =
-  | { kind: 'postgres'; url: string; poolSize?: number }
+  | { kind: 'postgres'; url: string; poolSize?: number; connectTimeoutMs?: number; queryTimeoutMs?: number }
   | { kind: 'pglite'; dataDir: string };
 
 /** Called once for every SQL statement Prisma sends (tests count them). */
@@ -18,12 +18,22 @@ export interface Database {
   /** A connection of its own for raw SQL; release it when done. */
   connect(): Promise<SqlConnection>;
   onStatement(listener: StatementListener): () => void;
+  /** Connection pool numbers (PostgreSQL); null for the single-connection embedded database. */
+  poolStats(): PoolStats | null;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  max: number;
+  total: number;
+  idle: number;
+  /** Requests queued for a connection. */
+  waiting: number;
 }
 
 /** Opens the embedded PGlite store or a PostgreSQL pool, with a Prisma client over it. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  const driver = options.kind === 'postgres' ? postgresDriver(options.url, options.poolSize) : await pgliteDriver(options.dataDir);
+  const driver = options.kind === 'postgres' ? postgresDriver(options) : await pgliteDriver(options.dataDir);
   const prisma = new PrismaClient({ adapter: driver.adapter, log: [{ emit: 'event', level: 'query' }] });
   const listeners = new Set<StatementListener>();
   let closing: Promise<void> | undefined;
@@ -38,6 +48,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    poolStats: driver.poolStats,
     // Idempotent: shutdown paths may race (a signal during a failing request, tests pulling the plug).
     close() {
       closing ??= prisma.$disconnect().then(() => driver.close());
@@ -49,15 +60,19 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 interface Driver {
   adapter: PrismaPg | PrismaPGlite;
   connect(): Promise<SqlConnection>;
+  poolStats(): PoolStats | null;
   close(): Promise<void>;
 }
 
-function postgresDriver(url: string, poolSize = 10): Driver {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  // An idle connection that the server drops (restart, failover, admin kill) reports here; the pool
-  // discards it and the next query opens a fresh one. Without a listener the error would crash the process.
+function postgresDriver({ url, poolSize = 10, connectTimeoutMs = 2_000, queryTimeoutMs = 15_000 }: Extract<DatabaseOptions, { kind: 'postgres' }>): Driver {
+  // Bounded waits: with the database gone, a request fails within these instead of hanging, and
+  // the pool drops broken connections and opens new ones once the database is back.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: connectTimeoutMs, query_timeout: queryTimeoutMs });
+  // An idle connection that breaks (database restarted) is dropped by the pool; without a listener
+  // its 'error' event would end the process.
   pool.on('error', () => {});
   return {
+    poolStats: () => ({ max: poolSize, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     adapter: new PrismaPg(pool),
     async connect() {
       const client = await pool.connect();
@@ -77,6 +92,7 @@ async function pgliteDriver(dataDir: string): Promise<Driver> {
   const pglite = await PGlite.create(dataDir);
   return {
     adapter: new PrismaPGlite(pglite),
+    poolStats: () => null,
     // PGlite is a single connection: raw SQL shares it, so callers run it before serving traffic.
     async connect() {
       return {

@@ -1,12 +1,22 @@
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import type { ZodError } from 'zod';
+import { isDatabaseUnavailable } from '../db/availability.js';
+import { AuthenticationError, ServiceUnavailableError } from '../http/errors.js';
 import { DomainError, InvalidInputError, type InputIssue } from '../sessions/errors.js';
 
-export type ErrorCode = 'UNAUTHENTICATED' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT' | 'FORBIDDEN' | 'INTERNAL_SERVER_ERROR';
+export type ErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'CONFLICT'
+  | 'FORBIDDEN'
+  | 'SERVICE_UNAVAILABLE'
+  | 'TIMEOUT'
+  | 'INTERNAL_SERVER_ERROR';
 
 export function unauthenticated(): GraphQLError {
-  return new GraphQLError('Authentication required: send the caller in the x-user-id header.', {
+  return new GraphQLError('Authentication required: send a bearer token (or the x-user-id header, where this service accepts it).', {
     extensions: { code: 'UNAUTHENTICATED' satisfies ErrorCode },
   });
 }
@@ -70,10 +80,26 @@ function rootCause(error: unknown): unknown {
 export function createErrorMask(logger: Logger) {
   return (error: unknown, message: string): Error => {
     const located = isGraphQLError(error) ? error : undefined;
+    const at = { nodes: located?.nodes, path: located?.path };
     const cause = rootCause(error);
     if (cause instanceof DomainError) {
       const extensions = cause instanceof InvalidInputError ? { code: cause.code, issues: cause.issues } : { code: cause.code };
-      return new GraphQLError(cause.message, { nodes: located?.nodes, path: located?.path, extensions });
+      return new GraphQLError(cause.message, { ...at, extensions });
+    }
+    if (cause instanceof AuthenticationError) {
+      // A credential that does not hold fails the whole request, with the status HTTP clients expect.
+      return new GraphQLError(cause.message, {
+        ...at,
+        extensions: { code: cause.code, http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } },
+      });
+    }
+    if (cause instanceof ServiceUnavailableError || isDatabaseUnavailable(cause)) {
+      logger.warn({ err: cause, path: located?.path }, 'a dependency is unavailable');
+      const reason = cause instanceof ServiceUnavailableError ? cause.message : 'The database is unavailable; retry later.';
+      return new GraphQLError(reason, {
+        ...at,
+        extensions: { code: 'SERVICE_UNAVAILABLE' satisfies ErrorCode, http: { status: 503, headers: { 'retry-after': '1' } } },
+      });
     }
     if (isGraphQLError(cause)) {
       // Intentional: keep the outer error, which carries the path and graphql-js's full message.
@@ -82,9 +108,13 @@ export function createErrorMask(logger: Logger) {
       if (issue) {
         return new GraphQLError(reported.message, { nodes: reported.nodes, extensions: { code: 'BAD_USER_INPUT', issues: [issue] } });
       }
+      // graphql-js stops coercing variables after 50 errors and says so in one more error.
+      if (reported.extensions.code === undefined && reported.message.startsWith('Too many errors processing variables')) {
+        return new GraphQLError(reported.message, { extensions: { code: 'BAD_USER_INPUT', issues: [] } });
+      }
       return reported;
     }
     logger.error({ err: cause, path: located?.path }, 'unexpected error while executing an operation');
-    return new GraphQLError(message, { nodes: located?.nodes, path: located?.path, extensions: { code: 'INTERNAL_SERVER_ERROR' satisfies ErrorCode } });
+    return new GraphQLError(message, { ...at, extensions: { code: 'INTERNAL_SERVER_ERROR' satisfies ErrorCode } });
   };
 }

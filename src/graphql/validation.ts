@@ -1,6 +1,7 @@
 import type { StringValidationOptions } from '@pothos/plugin-zod';
 import type { JsonObject, JsonValue } from '../sessions/model.js';
 import { LIMITS } from '../sessions/limits.js';
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../sessions/text.js';
 
 /* Validation options for plugin-zod, built from the domain's LIMITS so the numbers live in one place. */
 
@@ -10,12 +11,16 @@ export function nonEmptyString(maxLength: number): StringValidationOptions {
     type: 'string',
     minLength: [1, { message: 'Must not be empty.' }],
     maxLength: [maxLength, { message: `Must be at most ${maxLength} characters.` }],
+    refine: storable,
   };
 }
 
+// Ids also reach SQL in reads, where the domain's check on written data does not apply.
+const storable: [(text: string) => boolean, { message: string }] = [isStorableText, { message: UNSTORABLE_TEXT_MESSAGE }];
+
 /** A string that may be empty but not oversized (free text). */
 export function boundedString(maxLength: number): StringValidationOptions {
-  return { type: 'string', maxLength: [maxLength, { message: `Must be at most ${maxLength} characters.` }] };
+  return { type: 'string', maxLength: [maxLength, { message: `Must be at most ${maxLength} characters.` }], refine: storable };
 }
 
 /** For list arguments; add `items` for the entries' own rules. */
@@ -31,11 +36,25 @@ function isPlainObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Whether `value` nests at most `maxDepth` levels; iterative, since the point is to refuse what would overflow the stack. */
+function nestsWithin(value: JsonValue, maxDepth: number): boolean {
+  const pending: Array<[JsonValue, number]> = [[value, 0]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= maxDepth) return false;
+    for (const item of Object.values(current)) pending.push([item, depth + 1]);
+  }
+  return true;
+}
+
 /** For JSON arguments that must be objects (`parameters`, `metadata`, `extra`); null passes where the field is optional. */
 export const jsonObject: Array<[(value: JsonValue) => boolean, { message: string }]> = [
   [(value) => value == null || isPlainObject(value), { message: 'Must be a JSON object.' }],
+  [(value) => value == null || nestsWithin(value, LIMITS.jsonObjectDepth), { message: `Must nest at most ${LIMITS.jsonObjectDepth} levels.` }],
   [
-    (value) => value == null || Buffer.byteLength(JSON.stringify(value)) <= LIMITS.jsonObjectBytes,
+    // Too deep to serialise safely: already reported by the rule above.
+    (value) => value == null || !nestsWithin(value, LIMITS.jsonObjectDepth) || Buffer.byteLength(JSON.stringify(value)) <= LIMITS.jsonObjectBytes,
     { message: `Must be at most ${LIMITS.jsonObjectBytes} bytes as JSON.` },
   ],
 ];

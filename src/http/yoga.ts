@@ -1,50 +1,93 @@
-import { createYoga, useReadinessCheck } from 'graphql-yoga';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { createYoga, useReadinessCheck, type Plugin } from 'graphql-yoga';
+import type { RequestLimits } from '../config.js';
 import { createContext } from '../graphql/context.js';
 import { createErrorMask } from '../graphql/errors.js';
 import { schema } from '../graphql/schema/index.js';
 import type { Logger } from '../logger.js';
 import type { SessionService } from '../sessions/service.js';
-import { callerFromHeaders } from './identity.js';
+import { createDocumentCache } from './document-cache.js';
+import type { CallerResolver } from './identity.js';
+import { useOperationLimits, useOperationTimeout } from './limits.js';
+import { useMetricsEndpoint, type Metrics } from './metrics.js';
+import { useNestingLimit } from './nesting.js';
+import { useRequestObservability } from './observability.js';
 import { useRestRoutes } from './rest/router.js';
 
 export interface YogaOptions {
   sessions: SessionService;
   logger: Logger;
+  resolveCaller: CallerResolver;
   graphiql: boolean;
-  /** Resolves when the database answers; /ready fails otherwise. */
-  checkDatabase: () => Promise<void>;
+  introspection: boolean;
+  limits: RequestLimits;
+  /** Restricts execution to an allow-list of operations (see persisted-operations.ts). */
+  persistedOperations: Plugin | null;
+  /** Null: no /metrics endpoint. */
+  metrics: Metrics | null;
+  /** Resolves when the service can take traffic (database reachable, migrations applied); /ready fails otherwise. */
+  checkReady: () => Promise<void>;
 }
 
-export function createYogaServer({ sessions, logger, graphiql, checkDatabase }: YogaOptions) {
+/** Far above any sensible document (selections, arguments and input literals together), far below a stack overflow. */
+const MAX_DOCUMENT_NESTING = 100;
+
+export function createYogaServer(options: YogaOptions) {
+  const { sessions, logger, resolveCaller, limits, metrics } = options;
   return createYoga({
     schema,
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
-    graphiql: graphiql && { title: 'Agent sessions' },
+    graphiql: options.graphiql && { title: 'Agent sessions' },
     landingPage: false,
-    context: ({ request }) => createContext(callerFromHeaders(request.headers), sessions),
+    maxRequestBodySize: limits.maxRequestBodyBytes,
+    parserAndValidationCache: { documentCache: createDocumentCache(), errorCache: createDocumentCache() },
+    batching: limits.maxBatchSize > 0 && { limit: limits.maxBatchSize },
+    // The GraphQL-over-HTTP name for a persisted operation's id (see persisted-operations.ts).
+    extraParamNames: ['documentId'],
+    context: async ({ request }) => createContext(await resolveCaller(request), sessions),
     maskedErrors: { maskError: createErrorMask(logger) },
     logging: {
       debug: (...args) => logger.debug({ args }, 'yoga'),
       info: (...args) => logger.info({ args }, 'yoga'),
       warn: (...args) => logger.warn({ args }, 'yoga'),
-      error: (...args) => logger.error({ args }, 'yoga'),
+      // Yoga logs every error the mask replaced, client errors included, with messages that may
+      // quote the request's variables. The mask itself logs what is unexpected; the request log
+      // has the codes.
+      error: (...args) => logger.debug({ args }, 'yoga'),
     },
+    // Order matters. Observability comes first so every request, including those the later
+    // plugins reject, is logged, counted and given a request id; the probe and metrics endpoints
+    // answer next, then the REST routes (they answer their own paths and validate their own input),
+    // before any GraphQL-specific check. CSRF prevention rejects a request before its
+    // body is parsed; the allow-list swaps an id for its document before parsing; the armor limits
+    // run at parse and validation time, so an abusive document never executes (the nesting limit
+    // wraps the token-counting parser armor installs, so it must come after it); the timeout wraps
+    // execution alone.
     plugins: [
-      useRestRoutes(sessions, logger),
+      useRequestObservability({ logger, metrics }),
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {
           try {
-            await checkDatabase();
+            await options.checkReady();
             return true;
           } catch (error) {
-            logger.warn({ err: error }, 'readiness check failed: database unreachable');
+            logger.warn({ err: error }, 'not ready');
             return false;
           }
         },
       }),
-    ],
+      metrics && useMetricsEndpoint(metrics),
+      useRestRoutes({ sessions, logger, resolveCaller }),
+      useCSRFPrevention(),
+      options.persistedOperations,
+      useOperationLimits(limits, { introspection: options.introspection }),
+      useNestingLimit(MAX_DOCUMENT_NESTING),
+      !options.introspection && useDisableIntrospection(),
+      useOperationTimeout(limits.operationTimeoutMs),
+    ].filter((plugin): plugin is Plugin => Boolean(plugin)),
   });
 }
 

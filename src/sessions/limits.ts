@@ -15,6 +15,8 @@ export const LIMITS = {
   dataLength: 5_000_000,
   /** `parameters`, `metadata` and provider `extra` objects, serialised. */
   jsonObjectBytes: 65_536,
+  /** Nesting of those objects (deeper would overflow the stack while serialising). */
+  jsonObjectDepth: 64,
   contentBlocksPerMessage: 500,
   contextMessages: 5_000,
   tasks: 1_000,

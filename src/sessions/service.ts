@@ -15,6 +15,7 @@ import type {
 import { buildChatModelConfig, planSessionPatch, planStatePatch, type AgentStatePatch, type ChatModelConfigDraft, type SessionPatch } from './patch.js';
 import { messageRows, nullableJson, stateColumns, taskRows, toAgentStateRecord, toMessage, toSessionRecord, toTask, type MessageRow } from './rows.js';
 import { addTask, changedTasks, patchTask, removeTask, type TaskPatch } from './tasks.js';
+import { assertStorableText } from './text.js';
 
 export interface NewSession {
   agentId: string;
@@ -104,6 +105,7 @@ export class SessionService {
   constructor(private readonly prisma: PrismaClient) {}
 
   async create(caller: Caller, input: NewSession): Promise<SessionRecord> {
+    assertStorableText(input);
     const now = new Date();
     const { context, tasks, ...state } = buildAgentState(input.state ?? {}, now);
     const id = newId();
@@ -163,6 +165,7 @@ export class SessionService {
   }
 
   update(caller: Caller, ref: SessionRef, patch: SessionPatch, expectedVersion?: number | null): Promise<SessionRecord> {
+    assertStorableText(patch);
     const changes = planSessionPatch(patch);
     const { chatModelConfig, ...columns } = changes.session;
     const sessionColumns = { ...columns, ...(chatModelConfig !== undefined && { chatModelConfig: nullableJson(chatModelConfig) }) };
@@ -179,6 +182,7 @@ export class SessionService {
    * the history keeps everything else.
    */
   replaceState(caller: Caller, ref: SessionRef, draft: AgentStateDraft, expectedVersion?: number | null): Promise<SessionRecord> {
+    assertStorableText(draft);
     const { context, tasks, ...state } = buildAgentState(draft);
     return this.write(caller, ref, expectedVersion, {}, async (tx, session) => {
       await tx.agentState.update({ where: { sessionId: session.id }, data: stateColumns(state) });
@@ -200,6 +204,7 @@ export class SessionService {
 
   /** Appends messages to the history and to the context, in order. */
   appendMessages(caller: Caller, ref: SessionRef, drafts: MessageDraft[], expectedVersion?: number | null): Promise<SessionRecord> {
+    assertStorableText(drafts);
     const createdAt = new Date().toISOString();
     const messages = drafts.map((draft) => buildMessage(draft, createdAt));
     return this.write(caller, ref, expectedVersion, {}, async (tx, session) => {
@@ -220,6 +225,7 @@ export class SessionService {
     summary: TextOrBlocksDraft,
     expectedVersion?: number | null,
   ): Promise<SessionRecord> {
+    assertStorableText(summary);
     return this.write(caller, ref, expectedVersion, {}, async (tx, session) => {
       await tx.agentState.update({ where: { sessionId: session.id }, data: stateColumns({ summary: buildTextOrBlocks(summary) }) });
       const [newestDropped] = await tx.message.findMany({
@@ -237,6 +243,7 @@ export class SessionService {
 
   /** A small write between turns: only the state fields the patch names change. */
   updateState(caller: Caller, ref: SessionRef, patch: AgentStatePatch, expectedVersion?: number | null): Promise<SessionRecord> {
+    assertStorableText(patch);
     const changes = planStatePatch(patch);
     return this.write(caller, ref, expectedVersion, {}, async (tx, session) => {
       if (Object.keys(changes).length > 0) await tx.agentState.update({ where: { sessionId: session.id }, data: stateColumns(changes) });
@@ -244,10 +251,12 @@ export class SessionService {
   }
 
   createTask(caller: Caller, ref: SessionRef, draft: TaskDraft, expectedVersion?: number | null): Promise<SessionRecord> {
+    assertStorableText(draft);
     return this.writeTasks(caller, ref, expectedVersion, (tasks) => addTask(tasks, draft));
   }
 
   updateTask(caller: Caller, ref: SessionRef, taskId: string, patch: TaskPatch, expectedVersion?: number | null): Promise<SessionRecord> {
+    assertStorableText(patch);
     return this.writeTasks(caller, ref, expectedVersion, (tasks) => patchTask(tasks, taskId, patch));
   }
 

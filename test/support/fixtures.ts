@@ -1,7 +1,9 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { test as base } from 'vitest';
-import { createApp, type App } from '../../src/app.js';
+import { createApp, type App, type AppConfig } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import type { DatabaseOptions } from '../../src/db/database.js';
 import { createTestDatabase } from './databases.js';
 
 export interface GraphQLResponse<Data = any> {
@@ -30,7 +32,11 @@ export interface TestApp {
   /** Sends a REST request over HTTP semantics (in-process) as `userId`. */
   rest<Body = any>(method: string, path: string, options?: RestOptions): Promise<RestResponse<Body>>;
   /** Sends a GraphQL request over HTTP semantics (Yoga's fetch, in-process) as `userId`. */
-  graphql<Data = any>(query: string, variables?: Record<string, unknown>, options?: { userId?: string | null }): Promise<GraphQLResponse<Data>>;
+  graphql<Data = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: { userId?: string | null; headers?: Record<string, string> },
+  ): Promise<GraphQLResponse<Data>>;
   /** Counts the SQL statements `work` causes. */
   countStatements(work: () => Promise<unknown>): Promise<number>;
   /** What the service logged, one parsed JSON line each. */
@@ -39,8 +45,13 @@ export interface TestApp {
 
 export const DEFAULT_USER = 'user-1';
 
-/** Starts the service on a database of its own, once per test file. */
-export async function startTestApp(): Promise<TestApp & { close(): Promise<void> }> {
+/** The service's configuration from `env` (as the environment would give it), on the test's database. */
+export function testAppConfig(database: DatabaseOptions, env: Record<string, string> = {}): AppConfig {
+  return { ...loadConfig({ GRAPHIQL: 'false', ...env }), database };
+}
+
+/** Starts the service on a database of its own (once per test file with `test`), configured by `env`. */
+export async function startTestApp({ env = {} }: { env?: Record<string, string> } = {}): Promise<TestApp & { close(): Promise<void> }> {
   const database = await createTestDatabase();
   const logs: Array<Record<string, any>> = [];
   const sink = new Writable({
@@ -49,12 +60,12 @@ export async function startTestApp(): Promise<TestApp & { close(): Promise<void>
       done();
     },
   });
-  const app = await createApp({ database: database.options, graphiql: false }, pino({ level: 'info' }, sink));
+  const app = await createApp(testAppConfig(database.options, env), pino({ level: 'info' }, sink));
   return {
     app,
     logs,
-    async graphql(query, variables, { userId = DEFAULT_USER } = {}) {
-      const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+    async graphql(query, variables, { userId = DEFAULT_USER, headers: extraHeaders = {} } = {}) {
+      const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...extraHeaders };
       if (userId !== null) headers['x-user-id'] = userId;
       const response = await app.yoga.fetch('http://localhost/graphql', {
         method: 'POST',

@@ -3,7 +3,9 @@ import type { Logger } from '../../logger.js';
 import { DomainError, InvalidInputError } from '../../sessions/errors.js';
 import type { Caller } from '../../sessions/model.js';
 import type { SessionService } from '../../sessions/service.js';
-import { callerFromHeaders } from '../identity.js';
+import { isDatabaseUnavailable } from '../../db/availability.js';
+import { AuthenticationError, ServiceUnavailableError } from '../errors.js';
+import type { CallerResolver } from '../identity.js';
 import { HttpError, validationFailed, validationIssues } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { routes, type RestResponse, type Route } from './routes.js';
@@ -34,7 +36,14 @@ function isRestPath(pathname: string): boolean {
  * translated into one SessionService call (the same the GraphQL resolvers make) and answered with
  * upstream's statuses and bodies.
  */
-export function createRestRouter(sessions: SessionService, logger: Logger) {
+export interface RestRouterOptions {
+  sessions: SessionService;
+  logger: Logger;
+  /** The same caller resolution GraphQL uses (bearer token or, where allowed, x-user-id). */
+  resolveCaller: CallerResolver;
+}
+
+export function createRestRouter({ sessions, logger, resolveCaller }: RestRouterOptions) {
   return async function handle(request: Request, url: URL): Promise<RestResponse | null> {
     if (url.pathname === OPENAPI_PATH && request.method === 'GET') return { status: 200, body: openApiDocument() };
     if (!isRestPath(url.pathname)) return null;
@@ -48,16 +57,23 @@ export function createRestRouter(sessions: SessionService, logger: Logger) {
       return { status: 405, body: { detail: 'Method Not Allowed' }, headers: { allow: matches.map(({ route }) => route.method).join(', ') } };
     }
     try {
-      return await dispatch(matched.route, request, url, matched.sessionId, sessions);
+      return await dispatch(matched.route, request, url, matched.sessionId, sessions, resolveCaller);
     } catch (error) {
       return errorResponse(error, logger);
     }
   };
 }
 
-async function dispatch(route: Route, request: Request, url: URL, rawSessionId: string | undefined, sessions: SessionService): Promise<RestResponse> {
+async function dispatch(
+  route: Route,
+  request: Request,
+  url: URL,
+  rawSessionId: string | undefined,
+  sessions: SessionService,
+  resolveCaller: CallerResolver,
+): Promise<RestResponse> {
   const issues: ValidationErrorJson[] = [];
-  const caller = callerOf(request.headers, issues);
+  const caller = await callerOf(request, resolveCaller, issues);
 
   let sessionId = '';
   if (rawSessionId !== undefined) {
@@ -95,11 +111,14 @@ function decodePathSegment(segment: string): string {
   }
 }
 
-/** The caller, from one identity lookup; without one, a 422 issue (no header) or a 401 (empty header), as upstream. */
-function callerOf(headers: Headers, issues: ValidationErrorJson[]): Caller | null {
-  const caller = callerFromHeaders(headers);
+/**
+ * The caller, from the shared resolution; without credentials, a 422 issue (no x-user-id) or a 401
+ * (an empty one), as upstream.
+ */
+async function callerOf(request: Request, resolveCaller: CallerResolver, issues: ValidationErrorJson[]): Promise<Caller | null> {
+  const caller = await resolveCaller(request);
   if (caller) return caller;
-  const sent = { 'x-user-id': headers.get('x-user-id') ?? undefined };
+  const sent = { 'x-user-id': request.headers.get('x-user-id') ?? undefined };
   const parsed = CallerHeaders.safeParse(sent);
   if (parsed.success) throw new HttpError(401, 'Not authenticated: the x-user-id header is empty.');
   issues.push(...validationIssues('header', parsed.error, sent));
@@ -142,6 +161,11 @@ function expectedVersionOf(headers: Headers): number | undefined {
 function errorResponse(error: unknown, logger: Logger): RestResponse {
   if (error instanceof HttpError) return { status: error.status, body: { detail: error.detail } };
   if (error instanceof DomainError) return domainErrorResponse(error);
+  if (error instanceof AuthenticationError) return { status: 401, body: { detail: error.message }, headers: { 'www-authenticate': 'Bearer' } };
+  if (error instanceof ServiceUnavailableError || isDatabaseUnavailable(error)) {
+    const detail = error instanceof ServiceUnavailableError ? error.message : 'The database is unavailable; retry later.';
+    return { status: 503, body: { detail }, headers: { 'retry-after': '1' } };
+  }
   logger.error({ err: error }, 'unexpected error while serving a REST request');
   return { status: 500, body: { detail: 'Internal Server Error' } };
 }
@@ -161,8 +185,8 @@ function domainErrorResponse(error: DomainError): RestResponse {
 }
 
 /** Serves the REST routes and /openapi.json ahead of Yoga, which keeps /graphql, /health and /ready. */
-export function useRestRoutes(sessions: SessionService, logger: Logger): Plugin {
-  const handle = createRestRouter(sessions, logger);
+export function useRestRoutes(options: RestRouterOptions): Plugin {
+  const handle = createRestRouter(options);
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
       const response = await handle(request, url);

@@ -1,0 +1,21 @@
+// Failures that mean "the database is not reachable right now", as opposed to a bad statement:
+// they surface as SERVICE_UNAVAILABLE (retryable) rather than as an internal error.
+const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
+// Prisma: can't reach, timed out, server closed the connection, pool timeout.
+const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EHOSTUNREACH']);
+// SQLSTATE class 08 (connection exception), shutdown/starting up, too many connections.
+const SQLSTATE = /^(08...|57P0[123]|53300)$/;
+// node-postgres reports its own timeouts and lost connections only by message.
+const PG_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout)/;
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+    const { code, meta } = cause as { code?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
+    if (typeof code === 'string' && (PRISMA_CODES.has(code) || SOCKET_CODES.has(code) || SQLSTATE.test(code))) return true;
+    const kind = meta?.driverAdapterError?.cause?.kind;
+    if (kind && ADAPTER_KINDS.has(kind)) return true;
+    if (PG_MESSAGES.test(cause.message)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,68 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { GraphQLError, type ExecutionResult } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { RequestLimits } from '../config.js';
+import type { ErrorCode } from '../graphql/errors.js';
+
+/**
+ * Static limits on the operation document: tokens (checked while parsing, so a huge document is
+ * never built), then depth, aliases, directives and cost (checked during validation, before any
+ * resolver runs). Field suggestions ("Did you mean …?") are blocked when introspection is off, so
+ * the schema cannot be guessed from error messages instead.
+ */
+export function useOperationLimits(limits: RequestLimits, { introspection }: { introspection: boolean }): Plugin {
+  return EnvelopArmorPlugin({
+    maxTokens: { n: limits.maxTokens },
+    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...reportedAsValidationError },
+    maxAliases: { n: limits.maxAliases, ...reportedAsValidationError },
+    maxDirectives: { n: 50, ...reportedAsValidationError },
+    costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true, ...reportedAsValidationError },
+    blockFieldSuggestion: { enabled: !introspection },
+  }) as Plugin;
+}
+
+// Armor throws a bare "Syntax Error: …" by default; reported to the validation context instead,
+// the rejection is a validation error with a code, like any other invalid document.
+type RejectionHandling = Pick<NonNullable<NonNullable<Parameters<typeof EnvelopArmorPlugin>[0]>['maxDepth']>, 'propagateOnRejection' | 'onReject'>;
+const reportedAsValidationError: RejectionHandling = {
+  propagateOnRejection: false,
+  onReject: [
+    (context, error) =>
+      context?.reportError(
+        new GraphQLError(error.message.replace(/^Syntax Error: /, ''), { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+      ),
+  ],
+};
+
+/**
+ * Bounds each operation's execution: at the deadline the client gets TIMEOUT and the executor is
+ * signalled to stop resolving further fields. A write already sent to the database may still
+ * commit; the error says so, and `expectedVersion` makes a retry safe.
+ */
+export function useOperationTimeout(timeoutMs: number): Plugin {
+  return {
+    onExecute({ executeFn, setExecuteFn }) {
+      setExecuteFn((args) => {
+        const deadline = new AbortController();
+        const requestSignal = (args as { signal?: AbortSignal }).signal;
+        const signal = requestSignal ? AbortSignal.any([requestSignal, deadline.signal]) : deadline.signal;
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<ExecutionResult>((resolve) => {
+          timer = setTimeout(() => {
+            deadline.abort();
+            resolve({ errors: [operationTimedOut(timeoutMs)] });
+          }, timeoutMs);
+        });
+        const executed = Promise.resolve(executeFn({ ...args, signal } as typeof args));
+        return Promise.race([executed, timedOut]).finally(() => clearTimeout(timer));
+      });
+    },
+  };
+}
+
+function operationTimedOut(timeoutMs: number): GraphQLError {
+  return new GraphQLError(
+    `The operation did not finish within ${timeoutMs} ms. A write may still have been applied: re-read before retrying, or send expectedVersion.`,
+    { extensions: { code: 'TIMEOUT' satisfies ErrorCode } },
+  );
+}

@@ -1,0 +1,33 @@
+import { InvalidInputError, type InputIssue } from './errors.js';
+
+// PostgreSQL's text and jsonb cannot hold NUL, and UTF-8 cannot encode an unpaired surrogate:
+// such input would fail in the database as an internal error, so it is refused up front.
+const UNSTORABLE = /[\u0000\uD800-\uDFFF]/u;
+export const UNSTORABLE_TEXT_MESSAGE = 'Must not contain NUL characters or unpaired surrogates.';
+/** Enough to show the client what is wrong without building a huge error for a huge input. */
+const MAX_ISSUES = 20;
+
+export function isStorableText(text: string): boolean {
+  return !UNSTORABLE.test(text);
+}
+
+/** Every string of `value`, object keys included, can be stored; InvalidInputError names those that cannot. */
+export function assertStorableText(value: unknown): void {
+  const issues: InputIssue[] = [];
+  // Iterative: JSON payloads may nest deeper than the call stack allows.
+  const pending: Array<[unknown, Array<string | number>]> = [[value, []]];
+  while (pending.length > 0 && issues.length < MAX_ISSUES) {
+    const [current, path] = pending.pop()!;
+    if (typeof current === 'string') {
+      if (!isStorableText(current)) issues.push({ path, message: UNSTORABLE_TEXT_MESSAGE });
+    } else if (Array.isArray(current)) {
+      current.forEach((item, index) => pending.push([item, [...path, index]]));
+    } else if (current !== null && typeof current === 'object' && !(current instanceof Date)) {
+      for (const [key, item] of Object.entries(current)) {
+        if (!isStorableText(key)) issues.push({ path: [...path, key], message: UNSTORABLE_TEXT_MESSAGE });
+        pending.push([item, [...path, key]]);
+      }
+    }
+  }
+  if (issues.length > 0) throw new InvalidInputError(issues);
+}

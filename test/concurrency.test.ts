@@ -1,0 +1,76 @@
+import { CREATE_SESSION, GET_SESSION, REPLACE_STATE } from './support/documents.js';
+import { describe, expect, test } from './support/fixtures.js';
+
+const AGENT = 'agent-c';
+const PATCH = /* GraphQL */ `
+  mutation Patch($id: ID!, $agentId: ID!, $input: UpdateSessionInput!, $expectedVersion: Int) {
+    updateSession(id: $id, agentId: $agentId, input: $input, expectedVersion: $expectedVersion) { version }
+  }
+`;
+const MODES = ['DEFAULT', 'ACCEPT_EDITS', 'EXPLORE', 'BYPASS', 'DONT_ASK'];
+
+/** The i-th write changes one field, cycling through the three patchable ones, each time to a new value. */
+function patchNumber(i: number): { field: 'name' | 'chatModelConfig' | 'permissionMode'; input: Record<string, unknown> } {
+  switch (i % 3) {
+    case 0:
+      return { field: 'name', input: { name: `name-${i}` } };
+    case 1:
+      return { field: 'chatModelConfig', input: { chatModelConfig: { type: 'openai', credentialId: `cred-${i}`, model: `model-${i}`, parameters: { i } } } };
+    default:
+      return { field: 'permissionMode', input: { permissionMode: MODES[i % MODES.length] } };
+  }
+}
+
+describe('concurrent writes to one session', () => {
+  test('100 concurrent updateSession calls: every write applies once, each field ends at its last write', async ({ service }) => {
+    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, name: 'start' } })).data.createSession;
+    const ref = { id: created.id, agentId: AGENT };
+    const writes = Array.from({ length: 100 }, (_, i) => patchNumber(i));
+    const results = await Promise.all(writes.map(({ input }) => service.graphql(PATCH, { ...ref, input })));
+
+    expect(results.flatMap((result) => result.errors ?? [])).toEqual([]);
+    const versions = results.map((result) => result.data.updateSession.version as number);
+    // Each write got its own version: none was lost or applied twice.
+    expect([...versions].sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => created.version + 1 + i));
+
+    const lastWriteOf = (field: string) => {
+      const indexes = writes.map((write, i) => (write.field === field ? i : -1)).filter((i) => i >= 0);
+      return writes[indexes.reduce((latest, i) => (versions[i]! > versions[latest]! ? i : latest))]!.input;
+    };
+    const final = (await service.graphql(GET_SESSION, ref)).data.session;
+    expect(final.version).toBe(created.version + 100);
+    expect(final.config.name).toBe(lastWriteOf('name').name);
+    expect(final.config.chatModelConfig).toEqual(lastWriteOf('chatModelConfig').chatModelConfig);
+    expect(final.state.permissionContext.mode).toBe(lastWriteOf('permissionMode').permissionMode);
+  });
+
+  test('N concurrent writes with the same expectedVersion: exactly one wins, the rest get CONFLICT and write nothing', async ({ service }) => {
+    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, name: 'start' } })).data.createSession;
+    const ref = { id: created.id, agentId: AGENT };
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => service.graphql(PATCH, { ...ref, input: { name: `contender-${i}` }, expectedVersion: created.version })),
+    );
+    const winners = results.map((result, i) => [result, i] as const).filter(([result]) => !result.errors);
+    expect(winners).toHaveLength(1);
+    const [[winner, winnerIndex]] = winners as [readonly [(typeof results)[number], number]];
+    expect(winner.data.updateSession.version).toBe(created.version + 1);
+    const losers = results.filter((result) => result.errors);
+    expect(losers.map((result) => result.errors!.map((error) => error.extensions?.code))).toEqual(Array(19).fill(['CONFLICT']));
+    const final = (await service.graphql(GET_SESSION, ref)).data.session;
+    expect(final).toMatchObject({ version: created.version + 1, config: { name: `contender-${winnerIndex}` } });
+  });
+
+  test('the same holds for whole-state replacement', async ({ service }) => {
+    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } })).data.createSession;
+    const ref = { id: created.id, agentId: AGENT };
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => service.graphql(REPLACE_STATE, { ...ref, state: { summary: { text: `summary-${i}` } }, expectedVersion: created.version })),
+    );
+    const winners = results.filter((result) => !result.errors);
+    expect(winners).toHaveLength(1);
+    expect(results.filter((result) => result.errors?.[0]?.extensions?.code === 'CONFLICT')).toHaveLength(9);
+    const final = (await service.graphql(GET_SESSION, ref)).data.session;
+    expect(final.version).toBe(created.version + 1);
+    expect(final.state.summary).toEqual(winners[0]!.data.replaceSessionState.state.summary);
+  });
+});

@@ -1,0 +1,100 @@
+import { CREATE_SESSION, DELETE_SESSION, GET_SESSION, LIST_SESSIONS, REPLACE_STATE, UPDATE_SESSION } from './support/documents.js';
+import { describe, expect, test } from './support/fixtures.js';
+
+/*
+ * Randomised (seeded) attempts by every other user and agent on every read and write path: each
+ * finds nothing, changes nothing, and learns nothing a missing session would not tell.
+ */
+
+const SEED = 7_331;
+const USERS = ['alice', 'bob', 'carol'];
+const AGENTS = ['agent-1', 'agent-2', 'agent-3'];
+
+function randomSource(seed: number) {
+  let state = seed;
+  const next = () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+  return { pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]! };
+}
+
+interface Owned {
+  id: string;
+  userId: string;
+  agentId: string;
+  version: number;
+  name: string;
+}
+
+describe('isolation', () => {
+  test('randomised cross-user and cross-agent attempts on every path find nothing', async ({ service }) => {
+    const owned: Owned[] = [];
+    for (const userId of USERS) {
+      for (const agentId of AGENTS) {
+        for (const n of [1, 2]) {
+          const name = `${userId}/${agentId}/${n}`;
+          const session = (await service.graphql(CREATE_SESSION, { input: { agentId, name } }, { userId })).data.createSession;
+          owned.push({ id: session.id, userId, agentId, version: session.version, name });
+        }
+      }
+    }
+    const random = randomSource(SEED);
+    const attempts = [
+      'read',
+      'list',
+      'update',
+      'update with version',
+      'replace state',
+      'replace state with version',
+      'delete',
+    ] as const;
+    const seen = new Set<string>();
+    for (let n = 0; n < 210; n++) {
+      const target = random.pick(owned);
+      const userId = random.pick(USERS);
+      const agentId = userId === target.userId ? random.pick(AGENTS.filter((agent) => agent !== target.agentId)) : random.pick(AGENTS);
+      const attempt = random.pick(attempts);
+      seen.add(`${attempt}:${userId === target.userId ? 'same user' : 'other user'}`);
+      const ref = { id: target.id, agentId };
+      const as = { userId };
+      switch (attempt) {
+        case 'read': {
+          const { data, errors } = await service.graphql(GET_SESSION, ref, as);
+          expect(errors).toBeUndefined();
+          expect(data.session).toBeNull();
+          break;
+        }
+        case 'list': {
+          const { data } = await service.graphql(LIST_SESSIONS, { agentId, first: 100 }, as);
+          const ids = data.sessions.edges.map((edge: any) => edge.node.id);
+          expect(ids).not.toContain(target.id);
+          // Exactly the actor's own sessions of that agent.
+          expect(ids.sort()).toEqual(owned.filter((session) => session.userId === userId && session.agentId === agentId).map((session) => session.id).sort());
+          break;
+        }
+        default: {
+          const [document, variables] = {
+            update: [UPDATE_SESSION, { ...ref, input: { name: 'hijacked' } }],
+            'update with version': [UPDATE_SESSION, { ...ref, input: { permissionMode: 'BYPASS' }, expectedVersion: target.version }],
+            'replace state': [REPLACE_STATE, { ...ref, state: { summary: { text: 'hijacked' } } }],
+            'replace state with version': [REPLACE_STATE, { ...ref, state: {}, expectedVersion: target.version }],
+            delete: [DELETE_SESSION, ref],
+          }[attempt] as [string, Record<string, unknown>];
+          const { data, errors } = await service.graphql(document, variables, as);
+          expect(data).toBeNull();
+          // Word for word what a session that does not exist gets: not even CONFLICT leaks it.
+          expect(errors?.map((error) => [error.extensions?.code, error.message])).toEqual([['NOT_FOUND', `Session '${target.id}' not found.`]]);
+        }
+      }
+    }
+    // Every path was tried, both across users and across agents of the same user.
+    expect(seen.size).toBe(attempts.length * 2);
+    for (const session of owned) {
+      const { data } = await service.graphql(GET_SESSION, { id: session.id, agentId: session.agentId }, { userId: session.userId });
+      expect(data.session).toMatchObject({ version: session.version, config: { name: session.name }, state: { summary: { text: '' }, permissionContext: { mode: 'DEFAULT' } } });
+    }
+  });
+});

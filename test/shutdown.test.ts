@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, request as httpRequest, Agent, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { describe, expect, onTestFinished, test } from 'vitest';
+import { closeGracefully } from '../src/http/shutdown.js';
+
+async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; port: number }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+function get(port: number, agent?: Agent): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    httpRequest({ host: '127.0.0.1', port, path: '/', agent }, (response) => {
+      let body = '';
+      response.on('data', (chunk) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode!, body }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+describe('graceful shutdown', () => {
+  test('in-flight requests finish; new connections are refused', async () => {
+    const { server, port } = await listen((_request, response) => setTimeout(() => response.end('finished'), 200));
+    const inFlight = get(port);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closing = closeGracefully(server, 5_000);
+    await expect(get(port)).rejects.toThrow(/ECONNREFUSED/);
+    expect(await inFlight).toEqual({ status: 200, body: 'finished' });
+    expect(await closing).toBe('drained');
+  });
+
+  test('an idle keep-alive connection does not hold the shutdown up', async () => {
+    const { server, port } = await listen((_request, response) => response.end('ok'));
+    const agent = new Agent({ keepAlive: true });
+    onTestFinished(() => agent.destroy());
+    await get(port, agent);
+    const startedAt = Date.now();
+    expect(await closeGracefully(server, 5_000)).toBe('drained');
+    expect(Date.now() - startedAt).toBeLessThan(1_000);
+  });
+
+  test('requests still running at the deadline are cut', async () => {
+    const { server, port } = await listen(() => {});
+    const stuck = get(port);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const startedAt = Date.now();
+    expect(await closeGracefully(server, 200)).toBe('timed out');
+    expect(Date.now() - startedAt).toBeLessThan(1_000);
+    await expect(stuck).rejects.toThrow(/socket hang up/);
+  });
+
+  test('the service stops on SIGTERM: drains, closes the database, exits 0', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'sigterm-'));
+    onTestFinished(() => rm(dataDir, { recursive: true, force: true }));
+    const { DATABASE_URL: _unused, ...environment } = process.env;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...environment, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', NODE_ENV: 'development' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    onTestFinished(() => void child.kill('SIGKILL'));
+    const lines: Array<Record<string, any>> = [];
+    const listening = new Promise<number>((resolve) => {
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        const entry = JSON.parse(line);
+        lines.push(entry);
+        if (entry.msg === 'listening') resolve(entry.port);
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const port = await Promise.race([listening, exited.then((code) => Promise.reject(new Error(`exited early with ${code}`)))]);
+    const ready = await fetch(`http://127.0.0.1:${port}/ready`);
+    expect(ready.status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(lines.map((line) => line.msg)).toEqual(expect.arrayContaining(['shutting down: finishing in-flight requests', 'stopped']));
+    expect(lines.find((line) => line.msg === 'stopped')).toMatchObject({ outcome: 'drained' });
+  }, 60_000);
+});
