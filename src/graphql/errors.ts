@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLErrorExtensions } from 'graphql';
 import type { Logger } from 'pino';
 import type { ZodError } from 'zod';
 import { isDatabaseUnavailable } from '../db/availability.js';
@@ -81,40 +81,38 @@ export function createErrorMask(logger: Logger) {
   return (error: unknown, message: string): Error => {
     const located = isGraphQLError(error) ? error : undefined;
     const at = { nodes: located?.nodes, path: located?.path };
+    /** A client-facing error at the place of the original one. */
+    const report = (text: string, extensions: GraphQLErrorExtensions) => new GraphQLError(text, { ...at, extensions });
     const cause = rootCause(error);
     if (cause instanceof DomainError) {
       const extensions = cause instanceof InvalidInputError ? { code: cause.code, issues: cause.issues } : { code: cause.code };
-      return new GraphQLError(cause.message, { ...at, extensions });
+      return report(cause.message, extensions);
     }
     if (cause instanceof AuthenticationError) {
       // A credential that does not hold fails the whole request, with the status HTTP clients expect.
-      return new GraphQLError(cause.message, {
-        ...at,
-        extensions: { code: cause.code, http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } },
-      });
+      return report(cause.message, { code: cause.code, http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } });
     }
     if (cause instanceof ServiceUnavailableError || isDatabaseUnavailable(cause)) {
       logger.warn({ err: cause, path: located?.path }, 'a dependency is unavailable');
       const reason = cause instanceof ServiceUnavailableError ? cause.message : 'The database is unavailable; retry later.';
-      return new GraphQLError(reason, {
-        ...at,
-        extensions: { code: 'SERVICE_UNAVAILABLE' satisfies ErrorCode, http: { status: 503, headers: { 'retry-after': '1' } } },
-      });
+      return report(reason, { code: 'SERVICE_UNAVAILABLE' satisfies ErrorCode, http: { status: 503, headers: { 'retry-after': '1' } } });
     }
     if (isGraphQLError(cause)) {
       // Intentional: keep the outer error, which carries the path and graphql-js's full message.
       const reported = located ?? cause;
-      const issue = reported.extensions.code === undefined ? variableCoercionIssue(reported) : null;
+      // The compiled executor (graphql-jit) may leave `extensions` unset.
+      const coded = reported.extensions?.code !== undefined;
+      const issue = coded ? null : variableCoercionIssue(reported);
       if (issue) {
         return new GraphQLError(reported.message, { nodes: reported.nodes, extensions: { code: 'BAD_USER_INPUT', issues: [issue] } });
       }
       // graphql-js stops coercing variables after 50 errors and says so in one more error.
-      if (reported.extensions.code === undefined && reported.message.startsWith('Too many errors processing variables')) {
+      if (!coded && reported.message.startsWith('Too many errors processing variables')) {
         return new GraphQLError(reported.message, { extensions: { code: 'BAD_USER_INPUT', issues: [] } });
       }
       return reported;
     }
     logger.error({ err: cause, path: located?.path }, 'unexpected error while executing an operation');
-    return new GraphQLError(message, { ...at, extensions: { code: 'INTERNAL_SERVER_ERROR' satisfies ErrorCode } });
+    return report(message, { code: 'INTERNAL_SERVER_ERROR' satisfies ErrorCode });
   };
 }

@@ -1,5 +1,7 @@
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { getOperationAST } from 'graphql';
 import { createYoga, useReadinessCheck, type Plugin } from 'graphql-yoga';
 import type { RequestLimits } from '../config.js';
 import { createContext } from '../graphql/context.js';
@@ -32,6 +34,9 @@ export interface YogaOptions {
 
 /** Far above any sensible document (selections, arguments and input literals together), far below a stack overflow. */
 const MAX_DOCUMENT_NESTING = 100;
+
+/** Real client queries are a few kilobytes; the compiled-query cache is for them. */
+const MAX_COMPILED_DOCUMENT_LENGTH = 20_000;
 
 export function createYogaServer(options: YogaOptions) {
   const { sessions, logger, resolveCaller, limits, metrics } = options;
@@ -87,6 +92,17 @@ export function createYogaServer(options: YogaOptions) {
       useNestingLimit(MAX_DOCUMENT_NESTING),
       !options.introspection && useDisableIntrospection(),
       useOperationTimeout(limits.operationTimeoutMs),
+      // Compiles each validated query into a specialised executor (cached per document): the nested
+      // session list resolves tens of thousands of fields per request. Mutations keep graphql-js,
+      // whose input coercion (@oneOf, error paths) the compiled executor does not reproduce, and so
+      // do unusually large documents, which would only fill the cache.
+      useGraphQlJit(
+        {},
+        {
+          enableIf: ({ document, operationName }) =>
+            (document.loc?.end ?? Infinity) <= MAX_COMPILED_DOCUMENT_LENGTH && getOperationAST(document, operationName)?.operation === 'query',
+        },
+      ),
     ].filter((plugin): plugin is Plugin => Boolean(plugin)),
   });
 }
