@@ -2,8 +2,7 @@ import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, onTestFinished } from 'vitest';
 import WebSocket from 'ws';
-import { startTestApp } from './support/fixtures.js';
-import { describe, expect, test } from './support/fixtures.js';
+import { describe, expect, startTestApp, test } from './support/fixtures.js';
 import { eventually, listen, subscribeSse, type Listening } from './support/subscriptions.js';
 
 const AGENT = 'live-agent';
