@@ -1,6 +1,8 @@
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { applyMigrations, readMigrations } from './db/migrate.js';
+import { inProcessTransport, openRedisTransport } from './graphql/event-transport.js';
+import { createSessionSubscriptions, type SessionSubscriptions } from './graphql/subscriptions.js';
 import { createCallerResolver } from './http/identity.js';
 import { createMetrics } from './http/metrics.js';
 import { useAllowListedOperations } from './http/persisted-operations.js';
@@ -8,11 +10,12 @@ import { createYogaServer, type YogaServer } from './http/yoga.js';
 import type { Logger } from './logger.js';
 import { SessionService } from './sessions/service.js';
 
-export type AppConfig = Pick<Config, 'database' | 'graphiql' | 'introspection' | 'auth' | 'limits' | 'persistedOperationsFile' | 'metrics'>;
+export type AppConfig = Pick<Config, 'database' | 'graphiql' | 'introspection' | 'auth' | 'limits' | 'persistedOperationsFile' | 'metrics' | 'subscriptions'>;
 
 export interface App {
   yoga: YogaServer;
   database: Database;
+  subscriptions: SessionSubscriptions;
   /** From now on /ready fails, so load balancers stop sending traffic while in-flight requests finish. */
   beginDrain(): void;
   close(): Promise<void>;
@@ -37,18 +40,28 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<App>
     await database.close();
     throw error;
   }
+  const { redisUrl } = config.subscriptions;
+  const transport = redisUrl
+    ? await openRedisTransport(redisUrl, logger).catch(async (error: unknown) => {
+        await database.close();
+        throw error;
+      })
+    : inProcessTransport;
+  const subscriptions = createSessionSubscriptions(transport, config.subscriptions.channelPrefix, config.subscriptions);
   let draining = false;
   const yoga = createYogaServer({
-    sessions: new SessionService(database.prisma),
+    sessions: new SessionService(database.prisma, subscriptions),
+    subscriptions,
     logger,
     resolveCaller,
     graphiql: config.graphiql,
     introspection: config.introspection,
     limits: config.limits,
     persistedOperations,
-    metrics: config.metrics ? createMetrics(database.poolStats) : null,
+    metrics: config.metrics ? createMetrics(database.poolStats, subscriptions.openCount) : null,
     checkReady: async () => {
       if (draining) throw new Error('shutting down');
+      transport.check();
       const applied = await database.prisma.$queryRaw<Array<{ migration_name: string }>>`
         SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
       const names = new Set(applied.map((row) => row.migration_name));
@@ -59,9 +72,16 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<App>
   return {
     yoga,
     database,
+    subscriptions,
     beginDrain: () => {
       draining = true;
+      // Subscriptions never finish on their own: end them, so clients reconnect to another instance.
+      subscriptions.closeAll();
     },
-    close: () => database.close(),
+    close: async () => {
+      subscriptions.closeAll();
+      await transport.close();
+      await database.close();
+    },
   };
 }

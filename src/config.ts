@@ -50,6 +50,11 @@ const environmentSchema = z.object({
   PERSISTED_OPERATIONS_FILE: optionalText,
   METRICS: booleanFlag.default(true),
   SHUTDOWN_TIMEOUT_MS: positiveInt(600_000).default(10_000),
+  REDIS_URL: optionalText.refine((value) => value === undefined || /^rediss?:\/\//.test(value), 'must be a redis:// or rediss:// URL'),
+  REDIS_CHANNEL_PREFIX: z.string().trim().min(1).max(100).default('agent-sessions'),
+  MAX_SUBSCRIPTIONS_PER_CALLER: positiveInt(10_000).default(20),
+  SUBSCRIPTION_BUFFER_SIZE: positiveInt(100_000).default(100),
+  SUBSCRIPTION_KEEPALIVE_MS: positiveInt(600_000).default(12_000),
 });
 
 type Environment = z.infer<typeof environmentSchema>;
@@ -66,6 +71,19 @@ export interface RequestLimits {
   operationTimeoutMs: number;
 }
 
+/** Subscriptions: how events travel between instances, and what one caller may hold open. */
+export interface SubscriptionOptions {
+  /** Redis pub/sub between instances; unset: events stay in this process. */
+  redisUrl: string | undefined;
+  /** Namespaces the Redis channels, so services (or test runs) sharing a Redis stay apart. */
+  channelPrefix: string;
+  maxPerCaller: number;
+  /** Distinct sessions with an undelivered event one subscriber may have waiting; older ones are dropped. */
+  bufferSize: number;
+  /** WebSocket ping interval; a connection that misses a pong is closed. */
+  keepAliveMs: number;
+}
+
 export interface Config {
   production: boolean;
   port: number;
@@ -80,6 +98,7 @@ export interface Config {
   persistedOperationsFile: string | undefined;
   metrics: boolean;
   shutdownTimeoutMs: number;
+  subscriptions: SubscriptionOptions;
 }
 
 export class ConfigError extends Error {
@@ -127,6 +146,13 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     persistedOperationsFile: env.PERSISTED_OPERATIONS_FILE && path.resolve(env.PERSISTED_OPERATIONS_FILE),
     metrics: env.METRICS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    subscriptions: {
+      redisUrl: env.REDIS_URL,
+      channelPrefix: env.REDIS_CHANNEL_PREFIX,
+      maxPerCaller: env.MAX_SUBSCRIPTIONS_PER_CALLER,
+      bufferSize: env.SUBSCRIPTION_BUFFER_SIZE,
+      keepAliveMs: env.SUBSCRIPTION_KEEPALIVE_MS,
+    },
   };
 }
 

@@ -1,7 +1,7 @@
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
+import { createHttpServer } from './http/server.js';
 import { closeGracefully } from './http/shutdown.js';
 import { createLogger } from './logger.js';
 
@@ -20,7 +20,7 @@ const app = await createApp(config, logger).catch((error: unknown) => {
   process.exit(1);
 });
 
-const server = createServer(app.yoga);
+const { server, closeWebSockets } = createHttpServer(app, config.subscriptions.keepAliveMs);
 server.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo;
   logger.info({ url: `http://localhost:${port}${app.yoga.graphqlEndpoint}`, port, database: app.database.kind, production: config.production }, 'listening');
@@ -32,6 +32,7 @@ async function shutdown(signal: string) {
   stopping = true;
   logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: finishing in-flight requests');
   app.beginDrain();
+  await closeWebSockets();
   const outcome = await closeGracefully(server, config.shutdownTimeoutMs);
   await app.close();
   logger.info({ outcome }, 'stopped');

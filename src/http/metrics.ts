@@ -13,6 +13,7 @@ const CODES = new Set<string>([
   'BAD_USER_INPUT',
   'CONFLICT',
   'FORBIDDEN',
+  'TOO_MANY_SUBSCRIPTIONS',
   'SERVICE_UNAVAILABLE',
   'TIMEOUT',
   'INTERNAL_SERVER_ERROR',
@@ -39,7 +40,7 @@ export interface Metrics {
 }
 
 /** Prometheus metrics of one service instance (a registry of its own, so tests can run several). */
-export function createMetrics(poolStats: () => PoolStats | null): Metrics {
+export function createMetrics(poolStats: () => PoolStats | null, openSubscriptions: () => number): Metrics {
   const registry = new Registry();
   const registers = [registry];
   collectDefaultMetrics({ register: registry });
@@ -53,6 +54,14 @@ export function createMetrics(poolStats: () => PoolStats | null): Metrics {
   });
   const operations = new Counter({ name: 'graphql_operations_total', help: 'GraphQL operations executed, by type.', labelNames: ['type'], registers });
   const errors = new Counter({ name: 'graphql_errors_total', help: 'GraphQL errors returned, by extensions.code.', labelNames: ['code'], registers });
+  new Gauge({
+    name: 'graphql_subscriptions_open',
+    help: 'Subscriptions open on this instance (SSE and WebSocket).',
+    registers,
+    collect() {
+      this.set(openSubscriptions());
+    },
+  });
   if (poolStats()) {
     new Gauge({
       name: 'db_pool_connections',

@@ -7,6 +7,7 @@ import type { RequestLimits } from '../config.js';
 import { createContext } from '../graphql/context.js';
 import { createErrorMask } from '../graphql/errors.js';
 import { schema } from '../graphql/schema/index.js';
+import type { SessionSubscriptions } from '../graphql/subscriptions.js';
 import type { Logger } from '../logger.js';
 import type { SessionService } from '../sessions/service.js';
 import { createDocumentCache } from './document-cache.js';
@@ -19,6 +20,7 @@ import { useRestRoutes } from './rest/router.js';
 
 export interface YogaOptions {
   sessions: SessionService;
+  subscriptions: SessionSubscriptions;
   logger: Logger;
   resolveCaller: CallerResolver;
   graphiql: boolean;
@@ -39,7 +41,7 @@ const MAX_DOCUMENT_NESTING = 100;
 const MAX_COMPILED_DOCUMENT_LENGTH = 20_000;
 
 export function createYogaServer(options: YogaOptions) {
-  const { sessions, logger, resolveCaller, limits, metrics } = options;
+  const { sessions, subscriptions, logger, resolveCaller, limits, metrics } = options;
   return createYoga({
     schema,
     graphqlEndpoint: '/graphql',
@@ -51,7 +53,7 @@ export function createYogaServer(options: YogaOptions) {
     batching: limits.maxBatchSize > 0 && { limit: limits.maxBatchSize },
     // The GraphQL-over-HTTP name for a persisted operation's id (see persisted-operations.ts).
     extraParamNames: ['documentId'],
-    context: async ({ request }) => createContext(await resolveCaller(request), sessions),
+    context: async ({ request }) => createContext(await resolveCaller(request), sessions, subscriptions),
     maskedErrors: { maskError: createErrorMask(logger) },
     logging: {
       debug: (...args) => logger.debug({ args }, 'yoga'),

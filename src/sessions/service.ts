@@ -2,6 +2,7 @@ import { Prisma, type PrismaClient } from '../db/generated/client.js';
 import type { Session as SessionRow } from '../db/generated/client.js';
 import { buildAgentState, buildMessage, buildTextOrBlocks, type AgentStateDraft, type MessageDraft, type TaskDraft, type TextOrBlocksDraft } from './drafts.js';
 import { InvalidInputError, SessionNotFoundError, VersionConflictError } from './errors.js';
+import type { SessionEventKind, SessionEvents } from './events.js';
 import { newId } from './ids.js';
 import type {
   AgentStateRecord,
@@ -99,10 +100,14 @@ type Transaction = Prisma.TransactionClient;
  * Sessions: create, read, list, PATCH, state writes and delete, each scoped to the caller and the
  * session's agent. Every write runs in one transaction that first bumps `version` and `updatedAt`
  * on the session row (taking its lock, so writes to one session apply one after another, each
- * changing only what it names) and, given `expectedVersion`, applies only to that version.
+ * changing only what it names) and, given `expectedVersion`, applies only to that version. After a
+ * write commits, `events` hears of it, whichever front door asked for the write.
  */
 export class SessionService {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly events?: SessionEvents,
+  ) {}
 
   async create(caller: Caller, input: NewSession): Promise<SessionRecord> {
     assertStorableText(input);
@@ -126,7 +131,7 @@ export class SessionService {
         tasks: { createMany: { data: taskRows(id, positioned(tasks)).map(({ sessionId: _, ...row }) => row) } },
       },
     });
-    return toSessionRecord(row);
+    return this.told('created', toSessionRecord(row));
   }
 
   async get(caller: Caller, ref: SessionRef): Promise<SessionRecord | null> {
@@ -270,8 +275,14 @@ export class SessionService {
   }
 
   async delete(caller: Caller, ref: SessionRef, expectedVersion?: number | null): Promise<void> {
-    const { count } = await this.prisma.session.deleteMany({ where: matching(caller, ref, expectedVersion) });
-    if (count === 0) throw await missedWrite(this.prisma, caller, ref, expectedVersion);
+    // RETURNING gives the deleted event its last version without a second statement.
+    const [deleted] = await this.prisma.$queryRaw<Array<{ version: number }>>`
+      DELETE FROM sessions
+      WHERE id = ${ref.id} AND user_id = ${caller.userId} AND agent_id = ${ref.agentId}
+        AND (${expectedVersion ?? null}::int IS NULL OR version = ${expectedVersion ?? null}::int)
+      RETURNING version`;
+    if (!deleted) throw await missedWrite(this.prisma, caller, ref, expectedVersion);
+    this.events?.published({ kind: 'deleted', sessionId: ref.id, userId: caller.userId, agentId: ref.agentId, version: deleted.version });
   }
 
   /**
@@ -353,7 +364,7 @@ export class SessionService {
     sessionColumns: Prisma.SessionUpdateManyMutationInput,
     work: (tx: Transaction, session: SessionRow) => Promise<void>,
   ): Promise<SessionRecord> {
-    return this.prisma.$transaction(async (tx) => {
+    const written = await this.prisma.$transaction(async (tx) => {
       const [session] = await tx.session.updateManyAndReturn({
         where: matching(caller, ref, expectedVersion),
         data: { ...sessionColumns, version: { increment: 1 }, updatedAt: new Date() },
@@ -362,7 +373,15 @@ export class SessionService {
       await work(tx, session);
       return toSessionRecord(session);
     });
+    return this.told('updated', written);
   }
+
+  /** Publishes a committed write of `session` and returns it. */
+  private told(kind: SessionEventKind, session: SessionRecord): SessionRecord {
+    this.events?.published({ kind, sessionId: session.id, userId: session.userId, agentId: session.agentId, version: session.version });
+    return session;
+  }
+
 
   /** A task write: the session's task list, edited by a pure function, written back where it changed. */
   private writeTasks(caller: Caller, ref: SessionRef, expectedVersion: number | null | undefined, edit: (tasks: Task[]) => Task[]) {

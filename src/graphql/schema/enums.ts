@@ -7,6 +7,7 @@ import {
   TOOL_CALL_STATES,
   TOOL_RESULT_STATES,
 } from '../../sessions/model.js';
+import { SESSION_EVENT_KINDS } from '../../sessions/events.js';
 import { builder } from '../builder.js';
 
 /** A contract enum as GraphQL spells it: the same values in UPPER_CASE (`accept_edits` → `ACCEPT_EDITS`). */
@@ -24,3 +25,4 @@ export const MessageRoleEnum = contractEnum('MessageRole', MESSAGE_ROLES, 'Who a
 export const TaskStateEnum = contractEnum('TaskState', TASK_STATES, 'Progress of a task.');
 export const ToolCallStateEnum = contractEnum('ToolCallState', TOOL_CALL_STATES, 'Where a tool call is in its approval and execution.');
 export const ToolResultStateEnum = contractEnum('ToolResultState', TOOL_RESULT_STATES, 'How a tool call ended (or that it still runs).');
+export const SessionEventKindEnum = contractEnum('SessionEventKind', SESSION_EVENT_KINDS, 'What a write did to a session.');

@@ -11,6 +11,7 @@ import './agent-state.js';
 import './session.js';
 import './agent.js';
 import './credential.js';
+import './session-events.js';
 
 /**
  * The subgraph schema: ours plus `_service` and `_entities`, sorted. Federation 2.6 is pinned so a

@@ -1,0 +1,92 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
+import type { Context } from 'graphql-ws';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { App } from '../app.js';
+import type { ErrorCode } from '../graphql/errors.js';
+import type { YogaServer } from './yoga.js';
+
+export interface HttpServer {
+  server: Server;
+  /** Closes every WebSocket (1001 Going away); SSE streams end with the app's subscriptions. */
+  closeWebSockets(): Promise<void>;
+}
+
+/**
+ * The service over HTTP: Yoga (GraphQL with SSE subscriptions, REST, probes) and, on the same port
+ * and path, GraphQL over WebSocket (the graphql-ws protocol). `keepAliveMs` is the WebSocket ping
+ * interval; a client that misses a pong is disconnected and its subscriptions are freed.
+ */
+export function createHttpServer(app: App, keepAliveMs: number): HttpServer {
+  const server = createServer(app.yoga);
+  const sockets = new WebSocketServer({ server, path: app.yoga.graphqlEndpoint });
+  const graphqlWs = useServer<Record<string, unknown>>(
+    {
+      // Yoga's envelope: its parse, validation and error masking, and the same context as over HTTP.
+      execute: (args) => (args.rootValue as Enveloped).execute(args),
+      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
+      onConnect: async (context) => {
+        try {
+          await envelope(app.yoga, context).contextFactory();
+          return true;
+        } catch (error) {
+          // A credential that does not hold (Yoga's error mask has turned it into UNAUTHENTICATED):
+          // 4403 Forbidden. Anonymous connections are accepted and get UNAUTHENTICATED per
+          // operation, as over HTTP.
+          if (error instanceof GraphQLError && error.extensions.code === ('UNAUTHENTICATED' satisfies ErrorCode)) return false;
+          throw error;
+        }
+      },
+      onSubscribe: async (context, _id, payload) => {
+        const { schema, execute, subscribe, contextFactory, parse, validate } = envelope(app.yoga, context);
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
+        const errors = validate(schema, document);
+        if (errors.length > 0) return errors;
+        const args: ExecutionArgs = {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe } satisfies Enveloped,
+        };
+        return args;
+      },
+    },
+    sockets,
+    keepAliveMs,
+  );
+  return { server, closeWebSockets: async () => graphqlWs.dispose() };
+}
+
+type Enveloped = Pick<ReturnType<YogaServer['getEnveloped']>, 'execute' | 'subscribe'>;
+
+/**
+ * Yoga's envelope for a WebSocket connection. Its context is built from a request carrying the
+ * upgrade request's credentials, which `connectionParams` may set instead (browsers cannot send
+ * headers on a WebSocket): `authorization` and `x-user-id`, as the HTTP headers.
+ */
+function envelope(yoga: YogaServer, context: Context<Record<string, unknown> | undefined, Extra>) {
+  return yoga.getEnveloped({ request: credentialsRequest(context.extra.request, context.connectionParams ?? {}) });
+}
+
+const CREDENTIALS = ['authorization', 'x-user-id'];
+
+function credentialsRequest(upgrade: IncomingMessage, connectionParams: Record<string, unknown>): Request {
+  const headers = new Headers();
+  for (const name of CREDENTIALS) {
+    const header = upgrade.headers[name];
+    if (typeof header === 'string') headers.set(name, header);
+  }
+  for (const [name, value] of Object.entries(connectionParams)) {
+    if (CREDENTIALS.includes(name.toLowerCase()) && typeof value === 'string') headers.set(name, value);
+  }
+  return new Request(`http://localhost${upgrade.url ?? '/'}`, { headers });
+}
