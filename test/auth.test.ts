@@ -66,6 +66,28 @@ describe('HS256 bearer tokens (shared secret), with issuer and audience checks',
     expect(stranger.data.session).toBeNull();
   });
 
+  test('the REST routes and the federation entity lookup resolve the caller the same way', async () => {
+    const owner = bearer(await sign({ sub: 'rest-user' }));
+    const created = await service.rest('POST', '/sessions/', { ...owner, body: { agent_id: 'agent-1' } });
+    expect(created.status).toBe(201);
+    const id = created.body.session_id;
+    const listed = await service.rest('GET', '/sessions/?agent_id=agent-1', owner);
+    expect(listed.body.sessions.map((session: { id: string }) => session.id)).toEqual([id]);
+    const other = await service.rest('GET', '/sessions/?agent_id=agent-1', bearer(await sign({ sub: 'someone-else' })));
+    expect(other.body).toEqual({ sessions: [], total: 0 });
+    // A bad token and, in production, the x-user-id header are refused on REST as on GraphQL.
+    const badToken = await service.rest('GET', '/sessions/?agent_id=agent-1', bearer(await sign({ sub: 'rest-user' }, { secret: 'another-secret-of-at-least-32-bytes' })));
+    expect(badToken).toMatchObject({ status: 401, body: { detail: 'The token is invalid.' } });
+    expect(badToken.headers.get('www-authenticate')).toBe('Bearer');
+    const header = await service.rest('GET', '/sessions/?agent_id=agent-1', { userId: 'rest-user' });
+    expect(header.status).toBe(401);
+
+    const ENTITIES = `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Session { id userId } } }`;
+    const representations = [{ __typename: 'Session', id }];
+    expect((await service.graphql(ENTITIES, { representations }, owner)).data._entities).toEqual([{ id, userId: 'rest-user' }]);
+    expect((await service.graphql(ENTITIES, { representations }, bearer(await sign({ sub: 'someone-else' })))).data._entities).toEqual([null]);
+  });
+
   test('expired, early, malformed, wrongly signed, wrong-audience, wrong-issuer and unsigned tokens are UNAUTHENTICATED', async () => {
     const now = Math.floor(Date.now() / 1000);
     const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'x', iss: ISSUER, aud: AUDIENCE })).toString('base64url')}.`;

@@ -44,6 +44,22 @@ describe('concurrent writes to one session', () => {
     expect(final.state.permissionContext.mode).toBe(lastWriteOf('permissionMode').permissionMode);
   });
 
+  test('100 concurrent writes, each to a different task: every change is present afterwards', async ({ service }) => {
+    const tasks = Array.from({ length: 100 }, (_, i) => ({ id: `t${i}`, subject: 'todo', description: '' }));
+    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state: { tasksContext: { tasks } } } })).data.createSession;
+    const ref = { id: created.id, agentId: AGENT };
+    const UPDATE_TASK = `mutation ($id: ID!, $agentId: ID!, $taskId: ID!, $input: UpdateTaskInput!) { updateTask(id: $id, agentId: $agentId, taskId: $taskId, input: $input) { version } }`;
+    const results = await Promise.all(
+      tasks.map((task, i) => service.graphql(UPDATE_TASK, { ...ref, taskId: task.id, input: { subject: `done-${i}`, owner: `worker-${i}`, state: 'COMPLETED' } })),
+    );
+    expect(results.flatMap((result) => result.errors ?? [])).toEqual([]);
+    const final = (await service.graphql(GET_SESSION, ref)).data.session;
+    expect(final.version).toBe(created.version + 100);
+    expect(final.state.tasksContext.tasks.map((task: any) => [task.id, task.subject, task.owner, task.state])).toEqual(
+      tasks.map((task, i) => [task.id, `done-${i}`, `worker-${i}`, 'COMPLETED']),
+    );
+  });
+
   test('N concurrent writes with the same expectedVersion: exactly one wins, the rest get CONFLICT and write nothing', async ({ service }) => {
     const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, name: 'start' } })).data.createSession;
     const ref = { id: created.id, agentId: AGENT };
