@@ -41,8 +41,11 @@ async function recreateDatabase() {
   await admin.end();
 }
 
-function start(script: string, port: number): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+/** Node flags of the service: its heap bounded as a memory-limited deployment would bound it. */
+const serviceNodeFlags = (env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=128').split(' ').filter(Boolean);
+
+function start(script: string, port: number, nodeFlags: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script], {
     env: { ...env, DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '10', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', GRAPHIQL: 'false' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -118,7 +121,7 @@ async function statementsPerRequest(requests: Array<{ query: string; variables: 
 async function main() {
   console.log(`benchmark: ${JSON.stringify(seedOptions)}, ${connections} connections, ${duration}s per run`);
   await recreateDatabase();
-  const service = start('src/main.ts', SERVICE_PORT);
+  const service = start('src/main.ts', SERVICE_PORT, serviceNodeFlags);
   const floor = start('bench/floor.ts', FLOOR_PORT);
   try {
     await waitFor(`http://127.0.0.1:${SERVICE_PORT}/ready`);
@@ -183,7 +186,7 @@ async function main() {
       `- SQL statements for the nested list: ${for5} for 5 sessions, ${for50} for 50 (target: equal)`,
       `- peak RSS under load: service **${rss.service} MB**, floor ${rss.floor} MB (target < 300 MB)`,
     ];
-    const machine = `${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${seeded.sessions} sessions / ${seeded.messages} messages / ${seeded.tasks} tasks, ${connections} connections × ${duration}s per run, load generator on the same machine`;
+    const machine = `${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${seeded.sessions} sessions / ${seeded.messages} messages / ${seeded.tasks} tasks, ${connections} connections × ${duration}s per run, service Node flags \`${serviceNodeFlags.join(' ') || 'none'}\`, PostgreSQL, the service and the load generator on the same machine`;
     console.log(`\n${lines.join('\n')}\n\n${machine}`);
     writeFileSync(
       new URL('./RESULTS.md', import.meta.url),

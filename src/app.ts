@@ -50,7 +50,7 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<App>
   const subscriptions = createSessionSubscriptions(transport, config.subscriptions.channelPrefix, config.subscriptions);
   let draining = false;
   const yoga = createYogaServer({
-    sessions: new SessionService(database.prisma, subscriptions),
+    sessions: new SessionService(database.prisma, database.query, subscriptions),
     subscriptions,
     logger,
     resolveCaller,

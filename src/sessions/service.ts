@@ -1,5 +1,6 @@
 import { Prisma, type PrismaClient } from '../db/generated/client.js';
 import type { Session as SessionRow } from '../db/generated/client.js';
+import type { RawQuery } from '../db/database.js';
 import { buildAgentState, buildMessage, buildTextOrBlocks, type AgentStateDraft, type MessageDraft, type TaskDraft, type TextOrBlocksDraft } from './drafts.js';
 import { InvalidInputError, SessionNotFoundError, VersionConflictError } from './errors.js';
 import type { SessionEventKind, SessionEvents } from './events.js';
@@ -106,6 +107,8 @@ type Transaction = Prisma.TransactionClient;
 export class SessionService {
   constructor(
     private readonly prisma: PrismaClient,
+    /** The driver itself, for the message windows: rows come back as plain objects, no per-row processing. */
+    private readonly query: RawQuery,
     private readonly events?: SessionEvents,
   ) {}
 
@@ -153,10 +156,17 @@ export class SessionService {
     const beyond = direction === 'desc' ? 'lt' : 'gt';
     const rows = await this.prisma.session.findMany({
       where: {
-        ...listScope(caller, query.agentId, query.filter),
-        ...(query.after && {
-          OR: [{ [field]: { [beyond]: query.after.value } }, { [field]: query.after.value, id: { [beyond]: query.after.id } }],
-        }),
+        AND: [
+          listScope(caller, query.agentId, query.filter),
+          // After the cursor: (field, id) beyond (value, id). The first bound lets the index start at
+          // the cursor (an OR alone makes PostgreSQL scan every earlier row); the OR settles ties.
+          query.after
+            ? {
+                [field]: { [`${beyond}e`]: query.after.value },
+                OR: [{ [field]: { [beyond]: query.after.value } }, { id: { [beyond]: query.after.id } }],
+              }
+            : {},
+        ],
       },
       orderBy: [{ [field]: direction }, { id: direction }],
       skip: query.offset,
@@ -292,8 +302,11 @@ export class SessionService {
   async messagesPage(caller: Caller, ref: SessionRef, { offset, limit }: MessageWindow): Promise<MessagePage> {
     const session = await this.get(caller, ref);
     if (!session) throw new SessionNotFoundError(ref.id);
-    const rows = await this.prisma.$queryRaw<MessageRow[]>`
-      SELECT * FROM messages WHERE session_id = ${session.id} ORDER BY seq OFFSET ${offset} LIMIT ${limit}`;
+    const rows = await this.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = $1 ORDER BY seq OFFSET $2 LIMIT $3`, [
+      session.id,
+      offset,
+      limit,
+    ]);
     return { messages: rows.map(toMessage), isRunning: session.isRunning };
   }
 
@@ -316,12 +329,14 @@ export class SessionService {
   async contextsOf(sessionIds: readonly string[], last?: number): Promise<Map<string, Message[]>> {
     // A LATERAL subquery per session walks messages_context_idx backwards: a window per session,
     // never the whole history.
-    const rows = await this.prisma.$queryRaw<MessageRow[]>`
-      SELECT m.* FROM unnest(${[...sessionIds]}::varchar[]) AS s(id)
-      CROSS JOIN LATERAL (
-        SELECT * FROM messages WHERE session_id = s.id AND in_context ORDER BY seq DESC LIMIT ${last ?? null}::int
-      ) m
-      ORDER BY m.session_id, m.seq`;
+    const rows = await this.query<MessageRow>(
+      `SELECT m.* FROM unnest($1::varchar[]) AS s(id)
+       CROSS JOIN LATERAL (
+         SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = s.id AND in_context ORDER BY seq DESC LIMIT $2::int
+       ) m
+       ORDER BY m.session_id, m.seq`,
+      [[...sessionIds], last ?? null],
+    );
     return groupBySession(rows, (row) => row.session_id, toMessage);
   }
 
@@ -331,13 +346,13 @@ export class SessionService {
     const size = forward ? window.first : window.last;
     const bound = forward ? (window.afterSeq ?? 0) : (window.beforeSeq ?? 2 ** 31 - 1);
     // One more than asked for tells whether the history goes on.
-    const rows = forward
-      ? await this.prisma.$queryRaw<MessageRow[]>`
-          SELECT m.* FROM unnest(${[...sessionIds]}::varchar[]) AS s(id)
-          CROSS JOIN LATERAL (SELECT * FROM messages WHERE session_id = s.id AND seq > ${bound} ORDER BY seq ASC LIMIT ${size + 1}) m`
-      : await this.prisma.$queryRaw<MessageRow[]>`
-          SELECT m.* FROM unnest(${[...sessionIds]}::varchar[]) AS s(id)
-          CROSS JOIN LATERAL (SELECT * FROM messages WHERE session_id = s.id AND seq < ${bound} ORDER BY seq DESC LIMIT ${size + 1}) m`;
+    const rows = await this.query<MessageRow>(
+      `SELECT m.* FROM unnest($1::varchar[]) AS s(id)
+       CROSS JOIN LATERAL (
+         SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = s.id AND ${forward ? 'seq > $2 ORDER BY seq ASC' : 'seq < $2 ORDER BY seq DESC'} LIMIT $3
+       ) m`,
+      [[...sessionIds], bound, size + 1],
+    );
     const windows = groupBySession(rows, (row) => row.session_id, (row): HistoryMessage => ({ ...toMessage(row), seq: row.seq }));
     return new Map(
       sessionIds.map((id) => {
@@ -416,6 +431,9 @@ async function assertNewMessageIds(tx: Transaction, sessionId: string, messages:
   });
   if (issues.length > 0) throw new InvalidInputError(issues);
 }
+
+/** What a message read needs: everything but the context flag. */
+const MESSAGE_COLUMNS = 'session_id, seq, id, name, role, content, metadata, created_at, finished_at, usage';
 
 function ownedBy(caller: Caller, ref: SessionRef) {
   return { id: ref.id, userId: caller.userId, agentId: ref.agentId };
