@@ -2,6 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { CREATE_SESSION, FULL_STATE, GET_SESSION, LIST_SESSIONS, REPLACE_STATE, UPDATE_SESSION } from './support/documents.js';
 import { describe, expect, test, type TestApp } from './support/fixtures.js';
+import { randomSource, type Random } from './support/random.js';
 
 /*
  * A generated suite of bad requests, deterministic (seeded) and bounded in count. Whatever arrives,
@@ -14,20 +15,6 @@ const VICTIM = 'victim';
 const AGENT = 'agent-v';
 const ACCEPTED_CODES = new Set(['BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST', 'UNAUTHENTICATED', 'NOT_FOUND', 'REQUEST_ENTITY_TOO_LARGE', 'OPERATION_RESOLUTION_FAILURE']);
 
-/** mulberry32: small, seedable, good enough to pick cases. */
-function randomSource(seed: number) {
-  let state = seed;
-  const next = () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  const int = (below: number) => Math.floor(next() * below);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
-  return { next, int, pick };
-}
-type Random = ReturnType<typeof randomSource>;
 
 function nested(depth: number, leaf: unknown, asList: boolean): unknown {
   let value = leaf;

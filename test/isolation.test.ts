@@ -1,5 +1,6 @@
 import { CREATE_SESSION, DELETE_SESSION, GET_SESSION, LIST_SESSIONS, REPLACE_STATE, UPDATE_SESSION } from './support/documents.js';
 import { describe, expect, test } from './support/fixtures.js';
+import { randomSource } from './support/random.js';
 
 /*
  * Randomised (seeded) attempts by every other user and agent on every read and write path: each
@@ -10,16 +11,6 @@ const SEED = 7_331;
 const USERS = ['alice', 'bob', 'carol'];
 const AGENTS = ['agent-1', 'agent-2', 'agent-3'];
 
-function randomSource(seed: number) {
-  let state = seed;
-  const next = () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  return { pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]! };
-}
 
 interface Owned {
   id: string;

@@ -192,6 +192,10 @@ describe('routing', () => {
     expect(preflight.headers.get('access-control-allow-methods')).toContain('PATCH');
     const list = await service.rest('GET', `/sessions/?agent_id=${AGENT}`, { headers: origin });
     expect(list.headers.get('access-control-allow-origin')).toBe('http://app.test');
+    // A browser client can read the ETag it needs for If-Match, and the request id.
+    const created = await service.rest('POST', '/sessions/', { headers: origin, body: { agent_id: AGENT } });
+    expect(created.headers.get('etag')).toBe('"1"');
+    expect(created.headers.get('access-control-expose-headers')?.split(/,\s*/)).toEqual(expect.arrayContaining(['etag', 'x-request-id']));
   });
 
   test('GraphQL, health and readiness still answer beside the REST routes', async ({ service }) => {

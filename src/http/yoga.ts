@@ -48,6 +48,9 @@ export function createYogaServer(options: YogaOptions) {
     healthCheckEndpoint: '/health',
     graphiql: options.graphiql && { title: 'Agent sessions' },
     landingPage: false,
+    // Browsers may read the headers clients act on: the ETag for If-Match, the request id for
+    // support, Retry-After for back-off. Origins stay Yoga's default (the request's own).
+    cors: { exposedHeaders: ['etag', 'x-request-id', 'retry-after'] },
     maxRequestBodySize: limits.maxRequestBodyBytes,
     parserAndValidationCache: { documentCache: createDocumentCache(), errorCache: createDocumentCache() },
     batching: limits.maxBatchSize > 0 && { limit: limits.maxBatchSize },
