@@ -1,5 +1,5 @@
 import { Prisma, type PrismaClient } from '../db/generated/client.js';
-import type { Session as SessionRow } from '../db/generated/client.js';
+import type { AgentState as AgentStateRow, Session as SessionRow, Task as TaskRow } from '../db/generated/client.js';
 import type { RawQuery } from '../db/database.js';
 import { buildAgentState, buildMessage, buildTextOrBlocks, type AgentStateDraft, type MessageDraft, type TaskDraft, type TextOrBlocksDraft } from './drafts.js';
 import { InvalidInputError, SessionNotFoundError, VersionConflictError } from './errors.js';
@@ -312,16 +312,18 @@ export class SessionService {
 
   /* Batch reads for sessions the caller already holds: one statement for any number of sessions. */
 
+  // These batch reads go through the driver too, with columns aliased to the model's field names so
+  // the rows are the ones Prisma would return.
+
   async statesOf(sessionIds: readonly string[]): Promise<Map<string, AgentStateRecord>> {
-    const rows = await this.prisma.agentState.findMany({ where: { sessionId: { in: [...sessionIds] } } });
+    const rows = await this.query<AgentStateRow>(`SELECT ${STATE_COLUMNS} FROM agent_states WHERE session_id = ANY($1::varchar[])`, [[...sessionIds]]);
     return new Map(rows.map((row) => [row.sessionId, toAgentStateRecord(row)]));
   }
 
   async tasksOf(sessionIds: readonly string[]): Promise<Map<string, Task[]>> {
-    const rows = await this.prisma.task.findMany({
-      where: { sessionId: { in: [...sessionIds] } },
-      orderBy: [{ sessionId: 'asc' }, { position: 'asc' }],
-    });
+    const rows = await this.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks WHERE session_id = ANY($1::varchar[]) ORDER BY session_id, position`, [
+      [...sessionIds],
+    ]);
     return groupBySession(rows, (row) => row.sessionId, toTask);
   }
 
@@ -431,6 +433,13 @@ async function assertNewMessageIds(tx: Transaction, sessionId: string, messages:
   });
   if (issues.length > 0) throw new InvalidInputError(issues);
 }
+
+const STATE_COLUMNS = `session_id AS "sessionId", summary, reply_id AS "replyId", cur_iter AS "curIter",
+  permission_mode AS "permissionMode", working_directories AS "workingDirectories", allow_rules AS "allowRules",
+  deny_rules AS "denyRules", ask_rules AS "askRules", max_cache_files AS "maxCacheFiles", max_cache_bytes AS "maxCacheBytes",
+  read_file_cache AS "readFileCache", activated_groups AS "activatedGroups"`;
+const TASK_COLUMNS = `session_id AS "sessionId", id, position, subject, description, metadata, created_at AS "createdAt",
+  state, owner, blocks, blocked_by AS "blockedBy"`;
 
 /** What a message read needs: everything but the context flag. */
 const MESSAGE_COLUMNS = 'session_id, seq, id, name, role, content, metadata, created_at, finished_at, usage';
