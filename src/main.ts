@@ -20,7 +20,11 @@ const app = await createApp(config, logger).catch((error: unknown) => {
   process.exit(1);
 });
 
-const { server, closeWebSockets } = createHttpServer(app, config.subscriptions.keepAliveMs);
+const { server, closeWebSockets } = createHttpServer(app, {
+  keepAliveMs: config.subscriptions.keepAliveMs,
+  maxPayloadBytes: config.limits.maxRequestBodyBytes,
+  persistedOperationsOnly: Boolean(config.persistedOperationsFile),
+});
 server.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo;
   logger.info({ url: `http://localhost:${port}${app.yoga.graphqlEndpoint}`, port, database: app.database.kind, production: config.production }, 'listening');

@@ -174,6 +174,21 @@ describe('over WebSocket (graphql-ws)', () => {
     const forged = wsClient({ authorization: 'Bearer not-a-token' }).iterate({ query: SESSION_EVENTS, variables: { agentId: AGENT } });
     await expect(forged.next()).rejects.toMatchObject({ code: 4403 });
   });
+
+  test('with a persisted-operations allow-list, WebSocket takes no documents; oversized messages close the connection', async () => {
+    const locked = await listen(service.app, { persistedOperationsOnly: true, maxPayloadBytes: 2_000 });
+    onTestFinished(() => locked.close());
+    const client = (connectionParams: Record<string, unknown>) => {
+      const created = createWsClient({ url: locked.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
+      onTestFinished(() => created.dispose());
+      return created;
+    };
+    const refused = client({ 'x-user-id': 'alice' }).iterate({ query: SESSION_EVENTS, variables: { agentId: AGENT } });
+    // graphql-ws reports errors of the subscribe step as the iterator's rejection.
+    await expect(refused.next()).rejects.toEqual([expect.objectContaining({ extensions: { code: 'PERSISTED_QUERY_ONLY' } })]);
+    const huge = client({ 'x-user-id': 'alice', padding: 'x'.repeat(5_000) }).iterate({ query: SESSION_EVENTS, variables: { agentId: AGENT } });
+    await expect(huge.next()).rejects.toMatchObject({ code: 1009 });
+  });
 });
 
 describe('resources', () => {

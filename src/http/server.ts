@@ -13,14 +13,25 @@ export interface HttpServer {
   closeWebSockets(): Promise<void>;
 }
 
+export interface WebSocketOptions {
+  /** Ping interval; a client that misses a pong is disconnected and its subscriptions are freed. */
+  keepAliveMs: number;
+  /** The largest message accepted, as the HTTP body limit. */
+  maxPayloadBytes: number;
+  /**
+   * With a persisted-operations allow-list, documents are refused here: the allow-list works on
+   * HTTP parameters, which WebSocket messages never pass through (subscriptions remain on SSE).
+   */
+  persistedOperationsOnly: boolean;
+}
+
 /**
  * The service over HTTP: Yoga (GraphQL with SSE subscriptions, REST, probes) and, on the same port
- * and path, GraphQL over WebSocket (the graphql-ws protocol). `keepAliveMs` is the WebSocket ping
- * interval; a client that misses a pong is disconnected and its subscriptions are freed.
+ * and path, GraphQL over WebSocket (the graphql-ws protocol).
  */
-export function createHttpServer(app: App, keepAliveMs: number): HttpServer {
+export function createHttpServer(app: App, { keepAliveMs, maxPayloadBytes, persistedOperationsOnly }: WebSocketOptions): HttpServer {
   const server = createServer(app.yoga);
-  const sockets = new WebSocketServer({ server, path: app.yoga.graphqlEndpoint });
+  const sockets = new WebSocketServer({ server, path: app.yoga.graphqlEndpoint, maxPayload: maxPayloadBytes });
   const graphqlWs = useServer<Record<string, unknown>>(
     {
       // Yoga's envelope: its parse, validation and error masking, and the same context as over HTTP.
@@ -39,6 +50,13 @@ export function createHttpServer(app: App, keepAliveMs: number): HttpServer {
         }
       },
       onSubscribe: async (context, _id, payload) => {
+        if (persistedOperationsOnly) {
+          return [
+            new GraphQLError('Only persisted operations are accepted, over HTTP: send documentId (subscriptions over SSE).', {
+              extensions: { code: 'PERSISTED_QUERY_ONLY' },
+            }),
+          ];
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = envelope(app.yoga, context);
         let document;
         try {

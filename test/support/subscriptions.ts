@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createHttpServer } from '../../src/http/server.js';
+import { createHttpServer, type WebSocketOptions } from '../../src/http/server.js';
 import type { App } from '../../src/app.js';
 
 export interface Listening {
@@ -9,8 +9,13 @@ export interface Listening {
 }
 
 /** Serves the app (HTTP and WebSocket) on 127.0.0.1 at a free port, as main.ts does. */
-export async function listen(app: App, keepAliveMs = 1_000): Promise<Listening> {
-  const { server, closeWebSockets } = createHttpServer(app, keepAliveMs);
+export async function listen(app: App, options: Partial<WebSocketOptions> = {}): Promise<Listening> {
+  const { server, closeWebSockets } = createHttpServer(app, {
+    keepAliveMs: 1_000,
+    maxPayloadBytes: 10 * 1024 * 1024,
+    persistedOperationsOnly: false,
+    ...options,
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
