@@ -160,6 +160,18 @@ describe('request validation', () => {
     ]);
     expect(expect422(await service.rest('GET', `/sessions/?agent_id=${AGENT}&limit=1001`))[0]).toMatchObject({ type: 'less_than_equal', loc: ['query', 'limit'] });
     expect((await service.rest('GET', `/sessions/?agent_id=${AGENT}&limit=1000`)).status).toBe(200);
+    expect(expect422(await service.rest('GET', `${path}&offset=100000000000000000000`))[0]).toMatchObject({ loc: ['query', 'offset'] });
+  });
+
+  test('text PostgreSQL cannot store and over-deep JSON are 422s, wherever they are sent', async ({ service }) => {
+    const id = await createSession(service);
+    expect(expect422(await service.rest('GET', `/sessions/?agent_id=a%00b`))[0]).toMatchObject({ loc: ['query', 'agent_id'] });
+    expect(expect422(await service.rest('GET', `/sessions/a%00b/messages?agent_id=${AGENT}`))[0]).toMatchObject({ loc: ['path', 'session_id'] });
+    let deep: unknown = 1;
+    for (let level = 0; level < 100; level++) deep = { k: deep };
+    const body = { chat_model_config: { type: 't', credential_id: 'c', model: 'm', parameters: deep } };
+    expect(expect422(await service.rest('PATCH', `/sessions/${id}?agent_id=${AGENT}`, { body }))[0]).toMatchObject({ loc: ['body', 'chat_model_config', 'parameters'] });
+    await expectUnchanged(service, id);
   });
 
   test('all the problems of a request are reported together', async ({ service }) => {

@@ -63,6 +63,12 @@ describe('createSession rejects bad input and writes nothing', () => {
     expectBadInput(result, ['input', 'chatModelConfig', 'parameters']);
   });
 
+  test('duplicate message ids in the context', async ({ service }) => {
+    const result = await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state: { context: [message({ id: 'same' }), message({ id: 'same' })] } } });
+    expectBadInput(result, ['context', 1, 'id']);
+    expect(await sessionCount(service)).toBe(0);
+  });
+
   test('duplicate task ids', async ({ service }) => {
     const tasks = [{ id: 't', subject: 'a', description: 'd' }, { id: 't', subject: 'b', description: 'd' }];
     const result = await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state: { tasksContext: { tasks } } } });
@@ -83,11 +89,38 @@ describe('updateSession and replaceSessionState reject bad input and change noth
     expect((await service.graphql(GET_SESSION, { id: created.id, agentId: AGENT })).data.session).toEqual(created);
   });
 
+  test('a context that reorders messages already in the history', async ({ service }) => {
+    const state = { context: [message({ id: 'a' }), message({ id: 'b' })] };
+    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state } })).data.createSession;
+    const reordered = { context: [message({ id: 'b' }), message({ id: 'a' })] };
+    expectBadInput(await service.graphql(REPLACE_STATE, { id: created.id, agentId: AGENT, state: reordered }), ['context', 1]);
+    const newFirst = { context: [message({ id: 'c' }), message({ id: 'a' })] };
+    expectBadInput(await service.graphql(REPLACE_STATE, { id: created.id, agentId: AGENT, state: newFirst }), ['context', 1]);
+    expect((await service.graphql(GET_SESSION, { id: created.id, agentId: AGENT })).data.session).toEqual(created);
+  });
+
   test('a malformed state', async ({ service }) => {
     const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } })).data.createSession;
     const state = { summary: { text: 'new' }, context: [message({ content: [{ toolResult: { id: 'c', name: 'n', output: {} } }] })] };
     expectBadInput(await service.graphql(REPLACE_STATE, { id: created.id, agentId: AGENT, state }), ['state', 'context', 0, 'content', 0, 'toolResult', 'output']);
     expect((await service.graphql(GET_SESSION, { id: created.id, agentId: AGENT })).data.session).toEqual(created);
+  });
+});
+
+describe('crafted cursors and oversized caller ids are refused, not failed', () => {
+  test('a history cursor beyond the sequence range, a session cursor with an impossible date or id', async ({ service }) => {
+    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } })).data.createSession;
+    const cursor = (values: string[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
+    const history = `query ($id: ID!, $agentId: ID!, $after: String) { session(id: $id, agentId: $agentId) { messages(first: 1, after: $after) { totalCount } } }`;
+    expectBadInput(await service.graphql(history, { id: created.id, agentId: AGENT, after: cursor(['99999999999']) }), ['after']);
+    for (const after of [cursor(['updatedAt', '-010000-01-01T00:00:00.000Z', 'x']), cursor(['updatedAt', new Date().toISOString(), 'a\u0000b'])]) {
+      expectBadInput(await service.graphql(LIST_SESSIONS, { agentId: AGENT, after }), ['after']);
+    }
+  });
+
+  test('a caller id longer than an owner id can be is UNAUTHENTICATED', async ({ service }) => {
+    const { errors } = await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } }, { userId: 'u'.repeat(256) });
+    expect(errors?.map((error) => error.extensions?.code)).toEqual(['UNAUTHENTICATED']);
   });
 });
 

@@ -40,7 +40,13 @@ export interface PoolStats {
 /** Opens the embedded PGlite store or a PostgreSQL pool, with a Prisma client over it. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const driver = options.kind === 'postgres' ? postgresDriver(options) : await pgliteDriver(options.dataDir);
-  const prisma = new PrismaClient({ adapter: driver.adapter, log: [{ emit: 'event', level: 'query' }] });
+  const prisma = new PrismaClient({
+    adapter: driver.adapter,
+    log: [{ emit: 'event', level: 'query' }],
+    // A whole-state replacement of thousands of messages on a loaded machine outlasts Prisma's 5 s
+    // default; the per-operation timeout (OPERATION_TIMEOUT_MS) bounds requests anyway.
+    transactionOptions: { maxWait: 5_000, timeout: 30_000 },
+  });
   const listeners = new Set<StatementListener>();
   let closing: Promise<void> | undefined;
   prisma.$on('query', (event) => {

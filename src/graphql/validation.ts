@@ -1,7 +1,7 @@
 import type { StringValidationOptions } from '@pothos/plugin-zod';
 import type { JsonObject, JsonValue } from '../sessions/model.js';
 import { LIMITS } from '../sessions/limits.js';
-import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../sessions/text.js';
+import { isStorableText, nestsWithin, UNSTORABLE_TEXT_MESSAGE } from '../sessions/text.js';
 
 /* Validation options for plugin-zod, built from the domain's LIMITS so the numbers live in one place. */
 
@@ -34,18 +34,6 @@ export const freeText = () => boundedString(LIMITS.textLength);
 
 function isPlainObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Whether `value` nests at most `maxDepth` levels; iterative, since the point is to refuse what would overflow the stack. */
-function nestsWithin(value: JsonValue, maxDepth: number): boolean {
-  const pending: Array<[JsonValue, number]> = [[value, 0]];
-  while (pending.length > 0) {
-    const [current, depth] = pending.pop()!;
-    if (current === null || typeof current !== 'object') continue;
-    if (depth >= maxDepth) return false;
-    for (const item of Object.values(current)) pending.push([item, depth + 1]);
-  }
-  return true;
 }
 
 /** For JSON arguments that must be objects (`parameters`, `metadata`, `extra`); null passes where the field is optional. */

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { LIMITS } from '../sessions/limits.js';
 import type { Caller } from '../sessions/model.js';
+import { isStorableText } from '../sessions/text.js';
 import { AuthenticationError, ServiceUnavailableError } from './errors.js';
 
 export type JwtKeys = { kind: 'secret'; secret: string } | { kind: 'jwks-url'; url: string } | { kind: 'jwks-file'; path: string };
@@ -46,8 +48,16 @@ export async function createCallerResolver(auth: AuthOptions): Promise<CallerRes
     if (userIdHeader === null) return null;
     if (!auth.allowUserIdHeader) throw new AuthenticationError('The x-user-id header is not accepted here: send a bearer token.');
     const userId = userIdHeader.trim();
-    return userId ? { userId } : null;
+    return userId ? callerNamed(userId, 'The x-user-id header') : null;
   };
+}
+
+/** A caller id fits the owner column and is storable text; anything else is not a caller. */
+function callerNamed(userId: string, source: string): Caller {
+  if (userId.length > LIMITS.idLength || !isStorableText(userId)) {
+    throw new AuthenticationError(`${source} must name the user in at most ${LIMITS.idLength} characters of text.`);
+  }
+  return { userId };
 }
 
 async function createTokenVerifier(options: JwtOptions): Promise<(token: string) => Promise<Caller>> {
@@ -68,7 +78,7 @@ async function createTokenVerifier(options: JwtOptions): Promise<(token: string)
     if (typeof userId !== 'string' || !userId.trim()) {
       throw new AuthenticationError(`The token has no "${options.userClaim}" claim naming the user.`);
     }
-    return { userId: userId.trim() };
+    return callerNamed(userId.trim(), `The token's "${options.userClaim}" claim`);
   };
 }
 

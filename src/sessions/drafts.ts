@@ -92,7 +92,7 @@ export interface AgentStateDraft {
 }
 
 /** The upstream defaults of a fresh agent state. */
-export const STATE_DEFAULTS = {
+const STATE_DEFAULTS = {
   summary: '',
   curIter: 0,
   permissionMode: 'default',
@@ -121,6 +121,7 @@ export function buildAgentState(draft: AgentStateDraft = {}, now = new Date()): 
     activatedGroups: tool.activatedGroups ?? [],
     tasks: (draft.tasksContext?.tasks ?? []).map((task) => buildTask(task, createdAt)),
   };
+  assertUniqueMessageIds(state.context, ['context']);
   assertTaskGraph(state.tasks, ['tasksContext', 'tasks']);
   return state;
 }
@@ -194,6 +195,17 @@ function buildTextOrDataBlock(draft: TextBlockDraft | DataBlockDraft): TextBlock
 
 export function buildTextOrBlocks(draft: TextOrBlocksDraft): TextOrBlocks {
   return typeof draft === 'string' ? draft : draft.map(buildTextOrDataBlock);
+}
+
+/** Message ids are unique within a session's history, so within any list of its messages. */
+export function assertUniqueMessageIds(messages: Array<{ id: string }>, path: Array<string | number>): void {
+  const seen = new Set<string>();
+  const issues: InputIssue[] = [];
+  messages.forEach((message, index) => {
+    if (seen.has(message.id)) issues.push({ path: [...path, index, 'id'], message: `Duplicate message id '${message.id}'.` });
+    seen.add(message.id);
+  });
+  if (issues.length > 0) throw new InvalidInputError(issues);
 }
 
 /** Task ids are unique within a session, and `blocks`/`blockedBy` name tasks of the same session. */

@@ -26,17 +26,16 @@ export const LIMITS = {
   readFileCacheEntries: 1_000,
   linesPerCacheEntry: 100_000,
   activatedGroups: 200,
-  /** Messages per page of a history, as upstream's `limit` (1–200). */
+  /** Messages per page of a history (GraphQL and REST), as upstream's `limit` (1–200). */
   maxMessagePage: 200,
   defaultMessagePage: 50,
   /** Messages appended in one call. */
   appendedMessages: 1_000,
+  /** REST `offset` values (PostgreSQL's OFFSET is a bigint; anything near it is a mistake). */
+  maxOffset: 1_000_000_000,
   /** Sessions per page of the list query. */
   maxPageSize: 100,
   defaultPageSize: 20,
   /** Sessions per REST list response: upstream returns them all, this service at most this many. */
   maxRestListSize: 1_000,
-  /** Messages per page of the REST messages endpoint (upstream's bounds). */
-  maxMessagesPageSize: 200,
-  defaultMessagesPageSize: 50,
 } as const;

@@ -108,8 +108,8 @@ export function stateColumns(state: Partial<Omit<AgentStateRecord, 'sessionId'>>
   return state as unknown as Omit<Prisma.AgentStateUncheckedCreateInput, 'sessionId'>;
 }
 
-/** Rows for messages appended to a history after `lastSeq`; `inContext` flags context members. */
-export function messageRows(sessionId: string, messages: Message[], lastSeq: number, inContext = true): Prisma.MessageCreateManyInput[] {
+/** Rows for messages entering the history (and the context) after `lastSeq`. */
+export function messageRows(sessionId: string, messages: Message[], lastSeq: number): Prisma.MessageCreateManyInput[] {
   return messages.map((message, index) => ({
     sessionId,
     seq: lastSeq + index + 1,
@@ -121,7 +121,7 @@ export function messageRows(sessionId: string, messages: Message[], lastSeq: num
     createdAt: message.createdAt,
     finishedAt: message.finishedAt,
     usage: nullableJson(message.usage),
-    inContext,
+    inContext: true,
   }));
 }
 

@@ -203,6 +203,7 @@ export class SessionService {
       await tx.agentState.update({ where: { sessionId: session.id }, data: stateColumns(state) });
       const known = await tx.message.findMany({ where: { sessionId: session.id, id: { in: context.map((m) => m.id) } }, select: { id: true, seq: true } });
       const knownSeq = new Map(known.map((message) => [message.id, message.seq]));
+      assertContextOrder(context, knownSeq);
       // Taken before the rewrite below removes rows, so new messages never reuse a sequence number.
       const lastSeq = await this.lastSeq(tx, session.id);
       await tx.message.updateMany({ where: { sessionId: session.id, inContext: true }, data: { inContext: false } });
@@ -421,6 +422,28 @@ export class SessionService {
   }
 }
 
+/**
+ * The context is a window of the history, read in history order: messages already in the history
+ * keep their relative order and come before new ones, which are appended.
+ */
+function assertContextOrder(context: Message[], knownSeq: Map<string, number>): void {
+  let lastKnown = 0;
+  let seenNew = false;
+  const issues = context.flatMap((message, index) => {
+    const seq = knownSeq.get(message.id);
+    if (seq === undefined) {
+      seenNew = true;
+      return [];
+    }
+    const outOfOrder = seenNew || seq < lastKnown;
+    lastKnown = seq;
+    return outOfOrder
+      ? [{ path: ['context', index], message: 'Messages already in the history keep their order in the context, and new messages follow them.' }]
+      : [];
+  });
+  if (issues.length > 0) throw new InvalidInputError(issues);
+}
+
 async function assertNewMessageIds(tx: Transaction, sessionId: string, messages: Message[]): Promise<void> {
   const seen = new Set<string>();
   const known = new Set(
@@ -488,6 +511,6 @@ function groupBySession<Row, Item>(rows: Row[], sessionOf: (row: Row) => string,
 }
 
 /** Upstream names a new session after its creation time, `YYYY-MM-DD HH:MM:SS` (UTC). */
-export function defaultSessionName(now: Date): string {
+function defaultSessionName(now: Date): string {
   return now.toISOString().slice(0, 19).replace('T', ' ');
 }

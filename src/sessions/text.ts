@@ -7,6 +7,18 @@ export const UNSTORABLE_TEXT_MESSAGE = 'Must not contain NUL characters or unpai
 /** Enough to show the client what is wrong without building a huge error for a huge input. */
 const MAX_ISSUES = 20;
 
+/** Whether `value` nests at most `maxDepth` levels; iterative, since the point is to refuse what would overflow the stack. */
+export function nestsWithin(value: unknown, maxDepth: number): boolean {
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= maxDepth) return false;
+    for (const item of Object.values(current)) pending.push([item, depth + 1]);
+  }
+  return true;
+}
+
 export function isStorableText(text: string): boolean {
   return !UNSTORABLE.test(text);
 }

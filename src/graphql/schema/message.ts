@@ -54,11 +54,14 @@ export function toMessageDraft(input: typeof MessageInput.$inferInput): MessageD
 
 export const MessageConnection = connectionOf('Message', MessageRef);
 
+const MAX_SEQ = 2 ** 31 - 1;
+
 const historyCursor = {
   encode: (message: HistoryMessage) => encodeCursor([String(message.seq)]),
   decode(cursor: string): number | null {
     const seq = Number(decodeCursor(cursor, 1)?.[0]);
-    return Number.isInteger(seq) && seq >= 0 ? seq : null;
+    // Within the column's range: a forged larger number would fail in SQL, not as bad input.
+    return Number.isInteger(seq) && seq >= 0 && seq <= MAX_SEQ ? seq : null;
   },
 };
 

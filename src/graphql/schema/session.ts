@@ -1,4 +1,5 @@
 import { LIMITS } from '../../sessions/limits.js';
+import { isStorableText } from '../../sessions/text.js';
 import type { ChatModelConfig, JsonObject, SessionRecord } from '../../sessions/model.js';
 import type { ChatModelConfigDraft } from '../../sessions/patch.js';
 import { DEFAULT_ORDER, type SessionListPosition, type SessionOrder } from '../../sessions/service.js';
@@ -108,7 +109,10 @@ const sessionCursor = {
     const values = decodeCursor(cursor, 3);
     if (!values || values[0] !== order.field) return null;
     const value = new Date(values[1]!);
-    return Number.isNaN(value.getTime()) ? null : { value, id: values[2]! };
+    const id = values[2]!;
+    // Only what the service could have issued: a storable id, a date PostgreSQL can compare.
+    const year = value.getUTCFullYear();
+    return Number.isNaN(year) || year < 1 || year > 9999 || !isStorableText(id) || id.length > LIMITS.idLength ? null : { value, id };
   },
 };
 

@@ -11,7 +11,7 @@ import { openApiDocument } from './openapi.js';
 import { routes, type RestResponse, type Route } from './routes.js';
 import { CallerHeaders, SessionPathParams, type ValidationErrorJson } from './schemas.js';
 
-export const OPENAPI_PATH = '/openapi.json';
+const OPENAPI_PATH = '/openapi.json';
 
 /** Upstream's largest version column value; a larger If-Match can never match. */
 const MAX_VERSION = 2_147_483_647;
@@ -43,7 +43,7 @@ export interface RestRouterOptions {
   resolveCaller: CallerResolver;
 }
 
-export function createRestRouter({ sessions, logger, resolveCaller }: RestRouterOptions) {
+function createRestRouter({ sessions, logger, resolveCaller }: RestRouterOptions) {
   return async function handle(request: Request, url: URL): Promise<RestResponse | null> {
     if (url.pathname === OPENAPI_PATH && request.method === 'GET') return { status: 200, body: openApiDocument() };
     if (!isRestPath(url.pathname)) return null;

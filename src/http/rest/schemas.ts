@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from '../../sessions/limits.js';
+import { isStorableText, nestsWithin, UNSTORABLE_TEXT_MESSAGE } from '../../sessions/text.js';
 import {
   MESSAGE_ROLES,
   PERMISSION_BEHAVIORS,
@@ -25,11 +26,14 @@ function component<Schema extends z.ZodType>(id: string, schema: Schema, descrip
 
 /* Requests */
 
-const idString = () => z.string().min(1).max(LIMITS.idLength);
-const labelString = () => z.string().min(1).max(LIMITS.labelLength);
+// The same rules as the GraphQL inputs (src/graphql/validation.ts), in the upstream shapes.
+const storable = [isStorableText, { message: UNSTORABLE_TEXT_MESSAGE }] as const;
+const idString = () => z.string().min(1).max(LIMITS.idLength).refine(...storable);
+const labelString = () => z.string().min(1).max(LIMITS.labelLength).refine(...storable);
 
 const jsonObject = z
   .record(z.string(), z.unknown())
+  .refine((value) => nestsWithin(value, LIMITS.jsonObjectDepth), { message: `Must nest at most ${LIMITS.jsonObjectDepth} levels.` })
   .refine((value) => Buffer.byteLength(JSON.stringify(value)) <= LIMITS.jsonObjectBytes, {
     message: `Must be at most ${LIMITS.jsonObjectBytes} bytes as JSON.`,
   });
@@ -69,7 +73,7 @@ export const UpdateSessionRequest = component(
 );
 
 export const CallerHeaders = z.object({
-  'x-user-id': z.string().describe("Caller's user ID. Temporary header-based identity; will be replaced by JWT auth. Empty: 401."),
+  'x-user-id': z.string().describe("Caller's user ID, where this service accepts the header (otherwise send Authorization: Bearer <jwt>). Empty: 401."),
 });
 
 const agentIdQuery = idString().describe('Agent the session belongs to.');
@@ -79,7 +83,7 @@ export const SessionQuery = z.object({ agent_id: agentIdQuery });
 
 export const ListSessionsQuery = z.object({
   agent_id: agentIdQuery,
-  offset: z.coerce.number().int().min(0).default(0).describe('Sessions to skip (extension).'),
+  offset: z.coerce.number().int().min(0).max(LIMITS.maxOffset).default(0).describe('Sessions to skip (extension).'),
   limit: z.coerce
     .number()
     .int()
@@ -91,13 +95,13 @@ export const ListSessionsQuery = z.object({
 
 export const ListMessagesQuery = z.object({
   agent_id: agentIdQuery,
-  offset: z.coerce.number().int().min(0).default(0).describe('Pagination offset.'),
+  offset: z.coerce.number().int().min(0).max(LIMITS.maxOffset).default(0).describe('Pagination offset.'),
   limit: z.coerce
     .number()
     .int()
     .min(1)
-    .max(LIMITS.maxMessagesPageSize)
-    .default(LIMITS.defaultMessagesPageSize)
+    .max(LIMITS.maxMessagePage)
+    .default(LIMITS.defaultMessagePage)
     .describe('Max messages.'),
 });
 
