@@ -42,7 +42,7 @@ async function recreateDatabase() {
 }
 
 /** Node flags of the service: its heap bounded as a memory-limited deployment would bound it. */
-const serviceNodeFlags = (env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=128').split(' ').filter(Boolean);
+const serviceNodeFlags = (env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=128 --max-semi-space-size=4').split(' ').filter(Boolean);
 
 function start(script: string, port: number, nodeFlags: string[] = []): ChildProcess {
   const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script], {
