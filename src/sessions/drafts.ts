@@ -123,7 +123,21 @@ export function buildAgentState(draft: AgentStateDraft = {}, now = new Date()): 
   };
   assertUniqueMessageIds(state.context, ['context']);
   assertTaskGraph(state.tasks, ['tasksContext', 'tasks']);
-  return state;
+  return { ...state, tasks: withMirroredLinks(state.tasks) };
+}
+
+/**
+ * A task list whose links hold in both directions: a link named on either side (A.blocks ∋ B or
+ * B.blockedBy ∋ A) is written on both, once each, as the task mutations keep it.
+ */
+function withMirroredLinks(tasks: Task[]): Task[] {
+  const blocks = new Map(tasks.map((task) => [task.id, new Set(task.blocks)]));
+  const blockedBy = new Map(tasks.map((task) => [task.id, new Set(task.blockedBy)]));
+  for (const task of tasks) {
+    for (const blocked of task.blocks) blockedBy.get(blocked)!.add(task.id);
+    for (const blocker of task.blockedBy) blocks.get(blocker)!.add(task.id);
+  }
+  return tasks.map((task) => ({ ...task, blocks: [...blocks.get(task.id)!], blockedBy: [...blockedBy.get(task.id)!] }));
 }
 
 export function buildMessage(draft: MessageDraft, createdAt: string): Message {

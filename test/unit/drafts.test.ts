@@ -46,6 +46,15 @@ describe('buildAgentState', () => {
     expect(issuesOf(() => buildAgentState({ tasksContext: { tasks: [task('a', { blocks: ['b'] }), task('b', { blockedBy: ['a'] })] } }))).toEqual([]);
   });
 
+  test('links named on one side are written on both, without repeats', () => {
+    const state = buildAgentState({ tasksContext: { tasks: [task('a', { blocks: ['b', 'b'] }), task('b'), task('c', { blockedBy: ['a'] })] } });
+    expect(state.tasks.map(({ id, blocks, blockedBy }) => ({ id, blocks, blockedBy }))).toEqual([
+      { id: 'a', blocks: ['b', 'c'], blockedBy: [] },
+      { id: 'b', blocks: [], blockedBy: ['a'] },
+      { id: 'c', blocks: [], blockedBy: ['a'] },
+    ]);
+  });
+
   test('duplicate ids, unknown links and self-links are each reported with their path', () => {
     const issues = issuesOf(() =>
       buildAgentState({ tasksContext: { tasks: [task('a', { blocks: ['a'] }), task('a'), task('c', { blockedBy: ['zzz'] })] } }),
