@@ -36,7 +36,8 @@ async function shutdown(signal: string) {
   stopping = true;
   logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: finishing in-flight requests');
   app.beginDrain();
-  await closeWebSockets();
+  // WebSocket clients are asked to go (1001); one that never answers must not hold up the exit.
+  await Promise.race([closeWebSockets(), new Promise((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref())]);
   const outcome = await closeGracefully(server, config.shutdownTimeoutMs);
   await app.close();
   logger.info({ outcome }, 'stopped');
