@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { getOperationAST, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Logger } from '../logger.js';
+import { requestScope, type Logger } from '../logger.js';
 import type { Metrics } from './metrics.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -29,8 +29,11 @@ export function useRequestObservability({ logger, metrics }: { logger: Logger; m
   return {
     onRequest({ request }) {
       const incoming = request.headers.get(REQUEST_ID_HEADER);
+      const id = incoming && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+      // The rest of this request runs in this scope: its log lines (an unexpected error's too) carry the id.
+      requestScope.enterWith({ requestId: id });
       records.set(request, {
-        id: incoming && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID(),
+        id,
         startedAt: performance.now(),
         operations: [],
         operationTypes: [],

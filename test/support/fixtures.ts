@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { pino } from 'pino';
+import { createLogger } from '../../src/logger.js';
 import { test as base } from 'vitest';
 import { createApp, type App, type AppConfig } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -60,7 +60,7 @@ export async function startTestApp({ env = {} }: { env?: Record<string, string> 
       done();
     },
   });
-  const app = await createApp(testAppConfig(database.options, env), pino({ level: 'info' }, sink));
+  const app = await createApp(testAppConfig(database.options, env), createLogger('info', sink));
   return {
     app,
     logs,
