@@ -81,28 +81,25 @@ const agentIdQuery = idString().describe('Agent the session belongs to.');
 export const SessionPathParams = z.object({ session_id: idString() });
 export const SessionQuery = z.object({ agent_id: agentIdQuery });
 
+/** The paging query parameters of a list: `offset` from 0, `limit` from 1 to `max`. */
+function windowParams(max: number, fallback: number, descriptions: { offset: string; limit: string }) {
+  return {
+    offset: z.coerce.number().int().min(0).max(LIMITS.maxOffset).default(0).describe(descriptions.offset),
+    limit: z.coerce.number().int().min(1).max(max).default(fallback).describe(descriptions.limit),
+  };
+}
+
 export const ListSessionsQuery = z.object({
   agent_id: agentIdQuery,
-  offset: z.coerce.number().int().min(0).max(LIMITS.maxOffset).default(0).describe('Sessions to skip (extension).'),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(LIMITS.maxRestListSize)
-    .default(LIMITS.maxRestListSize)
-    .describe(`At most this many sessions (extension); at most ${LIMITS.maxRestListSize}, which is also the default.`),
+  ...windowParams(LIMITS.maxRestListSize, LIMITS.maxRestListSize, {
+    offset: 'Sessions to skip (extension).',
+    limit: `At most this many sessions (extension); at most ${LIMITS.maxRestListSize}, which is also the default.`,
+  }),
 });
 
 export const ListMessagesQuery = z.object({
   agent_id: agentIdQuery,
-  offset: z.coerce.number().int().min(0).max(LIMITS.maxOffset).default(0).describe('Pagination offset.'),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(LIMITS.maxMessagePage)
-    .default(LIMITS.defaultMessagePage)
-    .describe('Max messages.'),
+  ...windowParams(LIMITS.maxMessagePage, LIMITS.defaultMessagePage, { offset: 'Pagination offset.', limit: 'Max messages.' }),
 });
 
 /* Responses */
