@@ -6,6 +6,7 @@ const AGENT = 'runtime-agent';
 const HISTORY = /* GraphQL */ `
   query History($id: ID!, $agentId: ID!) {
     session(id: $id, agentId: $agentId) {
+      id
       version
       messages(first: 200) { totalCount edges { node { id } } }
       state { summary { __typename ... on SessionPlainText { text } } context { id } }
@@ -17,7 +18,7 @@ const APPEND = /* GraphQL */ `
   mutation Append($input: AppendSessionMessagesInput!) {
     appendSessionMessages(input: $input) {
       __typename
-      ... on AppendSessionMessagesPayload { session { version } messages { id name createdAt content { __typename id } } }
+      ... on AppendSessionMessagesPayload { session { id version } messages { id name createdAt content { __typename id } } }
       ...WriteFailure
     }
   }
@@ -26,7 +27,7 @@ const APPEND = /* GraphQL */ `
 
 const COMPACT = /* GraphQL */ `
   mutation Compact($input: CompactSessionContextInput!) {
-    compactSessionContext(input: $input) { __typename ... on CompactSessionContextPayload { session { version } } ...WriteFailure }
+    compactSessionContext(input: $input) { __typename ... on CompactSessionContextPayload { session { id version } } ...WriteFailure }
   }
   ${WRITE_FAILURES}
 `;
@@ -39,7 +40,7 @@ const UPDATE_STATE = /* GraphQL */ `
   ${WRITE_FAILURES}
 `;
 
-const TASK_FIELDS = 'session { version state { tasksContext { tasks { id subject state owner metadata blocks blockedBy } } } }';
+const TASK_FIELDS = 'session { id version state { tasksContext { tasks { id subject state owner metadata blocks blockedBy } } } }';
 const CREATE_TASK = /* GraphQL */ `
   mutation CreateTask($input: CreateSessionTaskInput!) {
     createSessionTask(input: $input) { __typename ... on CreateSessionTaskPayload { ${TASK_FIELDS} task { id blocks blockedBy } } ...WriteFailure }

@@ -41,10 +41,13 @@ export const builder = new SchemaBuilder<{
   errors: {
     // Mutations answer `<Mutation>Result = <Mutation>Payload | <expected failures>`.
     directResult: true,
-    defaultUnionOptions: { name: ({ fieldName }) => `${capitalized(fieldName)}Result` },
+    defaultUnionOptions: {
+      name: ({ fieldName }) => `${capitalized(fieldName)}Result`,
+      description: 'The payload of the write, or the expected failure that stopped it (nothing was written then).',
+    },
   },
 });
 
-builder.queryType({});
-builder.mutationType({});
-builder.subscriptionType({});
+builder.queryType({ description: "Reads of the caller's sessions." });
+builder.mutationType({ description: 'Writes of the caller\'s sessions; each takes one input and answers with a payload or a typed failure.' });
+builder.subscriptionType({ description: "Live updates of the caller's sessions." });

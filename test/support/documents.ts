@@ -64,7 +64,7 @@ export const CREATE_SESSION = /* GraphQL */ `
 `;
 
 export const GET_SESSION = /* GraphQL */ `
-  query Get($id: ID!, $agentId: ID!) { session(id: $id, agentId: $agentId) { ...SessionFields } }
+  query ReadSession($id: ID!, $agentId: ID!) { session(id: $id, agentId: $agentId) { ...SessionFields } }
   ${SESSION_FIELDS}
 `;
 

@@ -134,9 +134,11 @@ const ToolResultBlockRef = builder.objectRef<ToolResultBlock>(blockTypeNames.too
 const optionalId = () => ({ validate: idString(), description: 'Generated when absent.' });
 
 const TextBlockInput = builder.inputType('SessionTextBlockInput', {
+  description: 'A text block.',
   fields: (t) => ({ id: t.id(optionalId()), text: t.string({ required: true, validate: freeText() }) }),
 });
 const ThinkingBlockInput = builder.inputType('SessionThinkingBlockInput', {
+  description: "The model's reasoning.",
   fields: (t) => ({
     id: t.id(optionalId()),
     thinking: t.string({ required: true, validate: freeText() }),
@@ -144,9 +146,11 @@ const ThinkingBlockInput = builder.inputType('SessionThinkingBlockInput', {
   }),
 });
 const HintBlockInput = builder.inputType('SessionHintBlockInput', {
+  description: 'A hint to the model.',
   fields: (t) => ({ id: t.id(optionalId()), hint: t.string({ required: true, validate: freeText() }) }),
 });
 const ToolCallBlockInput = builder.inputType('SessionToolCallBlockInput', {
+  description: 'A tool the model asks to call.',
   fields: (t) => ({
     id: t.id({ required: true, validate: idString() }),
     name: t.string({ required: true, validate: labelString() }),
@@ -157,22 +161,26 @@ const ToolCallBlockInput = builder.inputType('SessionToolCallBlockInput', {
   }),
 });
 const Base64SourceInput = builder.inputType('SessionBase64SourceInput', {
+  description: 'Data carried inline, base64-encoded.',
   fields: (t) => ({
     data: t.string({ required: true, validate: boundedString(LIMITS.dataLength) }),
     mediaType: t.string({ required: true, validate: labelString() }),
   }),
 });
 const UrlSourceInput = builder.inputType('SessionUrlSourceInput', {
+  description: 'Data found at a URL.',
   fields: (t) => ({
     url: t.string({ required: true, validate: { ...labelString(), url: [true, { message: 'Must be a URL.' }] } }),
     mediaType: t.string({ required: true, validate: labelString() }),
   }),
 });
 const DataSourceInput = builder.inputType('SessionDataSourceInput', {
+  description: 'Where the data is: set exactly one.',
   isOneOf: true,
   fields: (t) => ({ base64: t.field({ type: Base64SourceInput }), url: t.field({ type: UrlSourceInput }) }),
 });
 const DataBlockInput = builder.inputType('SessionDataBlockInput', {
+  description: 'Data (an image, a file) inline or by URL.',
   fields: (t) => ({
     id: t.id(optionalId()),
     source: t.field({ type: DataSourceInput, required: true }),
@@ -180,6 +188,7 @@ const DataBlockInput = builder.inputType('SessionDataBlockInput', {
   }),
 });
 const TextOrDataBlockInput = builder.inputType('SessionTextOrDataBlockInput', {
+  description: 'A text or a data block: set exactly one.',
   isOneOf: true,
   fields: (t) => ({ text: t.field({ type: TextBlockInput }), data: t.field({ type: DataBlockInput }) }),
 });
@@ -192,6 +201,7 @@ export const TextOrBlocksInput = builder.inputType('SessionTextOrBlocksInput', {
   }),
 });
 const ToolResultBlockInput = builder.inputType('SessionToolResultBlockInput', {
+  description: 'What a tool call returned.',
   fields: (t) => ({
     id: t.id({ required: true, validate: idString() }),
     name: t.string({ required: true, validate: labelString() }),

@@ -18,6 +18,7 @@ export const PermissionRuleRef = builder.objectRef<PermissionRule>('SessionPermi
 });
 
 export const PermissionRuleInput = builder.inputType('SessionPermissionRuleInput', {
+  description: 'A permission rule.',
   fields: (t) => ({
     toolName: t.string({ required: true, validate: labelString() }),
     ruleContent: t.string({ validate: boundedString(LIMITS.textLength) }),
@@ -27,10 +28,12 @@ export const PermissionRuleInput = builder.inputType('SessionPermissionRuleInput
 });
 
 const WorkingDirectoryRef = builder.objectRef<WorkingDirectory>('SessionWorkingDirectory').implement({
+  description: 'A directory the agent may work in.',
   fields: (t) => ({ path: t.exposeString('path'), source: t.exposeString('source') }),
 });
 
 const WorkingDirectoryInput = builder.inputType('SessionWorkingDirectoryInput', {
+  description: 'A directory the agent may work in.',
   fields: (t) => ({
     path: t.string({ required: true, validate: labelString() }),
     source: t.string({ required: true, validate: labelString() }),
@@ -39,6 +42,7 @@ const WorkingDirectoryInput = builder.inputType('SessionWorkingDirectoryInput', 
 
 /** The permission context is a view of the agent state row. */
 export const PermissionContextRef = builder.objectRef<AgentStateRecord>('SessionPermissionContext').implement({
+  description: 'How the agent asks before using tools, and its rules.',
   fields: (t) => ({
     mode: t.field({ type: PermissionModeEnum, resolve: (state) => state.permissionMode }),
     workingDirectories: t.field({ type: [WorkingDirectoryRef], resolve: (state) => state.workingDirectories }),
@@ -49,6 +53,7 @@ export const PermissionContextRef = builder.objectRef<AgentStateRecord>('Session
 });
 
 export const PermissionContextInput = builder.inputType('SessionPermissionContextInput', {
+  description: 'How the agent asks before using tools, and its rules.',
   fields: (t) => ({
     mode: t.field({ type: PermissionModeEnum, description: 'Defaults to DEFAULT.' }),
     workingDirectories: t.field({ type: [WorkingDirectoryInput], validate: boundedList(LIMITS.workingDirectories) }),
