@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SessionNotFoundError } from '../../sessions/errors.js';
 import type { Caller, JsonObject, SessionRecord } from '../../sessions/model.js';
 import type { ChatModelConfigDraft } from '../../sessions/patch.js';
-import type { SessionService } from '../../sessions/service.js';
+import type { SessionOrder, SessionService } from '../../sessions/service.js';
 import { messageDocument, sessionDocument } from './documents.js';
 import {
   ChatModelConfigInput,
@@ -77,16 +77,19 @@ async function sessionDocuments(sessions: SessionService, records: SessionRecord
 
 const noQuery = z.object({});
 
+/** Upstream lists newest created first, so a rename does not reorder a client's list (GraphQL keeps its own default). */
+const UPSTREAM_ORDER: SessionOrder = { field: 'createdAt', direction: 'desc' };
+
 export const routes: Route[] = [
   route({
     method: 'GET',
     path: '/sessions/',
-    summary: 'List sessions for an agent, most recently updated first',
+    summary: 'List sessions for an agent, newest created first',
     query: ListSessionsQuery,
     success: { status: 200, description: 'The sessions in the window, and how many there are in all.', schema: ListSessionsResponse },
     async handle({ caller, query }, sessions) {
       const [page, total] = await Promise.all([
-        sessions.list(caller, { agentId: query.agent_id, first: query.limit, offset: query.offset }),
+        sessions.list(caller, { agentId: query.agent_id, first: query.limit, offset: query.offset, order: UPSTREAM_ORDER }),
         sessions.count(caller, query.agent_id),
       ]);
       return { status: 200, body: { sessions: await sessionDocuments(sessions, page.sessions), total } };

@@ -249,7 +249,7 @@ export const SessionRecord = component(
 export const ListSessionsResponse = component(
   'ListSessionsResponse',
   z.object({
-    sessions: z.array(SessionRecord).describe('Newest (most recently updated) first.'),
+    sessions: z.array(SessionRecord).describe('Newest (most recently created) first.'),
     total: z.number().int().describe('All sessions of the caller for this agent, whatever the window.'),
   }),
 );
