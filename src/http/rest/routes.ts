@@ -147,7 +147,8 @@ export const routes: Route[] = [
     success: { status: 204, description: 'Deleted.' },
     async handle({ caller, sessionId, query, expectedVersion }, sessions) {
       await sessions.delete(caller, { id: sessionId, agentId: query.agent_id }, expectedVersion);
-      return { status: 204 };
+      // Upstream's empty 204 still names JSON as its content type; a client may check it.
+      return { status: 204, headers: { 'content-type': 'application/json' } };
     },
   }),
   route({
