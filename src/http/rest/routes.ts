@@ -91,6 +91,8 @@ export const routes: Route[] = [
       const [page, total] = await Promise.all([
         sessions.list(caller, { agentId: query.agent_id, first: query.limit, offset: query.offset, order: UPSTREAM_ORDER }),
         sessions.count(caller, query.agent_id),
+        // Upstream answers 404 for an agent that is not the caller's, even one without sessions.
+        sessions.references.assertOwned(caller, [{ type: 'Agent', id: query.agent_id }]),
       ]);
       return { status: 200, body: { sessions: await sessionDocuments(sessions, page.sessions), total } };
     },

@@ -1,0 +1,182 @@
+import type { RequestListener } from 'node:http';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createAgentsSubgraph } from './support/agents-subgraph.js';
+import { createCredentialsSubgraph } from './support/credentials-subgraph.js';
+import { CREATE_SESSION, GET_SESSION, UPDATE_SESSION } from './support/documents.js';
+import { startTestApp } from './support/fixtures.js';
+import { listenOnLoopback, type Running } from './support/supergraph.js';
+import { startTcpProxy } from './support/tcp-proxy.js';
+
+/*
+ * The reference check against real owners: an agents and a credentials subgraph on loopback, each
+ * scoping what it owns to the x-user-id it is sent, the agents one behind a TCP proxy the tests cut.
+ */
+
+const model = (credentialId: string) => ({ type: 'openai', credential_id: credentialId, model: 'gpt-5' });
+
+/** Counts the requests a subgraph receives. */
+function counted(listener: RequestListener, counter: { requests: number }): RequestListener {
+  return (request, response) => {
+    counter.requests++;
+    listener(request, response);
+  };
+}
+
+describe('with both owners configured', () => {
+  const agents = { requests: 0 };
+  const credentials = { requests: 0 };
+  const running: Running[] = [];
+  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+  let service: Awaited<ReturnType<typeof startTestApp>>;
+
+  beforeAll(async () => {
+    const agentsSubgraph = await listenOnLoopback(
+      counted(
+        createAgentsSubgraph(
+          ['agent-own', 'agent-count', 'agent-fresh', 'agent-gql'].map((id) => ({ id, name: id, userId: 'alice' })).concat({ id: 'agent-bobs', name: 'b', userId: 'bob' }),
+        ),
+        agents,
+      ),
+    );
+    const credentialsSubgraph = await listenOnLoopback(
+      counted(
+        createCredentialsSubgraph([
+          { id: 'cred-own', provider: 'openai', userId: 'alice' },
+          { id: 'cred-count', provider: 'openai', userId: 'alice' },
+          { id: 'cred-bobs', provider: 'openai', userId: 'bob' },
+        ]),
+        credentials,
+      ),
+    );
+    running.push(agentsSubgraph, credentialsSubgraph);
+    const agentsUrl = new URL(agentsSubgraph.url);
+    proxy = await startTcpProxy({ host: agentsUrl.hostname, port: Number(agentsUrl.port) });
+    service = await startTestApp({
+      env: {
+        AGENTS_SUBGRAPH_URL: `http://127.0.0.1:${proxy.port}/graphql`,
+        CREDENTIALS_SUBGRAPH_URL: credentialsSubgraph.url,
+        // Long enough for a loaded test machine; the silent owner below waits it out once.
+        REFERENCE_TIMEOUT_MS: '3000',
+      },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await service?.close();
+    await proxy?.close();
+    for (const server of running) await server.close();
+  });
+
+  const listTotal = async (agentId: string, userId = 'alice') => {
+    const response = await service.rest('GET', `/sessions/?agent_id=${agentId}`, { userId });
+    expect(response.status).toBe(200);
+    return response.body.total as number;
+  };
+
+  test("REST create and list answer 404 for an agent that is unknown or someone else's, as upstream", async () => {
+    const created = await service.rest('POST', '/sessions/', { body: { agent_id: 'agent-own', chat_model_config: model('cred-own') }, userId: 'alice' });
+    expect(created.status).toBe(201);
+    for (const agentId of ['agent-none', 'agent-bobs']) {
+      expect(await service.rest('POST', '/sessions/', { body: { agent_id: agentId }, userId: 'alice' })).toMatchObject({
+        status: 404,
+        body: { detail: `Agent '${agentId}' not found.` },
+      });
+      expect(await service.rest('GET', `/sessions/?agent_id=${agentId}`, { userId: 'alice' })).toMatchObject({
+        status: 404,
+        body: { detail: `Agent '${agentId}' not found.` },
+      });
+    }
+    // The caller's credential travels with the question: bob's agent is bob's.
+    expect(await listTotal('agent-bobs', 'bob')).toBe(0);
+    expect(await listTotal('agent-own')).toBe(1);
+  });
+
+  test("a chat_model_config naming an unknown or someone else's credential is a 404 on create and PATCH, and changes nothing", async () => {
+    for (const credentialId of ['cred-none', 'cred-bobs']) {
+      expect(await service.rest('POST', '/sessions/', { body: { agent_id: 'agent-own', chat_model_config: model(credentialId) }, userId: 'alice' })).toMatchObject({
+        status: 404,
+        body: { detail: `Credential '${credentialId}' not found.` },
+      });
+    }
+    const created = await service.rest('POST', '/sessions/', { body: { agent_id: 'agent-own', name: 'kept' }, userId: 'alice' });
+    const path = `/sessions/${created.body.session_id}?agent_id=agent-own`;
+    for (const credentialId of ['cred-none', 'cred-bobs']) {
+      expect(await service.rest('PATCH', path, { body: { name: 'changed', chat_model_config: model(credentialId) }, userId: 'alice' })).toMatchObject({
+        status: 404,
+        body: { detail: `Credential '${credentialId}' not found.` },
+      });
+    }
+    const { data } = await service.graphql(GET_SESSION, { id: created.body.session_id, agentId: 'agent-own' }, { userId: 'alice' });
+    expect(data.session).toMatchObject({ version: 1, config: { name: 'kept', chatModelConfig: null } });
+    // A PATCH that names no credential needs no check; one naming the caller's passes.
+    expect((await service.rest('PATCH', path, { body: { name: 'renamed' }, userId: 'alice' })).status).toBe(200);
+    expect((await service.rest('PATCH', path, { body: { chat_model_config: model('cred-own') }, userId: 'alice' })).status).toBe(200);
+    expect((await service.rest('PATCH', path, { body: { chat_model_config: null }, userId: 'alice' })).status).toBe(200);
+  });
+
+  test('GraphQL writes get NOT_FOUND naming the agent or credential', async () => {
+    const unknownAgent = await service.graphql(CREATE_SESSION, { input: { agentId: 'agent-bobs' } }, { userId: 'alice' });
+    expect(unknownAgent.errors).toMatchObject([{ message: "Agent 'agent-bobs' not found.", extensions: { code: 'NOT_FOUND' } }]);
+    const { data } = await service.graphql(CREATE_SESSION, { input: { agentId: 'agent-gql' } }, { userId: 'alice' });
+    const update = await service.graphql(
+      UPDATE_SESSION,
+      { id: data.createSession.id, agentId: 'agent-gql', input: { chatModelConfig: { type: 'openai', credentialId: 'cred-bobs', model: 'gpt-5' } } },
+      { userId: 'alice' },
+    );
+    expect(update.errors).toMatchObject([{ message: "Credential 'cred-bobs' not found.", extensions: { code: 'NOT_FOUND' } }]);
+  });
+
+  test('each owner is asked once per write, and a reference found is not asked again for a few seconds, per caller', async () => {
+    agents.requests = 0;
+    credentials.requests = 0;
+    const body = { agent_id: 'agent-count', chat_model_config: model('cred-count') };
+    expect((await service.rest('POST', '/sessions/', { body, userId: 'alice' })).status).toBe(201);
+    expect([agents.requests, credentials.requests]).toEqual([1, 1]);
+    expect((await service.rest('POST', '/sessions/', { body, userId: 'alice' })).status).toBe(201);
+    expect((await service.rest('GET', '/sessions/?agent_id=agent-count', { userId: 'alice' })).status).toBe(200);
+    expect([agents.requests, credentials.requests]).toEqual([1, 1]);
+    // Another caller's answer is its own.
+    expect((await service.rest('POST', '/sessions/', { body, userId: 'bob' })).status).toBe(404);
+    expect(agents.requests).toBe(2);
+  });
+
+  test('an owner that cannot answer (refused, or silent past the timeout) makes the write a 503 / SERVICE_UNAVAILABLE, never an accept', async () => {
+    proxy.set('refuse');
+    const rest = await service.rest('POST', '/sessions/', { body: { agent_id: 'agent-fresh' }, userId: 'alice' });
+    expect(rest).toMatchObject({ status: 503, body: { detail: 'The agent could not be checked now (its service is unavailable); retry later.' } });
+    expect(rest.headers.get('retry-after')).toBe('1');
+    const graphql = await service.graphql(CREATE_SESSION, { input: { agentId: 'agent-fresh' } }, { userId: 'alice' });
+    expect(graphql.errors).toMatchObject([{ extensions: { code: 'SERVICE_UNAVAILABLE' } }]);
+    expect((await service.rest('GET', '/sessions/?agent_id=agent-fresh', { userId: 'alice' })).status).toBe(503);
+    proxy.set('blackhole');
+    expect((await service.rest('POST', '/sessions/', { body: { agent_id: 'agent-fresh' }, userId: 'alice' })).status).toBe(503);
+    proxy.set('forward');
+    // A failure is not remembered: once the owner answers again, so does the service.
+    expect(await listTotal('agent-fresh')).toBe(0);
+    expect((await service.rest('POST', '/sessions/', { body: { agent_id: 'agent-fresh' }, userId: 'alice' })).status).toBe(201);
+    expect(service.logs.filter((line) => line.msg === 'the owner of agent references did not answer').length).toBeGreaterThan(0);
+  });
+});
+
+describe('with only the credentials owner configured, at a closed port', () => {
+  let service: Awaited<ReturnType<typeof startTestApp>>;
+
+  beforeAll(async () => {
+    const closed = await listenOnLoopback(() => {});
+    await closed.close();
+    service = await startTestApp({ env: { CREDENTIALS_SUBGRAPH_URL: closed.url } });
+  }, 60_000);
+
+  afterAll(() => service?.close());
+
+  test('credentials cannot be checked: a write naming one is a 503; agents are not checked at all', async () => {
+    expect(await service.rest('POST', '/sessions/', { body: { agent_id: 'any-agent', chat_model_config: model('cred-own') } })).toMatchObject({
+      status: 503,
+      body: { detail: expect.stringContaining('credential') },
+    });
+    const created = await service.rest('POST', '/sessions/', { body: { agent_id: 'any-agent' } });
+    expect(created.status).toBe(201);
+    expect((await service.rest('PATCH', `/sessions/${created.body.session_id}?agent_id=any-agent`, { body: { chat_model_config: model('c') } })).status).toBe(503);
+    expect((await service.rest('GET', '/sessions/?agent_id=any-agent')).body.total).toBe(1);
+  });
+});
