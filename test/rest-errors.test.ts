@@ -100,6 +100,8 @@ describe('request validation', () => {
     const malformed = expect422(await service.rest('PATCH', path, { body: '{"name": ' }));
     expect(malformed).toEqual([{ type: 'json_invalid', loc: ['body', expect.any(Number)], msg: 'JSON decode error', input: {}, ctx: { error: expect.any(String) } }]);
     expect(expect422(await service.rest('PATCH', path))).toEqual([{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }]);
+    // Whitespace is a body, and not JSON (as upstream parses it).
+    expect(expect422(await service.rest('PATCH', path, { body: '  ' }))[0]).toMatchObject({ type: 'json_invalid', loc: ['body', 2] });
     expect(expect422(await service.rest('PATCH', path, { body: ['name'] }))).toEqual([
       { type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', input: ['name'] },
     ]);

@@ -152,7 +152,7 @@ function isJsonMediaType(contentType: string): boolean {
  */
 async function readJson(request: Request, issues: ValidationErrorJson[]): Promise<{ ok: true; value: unknown } | { ok: false }> {
   const text = await request.text();
-  if (text.trim() === '') {
+  if (text === '') {
     issues.push({ type: 'missing', loc: ['body'], msg: 'Field required', input: null });
     return { ok: false };
   }
