@@ -55,8 +55,8 @@ describe('with both owners configured', () => {
       env: {
         AGENTS_SUBGRAPH_URL: `http://127.0.0.1:${proxy.port}/graphql`,
         CREDENTIALS_SUBGRAPH_URL: credentialsSubgraph.url,
-        // Long enough for a loaded test machine; the silent owner below waits it out once.
-        REFERENCE_TIMEOUT_MS: '3000',
+        // Far beyond any answer of a loaded test machine (the silent owner is tested below).
+        REFERENCE_TIMEOUT_MS: '10000',
       },
     });
   }, 60_000);
@@ -140,7 +140,7 @@ describe('with both owners configured', () => {
     expect(agents.requests).toBe(2);
   });
 
-  test('an owner that cannot answer (refused, or silent past the timeout) makes the write a 503 / SERVICE_UNAVAILABLE, never an accept', async () => {
+  test('an owner that cannot be reached makes the write a 503 / SERVICE_UNAVAILABLE, never an accept', async () => {
     proxy.set('refuse');
     const rest = await service.rest('POST', '/sessions/', { body: { agent_id: 'agent-fresh' }, userId: 'alice' });
     expect(rest).toMatchObject({ status: 503, body: { detail: 'The agent could not be checked now (its service is unavailable); retry later.' } });
@@ -148,13 +148,11 @@ describe('with both owners configured', () => {
     const graphql = await service.graphql(CREATE_SESSION, { input: { agentId: 'agent-fresh' } }, { userId: 'alice' });
     expect(graphql.errors).toMatchObject([{ extensions: { code: 'SERVICE_UNAVAILABLE' } }]);
     expect((await service.rest('GET', '/sessions/?agent_id=agent-fresh', { userId: 'alice' })).status).toBe(503);
-    proxy.set('blackhole');
-    expect((await service.rest('POST', '/sessions/', { body: { agent_id: 'agent-fresh' }, userId: 'alice' })).status).toBe(503);
     proxy.set('forward');
     // A failure is not remembered: once the owner answers again, so does the service.
     expect(await listTotal('agent-fresh')).toBe(0);
     expect((await service.rest('POST', '/sessions/', { body: { agent_id: 'agent-fresh' }, userId: 'alice' })).status).toBe(201);
-    expect(service.logs.filter((line) => line.msg === 'the owner of agent references did not answer').length).toBeGreaterThan(0);
+    expect(service.logs.filter((line) => line.msg === 'the owner of agent references could not be asked').length).toBeGreaterThan(0);
   });
 });
 
@@ -178,5 +176,56 @@ describe('with only the credentials owner configured, at a closed port', () => {
     expect(created.status).toBe(201);
     expect((await service.rest('PATCH', `/sessions/${created.body.session_id}?agent_id=any-agent`, { body: { chat_model_config: model('c') } })).status).toBe(503);
     expect((await service.rest('GET', '/sessions/?agent_id=any-agent')).body.total).toBe(1);
+  });
+});
+
+describe('with an agents owner that answers with errors', () => {
+  let owner: Running;
+  let service: Awaited<ReturnType<typeof startTestApp>>;
+
+  beforeAll(async () => {
+    owner = await listenOnLoopback((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ data: null, errors: [{ message: 'Cannot query field "_entities" on type "Query".' }] }));
+    });
+    service = await startTestApp({ env: { AGENTS_SUBGRAPH_URL: owner.url } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await service?.close();
+    await owner?.close();
+  });
+
+  test('an answer that is not an entity list is no answer: 503, nothing written', async () => {
+    expect((await service.rest('POST', '/sessions/', { body: { agent_id: 'agent-1' } })).status).toBe(503);
+    expect((await service.rest('GET', '/sessions/?agent_id=agent-1')).status).toBe(503);
+    const { data } = await service.graphql('{ sessions(agentId: "agent-1") { totalCount } }');
+    expect(data.sessions.totalCount).toBe(0);
+  });
+});
+
+describe('with a credentials owner that never answers', () => {
+  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+  let service: Awaited<ReturnType<typeof startTestApp>>;
+
+  beforeAll(async () => {
+    // Connections are accepted and never answered: only the timeout ends the wait.
+    proxy = await startTcpProxy({ host: '127.0.0.1', port: 9 });
+    proxy.set('blackhole');
+    service = await startTestApp({ env: { CREDENTIALS_SUBGRAPH_URL: `http://127.0.0.1:${proxy.port}/graphql`, REFERENCE_TIMEOUT_MS: '300' } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await service?.close();
+    await proxy?.close();
+  });
+
+  test('the wait ends at REFERENCE_TIMEOUT_MS with a 503, and nothing is written', async () => {
+    const created = await service.rest('POST', '/sessions/', { body: { agent_id: 'any-agent', name: 'kept' } });
+    expect(created.status).toBe(201);
+    const path = `/sessions/${created.body.session_id}?agent_id=any-agent`;
+    expect((await service.rest('PATCH', path, { body: { name: 'changed', chat_model_config: model('c') } })).status).toBe(503);
+    const { data } = await service.graphql(GET_SESSION, { id: created.body.session_id, agentId: 'any-agent' });
+    expect(data.session).toMatchObject({ version: 1, config: { name: 'kept', chatModelConfig: null } });
   });
 });

@@ -68,7 +68,7 @@ export function createFederatedReferenceCheck({ urls, cacheSeconds, timeoutMs, l
 
   function unavailable(references: Reference[], details: Record<string, unknown>): ServiceUnavailableError {
     const types = [...new Set(references.map((reference) => reference.type.toLowerCase()))].join(' and ');
-    logger.warn(details, `the owner of ${types} references did not answer`);
+    logger.warn(details, `the owner of ${types} references could not be asked`);
     return new ServiceUnavailableError(`The ${types} could not be checked now (its service is unavailable); retry later.`);
   }
 
