@@ -95,7 +95,7 @@ function describe(issue: Issue, value: unknown, location: Location, atRoot: bool
 }
 
 /** A rule of this service's own, in the form pydantic gives a validator's ValueError. */
-function valueError(message: string): Described {
+export function valueError(message: string): Described {
   return { type: 'value_error', msg: `Value error, ${message}`, ctx: { error: message } };
 }
 

@@ -6,7 +6,7 @@ import type { SessionService } from '../../sessions/service.js';
 import { isDatabaseUnavailable } from '../../db/availability.js';
 import { AuthenticationError, ServiceUnavailableError } from '../errors.js';
 import type { CallerResolver } from '../identity.js';
-import { HttpError, NOT_AN_OBJECT, validationFailed, validationIssues } from './errors.js';
+import { HttpError, NOT_AN_OBJECT, validationFailed, validationIssues, valueError } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { routes, type RestResponse, type Route } from './routes.js';
 import { CallerHeaders, SessionPathParams, type ValidationErrorJson } from './schemas.js';
@@ -209,7 +209,7 @@ function domainErrorResponse(error: DomainError): RestResponse {
       return { status: 412, body: { detail: error.message } };
     case 'BAD_USER_INPUT': {
       const issues = error instanceof InvalidInputError ? error.issues : [{ path: [], message: error.message }];
-      return { status: 422, body: { detail: issues.map((issue) => ({ type: 'value_error', loc: ['body', ...issue.path], msg: issue.message, input: null })) } };
+      return { status: 422, body: { detail: issues.map((issue) => ({ ...valueError(issue.message), loc: ['body', ...issue.path], input: null })) } };
     }
   }
 }
