@@ -1,4 +1,5 @@
 import type { RequestListener } from 'node:http';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createAgentsSubgraph } from './support/agents-subgraph.js';
 import { createCredentialsSubgraph } from './support/credentials-subgraph.js';
@@ -227,5 +228,33 @@ describe('with a credentials owner that never answers', () => {
     expect((await service.rest('PATCH', path, { body: { name: 'changed', chat_model_config: model('c') } })).status).toBe(503);
     const { data } = await service.graphql(GET_SESSION, { id: created.body.session_id, agentId: 'any-agent' });
     expect(data.session).toMatchObject({ version: 1, config: { name: 'kept', chatModelConfig: null } });
+  });
+});
+
+describe('a caller with a bearer token', () => {
+  const SECRET = 'a-secret-of-at-least-thirty-two-bytes';
+  const received: Array<string | undefined> = [];
+  let owner: Running;
+  let service: Awaited<ReturnType<typeof startTestApp>>;
+
+  beforeAll(async () => {
+    const agents = createAgentsSubgraph([{ id: 'agent-1', name: 'a' }]);
+    owner = await listenOnLoopback((request, response) => {
+      received.push(request.headers.authorization);
+      agents(request, response);
+    });
+    service = await startTestApp({ env: { AGENTS_SUBGRAPH_URL: owner.url, AUTH_JWT_SECRET: SECRET } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await service?.close();
+    await owner?.close();
+  });
+
+  test('is checked with the owner under its own token', async () => {
+    const token = await new SignJWT({ sub: 'token-user' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(new TextEncoder().encode(SECRET));
+    const created = await service.rest('POST', '/sessions/', { body: { agent_id: 'agent-1' }, userId: null, headers: { authorization: `Bearer ${token}` } });
+    expect(created.status).toBe(201);
+    expect(received).toEqual([`Bearer ${token}`]);
   });
 });
