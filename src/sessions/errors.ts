@@ -19,6 +19,18 @@ export class TaskNotFoundError extends DomainError {
   }
 }
 
+/** An agent or credential that its owner does not know, or that is not the caller's: the same answer for both. */
+export class ReferenceNotFoundError extends DomainError {
+  readonly code = 'NOT_FOUND';
+  override name = 'ReferenceNotFoundError';
+  constructor(
+    readonly type: string,
+    readonly id: string,
+  ) {
+    super(`${type} '${id}' not found.`);
+  }
+}
+
 export class VersionConflictError extends DomainError {
   readonly code = 'CONFLICT';
   override name = 'VersionConflictError';

@@ -15,6 +15,7 @@ import type {
   Task,
 } from './model.js';
 import { buildChatModelConfig, planSessionPatch, planStatePatch, type AgentStatePatch, type ChatModelConfigDraft, type SessionPatch } from './patch.js';
+import { referenceCheckOff, type Reference, type ReferenceCheck } from './references.js';
 import { messageRows, nullableJson, stateColumns, taskRows, toAgentStateRecord, toMessage, toSessionRecord, toTask, type MessageRow } from './rows.js';
 import { addTask, changedTasks, patchTask, removeTask, type TaskPatch } from './tasks.js';
 import { assertStorableText } from './text.js';
@@ -110,10 +111,13 @@ export class SessionService {
     /** The driver itself, for the message windows: rows come back as plain objects, no per-row processing. */
     private readonly query: RawQuery,
     private readonly events?: SessionEvents,
+    /** Asked before a write names an agent or credential; the REST list asks it too. */
+    readonly references: ReferenceCheck = referenceCheckOff,
   ) {}
 
   async create(caller: Caller, input: NewSession): Promise<SessionRecord> {
     assertStorableText(input);
+    await this.references.assertOwned(caller, referencesNamed(input.agentId, input.chatModelConfig));
     const now = new Date();
     const { context, tasks, ...state } = buildAgentState(input.state ?? {}, now);
     const id = newId();
@@ -179,9 +183,11 @@ export class SessionService {
     return this.prisma.session.count({ where: listScope(caller, agentId, filter) });
   }
 
-  update(caller: Caller, ref: SessionRef, patch: SessionPatch, expectedVersion?: number | null): Promise<SessionRecord> {
+  async update(caller: Caller, ref: SessionRef, patch: SessionPatch, expectedVersion?: number | null): Promise<SessionRecord> {
     assertStorableText(patch);
     const changes = planSessionPatch(patch);
+    // Outside the write's transaction: no row stays locked while another service answers.
+    await this.references.assertOwned(caller, referencesNamed(undefined, patch.chatModelConfig));
     const { chatModelConfig, ...columns } = changes.session;
     const sessionColumns = { ...columns, ...(chatModelConfig !== undefined && { chatModelConfig: nullableJson(chatModelConfig) }) };
     return this.write(caller, ref, expectedVersion, sessionColumns, async (tx, session) => {
@@ -495,6 +501,14 @@ function listScope(caller: Caller, agentId: string, filter: SessionFilter = {}):
     updatedAt: { ...(filter.updatedAfter && { gte: filter.updatedAfter }), ...(filter.updatedBefore && { lt: filter.updatedBefore }) },
     createdAt: { ...(filter.createdAfter && { gte: filter.createdAfter }), ...(filter.createdBefore && { lt: filter.createdBefore }) },
   };
+}
+
+/** The agent and the credential a write names. */
+function referencesNamed(agentId: string | undefined, config: ChatModelConfigDraft | null | undefined): Reference[] {
+  return [
+    ...(agentId !== undefined ? [{ type: 'Agent' as const, id: agentId }] : []),
+    ...(config ? [{ type: 'Credential' as const, id: config.credentialId }] : []),
+  ];
 }
 
 function positioned(tasks: Task[]) {

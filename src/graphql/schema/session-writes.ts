@@ -8,7 +8,7 @@ import { idString, jsonObject, labelString, nonEmptyString } from '../validation
 import { AgentStateInput, toAgentStateDraft } from './agent-state.js';
 import { PermissionModeEnum, SessionSourceEnum } from './enums.js';
 import { InvalidInputError } from '../../sessions/errors.js';
-import { SESSION_WRITE_ERRORS, withIssuesAt } from './results.js';
+import { REFERENCE_ERRORS, SESSION_WRITE_ERRORS, withIssuesAt } from './results.js';
 
 const STATE_PARTS = { under: ['state'], when: ['context', 'tasksContext'] };
 import { agentIdField, SessionObject } from './session.js';
@@ -107,7 +107,7 @@ builder.mutationFields((t) => ({
   createSession: t.field({
     type: sessionPayload('CreateSessionPayload', 'The session createSession made.'),
     description: 'Creates a session of the caller for an agent.',
-    errors: { types: [InvalidInputError] },
+    errors: { types: [InvalidInputError, ...REFERENCE_ERRORS] },
     args: { input: t.arg({ type: CreateSessionInput, required: true }) },
     resolve: async (_root, { input }, context) => ({
       session: await written(context, () =>
@@ -125,7 +125,7 @@ builder.mutationFields((t) => ({
   updateSession: t.field({
     type: sessionPayload('UpdateSessionPayload', 'The session as updateSession left it.'),
     description: 'Renames a session, replaces or clears its model configuration, sets its permission mode.',
-    errors: { types: SESSION_WRITE_ERRORS },
+    errors: { types: [...SESSION_WRITE_ERRORS, ...REFERENCE_ERRORS] },
     args: { input: t.arg({ type: UpdateSessionInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       const { sessionId, agentId, expectedVersion, chatModelConfig, ...patch } = input;

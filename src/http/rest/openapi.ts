@@ -47,9 +47,7 @@ function operation(route: Route) {
     401: { description: 'The x-user-id header is empty.', content: jsonContent(ErrorResponse) },
     422: { description: 'Validation Error', content: jsonContent(HTTPValidationError) },
   };
-  if (route.path.includes('{session_id}')) {
-    responses[404] = { description: "No such session for this user and agent: `Session '<id>' not found.`", content: jsonContent(ErrorResponse) };
-  }
+  responses[404] = { description: route.notFound, content: jsonContent(ErrorResponse) };
   if (route.ifMatch) responses[412] = { description: 'If-Match is not the current version; nothing changed.', content: jsonContent(ErrorResponse) };
   return {
     summary: route.summary,

@@ -81,11 +81,29 @@ const agentIdQuery = idString().describe('Agent the session belongs to.');
 export const SessionPathParams = z.object({ session_id: idString() });
 export const SessionQuery = z.object({ agent_id: agentIdQuery });
 
+const DECIMAL_INTEGER = /^[+-]?\d+$/;
+
+/**
+ * A query integer as upstream (pydantic) parses one: decimal digits only, so `''`, `1e1` and `0x10`
+ * are `int_parsing` errors rather than 0, 10 and 16.
+ */
+function queryInteger(bounds: z.ZodDefault<z.ZodInt>) {
+  return z.preprocess((value, context) => {
+    if (typeof value !== 'string') return value;
+    if (!DECIMAL_INTEGER.test(value.trim())) {
+      context.addIssue({ code: 'custom', message: 'Not an integer.', params: { type: 'int_parsing' }, input: value });
+      return z.NEVER;
+    }
+    // Beyond the safe range every bound here fails anyway: clamping reports that bound, once.
+    return Math.min(Number(value), Number.MAX_SAFE_INTEGER);
+  }, bounds);
+}
+
 /** The paging query parameters of a list: `offset` from 0, `limit` from 1 to `max`. */
 function windowParams(max: number, fallback: number, descriptions: { offset: string; limit: string }) {
   return {
-    offset: z.coerce.number().int().min(0).max(LIMITS.maxOffset).default(0).describe(descriptions.offset),
-    limit: z.coerce.number().int().min(1).max(max).default(fallback).describe(descriptions.limit),
+    offset: queryInteger(z.int().min(0).max(LIMITS.maxOffset).default(0)).describe(descriptions.offset),
+    limit: queryInteger(z.int().min(1).max(max).default(fallback)).describe(descriptions.limit),
   };
 }
 
@@ -249,7 +267,7 @@ export const SessionRecord = component(
 export const ListSessionsResponse = component(
   'ListSessionsResponse',
   z.object({
-    sessions: z.array(SessionRecord).describe('Newest (most recently updated) first.'),
+    sessions: z.array(SessionRecord).describe('Newest (most recently created) first.'),
     total: z.number().int().describe('All sessions of the caller for this agent, whatever the window.'),
   }),
 );
