@@ -5,6 +5,7 @@ import { buildAgentState, buildMessage, buildTextOrBlocks, type AgentStateDraft,
 import { InvalidInputError, SessionNotFoundError, VersionConflictError } from './errors.js';
 import type { SessionEventKind, SessionEvents } from './events.js';
 import { newId } from './ids.js';
+import { sessionCountsSql, sessionPagesSql, type SessionFilter, type SessionListWindow } from './listing.js';
 import type {
   AgentStateRecord,
   Caller,
@@ -29,38 +30,10 @@ export interface NewSession {
   state?: AgentStateDraft | null;
 }
 
-export interface SessionFilter {
-  workspaceId?: string | null;
-  source?: SessionSource | null;
-  sourceScheduleId?: string | null;
-  /** Case-insensitive substring of the name. */
-  nameContains?: string | null;
-  updatedAfter?: Date | null;
-  updatedBefore?: Date | null;
-  createdAfter?: Date | null;
-  createdBefore?: Date | null;
-}
+export { DEFAULT_ORDER, type SessionFilter, type SessionListPosition, type SessionListWindow, type SessionOrder, type SessionOrderField } from './listing.js';
 
-export type SessionOrderField = 'updatedAt' | 'createdAt';
-export interface SessionOrder {
-  field: SessionOrderField;
-  direction: 'asc' | 'desc';
-}
-
-/** Where a page starts: after the session with this sort value and id (keyset pagination). */
-export interface SessionListPosition {
-  value: Date;
-  id: string;
-}
-
-export interface SessionListQuery {
+export interface SessionListQuery extends SessionListWindow {
   agentId: string;
-  first: number;
-  /** Start after a position (keyset, GraphQL) or after skipping some sessions (offset, REST). */
-  after?: SessionListPosition;
-  offset?: number;
-  filter?: SessionFilter;
-  order?: SessionOrder;
 }
 
 export interface SessionPage {
@@ -92,8 +65,6 @@ export interface HistoryPage {
   /** More messages lie beyond the window, in its reading direction. */
   hasMore: boolean;
 }
-
-export const DEFAULT_ORDER: SessionOrder = { field: 'updatedAt', direction: 'desc' };
 
 type Transaction = Prisma.TransactionClient;
 
@@ -151,32 +122,31 @@ export class SessionService {
     return new Map(rows.map((row) => [row.id, toSessionRecord(row)]));
   }
 
-  async list(caller: Caller, query: SessionListQuery): Promise<SessionPage> {
-    const { field, direction } = query.order ?? DEFAULT_ORDER;
-    const beyond = direction === 'desc' ? 'lt' : 'gt';
-    const rows = await this.prisma.session.findMany({
-      where: {
-        AND: [
-          listScope(caller, query.agentId, query.filter),
-          // After the cursor: (field, id) beyond (value, id). The first bound lets the index start at
-          // the cursor (an OR alone makes PostgreSQL scan every earlier row); the OR settles ties.
-          query.after
-            ? {
-                [field]: { [`${beyond}e`]: query.after.value },
-                OR: [{ [field]: { [beyond]: query.after.value } }, { id: { [beyond]: query.after.id } }],
-              }
-            : {},
-        ],
-      },
-      orderBy: [{ [field]: direction }, { id: direction }],
-      skip: query.offset,
-      take: query.first + 1,
-    });
-    return { sessions: rows.slice(0, query.first).map(toSessionRecord), hasNextPage: rows.length > query.first };
+  async list(caller: Caller, { agentId, ...window }: SessionListQuery): Promise<SessionPage> {
+    return (await this.listOfAgents(caller, [agentId], window)).get(agentId)!;
   }
 
-  count(caller: Caller, agentId: string, filter?: SessionFilter): Promise<number> {
-    return this.prisma.session.count({ where: listScope(caller, agentId, filter) });
+  /** The same page of the caller's sessions of each agent, in one statement (federation's `Agent.sessions`). */
+  async listOfAgents(caller: Caller, agentIds: readonly string[], window: SessionListWindow): Promise<Map<string, SessionPage>> {
+    const { sql, params } = sessionPagesSql(caller, agentIds, window);
+    const rows = groupBy(await this.query<SessionRow>(sql, params), (row) => row.agentId, toSessionRecord);
+    return new Map(
+      agentIds.map((agentId) => {
+        const sessions = rows.get(agentId) ?? [];
+        return [agentId, { sessions: sessions.slice(0, window.first), hasNextPage: sessions.length > window.first }];
+      }),
+    );
+  }
+
+  async count(caller: Caller, agentId: string, filter?: SessionFilter): Promise<number> {
+    return (await this.countOfAgents(caller, [agentId], filter)).get(agentId)!;
+  }
+
+  /** How many of the caller's sessions of each agent pass `filter`, in one statement. */
+  async countOfAgents(caller: Caller, agentIds: readonly string[], filter?: SessionFilter): Promise<Map<string, number>> {
+    const { sql, params } = sessionCountsSql(caller, agentIds, filter);
+    const counts = new Map((await this.query<{ agentId: string; count: number }>(sql, params)).map((row) => [row.agentId, row.count]));
+    return new Map(agentIds.map((agentId) => [agentId, counts.get(agentId) ?? 0]));
   }
 
   update(caller: Caller, ref: SessionRef, patch: SessionPatch, expectedVersion?: number | null): Promise<SessionRecord> {
@@ -325,7 +295,7 @@ export class SessionService {
     const rows = await this.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks WHERE session_id = ANY($1::varchar[]) ORDER BY session_id, position`, [
       [...sessionIds],
     ]);
-    return groupBySession(rows, (row) => row.sessionId, toTask);
+    return groupBy(rows, (row) => row.sessionId, toTask);
   }
 
   /** Each session's context, oldest first; with `last`, only its newest `last` messages. */
@@ -340,7 +310,7 @@ export class SessionService {
        ORDER BY m.session_id, m.seq`,
       [[...sessionIds], last ?? null],
     );
-    return groupBySession(rows, (row) => row.session_id, toMessage);
+    return groupBy(rows, (row) => row.session_id, toMessage);
   }
 
   /** A window of each session's history, oldest first. */
@@ -356,7 +326,7 @@ export class SessionService {
        ) m`,
       [[...sessionIds], bound, size + 1],
     );
-    const windows = groupBySession(rows, (row) => row.session_id, (row): HistoryMessage => ({ ...toMessage(row), seq: row.seq }));
+    const windows = groupBy(rows, (row) => row.session_id, (row): HistoryMessage => ({ ...toMessage(row), seq: row.seq }));
     return new Map(
       sessionIds.map((id) => {
         const messages = windows.get(id) ?? [];
@@ -482,27 +452,14 @@ async function missedWrite(client: Pick<Transaction, 'session'>, caller: Caller,
   return current ? new VersionConflictError(ref.id, expectedVersion!, current.version) : new SessionNotFoundError(ref.id);
 }
 
-function listScope(caller: Caller, agentId: string, filter: SessionFilter = {}): Prisma.SessionWhereInput {
-  return {
-    userId: caller.userId,
-    agentId,
-    ...(filter.workspaceId != null && { workspaceId: filter.workspaceId }),
-    ...(filter.source != null && { source: filter.source }),
-    ...(filter.sourceScheduleId != null && { sourceScheduleId: filter.sourceScheduleId }),
-    ...(filter.nameContains != null && { name: { contains: filter.nameContains, mode: 'insensitive' } }),
-    updatedAt: { ...(filter.updatedAfter && { gte: filter.updatedAfter }), ...(filter.updatedBefore && { lt: filter.updatedBefore }) },
-    createdAt: { ...(filter.createdAfter && { gte: filter.createdAfter }), ...(filter.createdBefore && { lt: filter.createdBefore }) },
-  };
-}
-
 function positioned(tasks: Task[]) {
   return tasks.map((task, position) => ({ ...task, position }));
 }
 
-function groupBySession<Row, Item>(rows: Row[], sessionOf: (row: Row) => string, convert: (row: Row) => Item): Map<string, Item[]> {
+function groupBy<Row, Item>(rows: Row[], keyOf: (row: Row) => string, convert: (row: Row) => Item): Map<string, Item[]> {
   const groups = new Map<string, Item[]>();
   for (const row of rows) {
-    const key = sessionOf(row);
+    const key = keyOf(row);
     const group = groups.get(key);
     if (group) group.push(convert(row));
     else groups.set(key, [convert(row)]);

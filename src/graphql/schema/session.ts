@@ -52,7 +52,7 @@ export const SessionObject = builder.objectRef<SessionRecord>('Session').impleme
       validate: historyArgsRule,
       resolve: async (session, args, context) => {
         const window = toHistoryWindow(args);
-        const page = await context.loaders.history.load({ sessionId: session.id, window });
+        const page = await context.loaders.history.load({ id: session.id, window });
         return historyConnection(page, window, () => context.loaders.historyLength.load(session.id));
       },
     }),
@@ -147,14 +147,10 @@ export async function sessionsPage(
   agentId: string,
   { first, after, filter, orderBy }: SessionPageArgs,
 ): Promise<ConnectionShape<SessionRecord>> {
-  const caller = callerOf(context);
   const order = orderBy ?? DEFAULT_ORDER;
-  const page = await context.sessions.list(caller, {
-    agentId,
-    first: first ?? LIMITS.defaultPageSize,
-    after: after ? sessionCursor.decode(after, order)! : undefined,
-    filter: filter ?? undefined,
-    order,
+  const page = await context.loaders.sessionPages.load({
+    id: agentId,
+    window: { first: first ?? LIMITS.defaultPageSize, after: after ? sessionCursor.decode(after, order)! : undefined, filter: filter ?? undefined, order },
   });
   const edges = page.sessions.map((session) => ({ cursor: sessionCursor.encode(session, order), node: session }));
   return {
@@ -165,7 +161,7 @@ export async function sessionsPage(
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
-    totalCount: () => context.sessions.count(caller, agentId, filter ?? undefined),
+    totalCount: () => context.loaders.sessionCounts.load({ id: agentId, window: filter ?? undefined }),
   };
 }
 
