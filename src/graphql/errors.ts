@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { ZodError } from 'zod';
 import { isDatabaseUnavailable } from '../db/availability.js';
 import { AuthenticationError, ServiceUnavailableError } from '../http/errors.js';
-import { DomainError, InvalidInputError, type InputIssue } from '../sessions/errors.js';
+import { DomainError, InvalidInputError, WriteOutcomeUnknownError, type InputIssue } from '../sessions/errors.js';
 
 export type ErrorCode =
   | 'UNAUTHENTICATED'
@@ -95,7 +95,7 @@ export function createErrorMask(logger: Logger) {
     }
     if (cause instanceof ServiceUnavailableError || isDatabaseUnavailable(cause)) {
       logger.warn({ err: cause, path: located?.path }, 'a dependency is unavailable');
-      const reason = cause instanceof ServiceUnavailableError ? cause.message : 'The database is unavailable; retry later.';
+      const reason = cause instanceof ServiceUnavailableError || cause instanceof WriteOutcomeUnknownError ? cause.message : 'The database is unavailable; retry later.';
       return report(reason, { code: 'SERVICE_UNAVAILABLE' satisfies ErrorCode, http: { status: 503, headers: { 'retry-after': '1' } } });
     }
     if (isGraphQLError(cause)) {

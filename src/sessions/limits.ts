@@ -31,6 +31,8 @@ export const LIMITS = {
   defaultMessagePage: 50,
   /** Messages appended in one call. */
   appendedMessages: 1_000,
+  /** How long an idempotency key is remembered after its first use. */
+  idempotencyKeyLifetimeHours: 24,
   /** REST `offset` values (PostgreSQL's OFFSET is a bigint; anything near it is a mistake). */
   maxOffset: 1_000_000_000,
   /** Sessions per page of the list query. */

@@ -2,7 +2,11 @@ import { Prisma, type PrismaClient } from '../db/generated/client.js';
 import type { AgentState as AgentStateRow, Session as SessionRow, Task as TaskRow } from '../db/generated/client.js';
 import type { RawQuery } from '../db/database.js';
 import { buildAgentState, buildMessage, buildTextOrBlocks, type AgentStateDraft, type MessageDraft, type TaskDraft, type TextOrBlocksDraft } from './drafts.js';
-import { InvalidInputError, SessionNotFoundError, VersionConflictError } from './errors.js';
+import { isDatabaseUnavailable } from '../db/availability.js';
+import { claimKey, purgeExpiredKeys, recordOutcome } from '../db/idempotency-keys.js';
+import { InvalidInputError, SessionNotFoundError, VersionConflictError, WriteOutcomeUnknownError } from './errors.js';
+import { assertIdempotencyKey, deletedOutcome, fingerprintOf, keyReusedError, sessionOutcome, type OutcomeCodec, type WriteOptions, type WriteRequest } from './idempotency.js';
+import { LIMITS } from './limits.js';
 import type { SessionEventKind, SessionEvents } from './events.js';
 import { newId } from './ids.js';
 import { sessionCountsSql, sessionPagesSql, type SessionFilter, type SessionListWindow } from './listing.js';
@@ -76,6 +80,9 @@ type Transaction = Prisma.TransactionClient;
  * write commits, `events` hears of it, whichever front door asked for the write.
  */
 export class SessionService {
+  /** When expired idempotency keys were last purged (ms since the epoch). */
+  private lastPurge = 0;
+
   constructor(
     private readonly prisma: PrismaClient,
     /** The driver itself, for the message windows: rows come back as plain objects, no per-row processing. */
@@ -83,29 +90,33 @@ export class SessionService {
     private readonly events?: SessionEvents,
   ) {}
 
-  async create(caller: Caller, input: NewSession): Promise<SessionRecord> {
+  async create(caller: Caller, input: NewSession, options: Omit<WriteOptions, 'expectedVersion'> = {}): Promise<SessionRecord> {
     assertStorableText(input);
     const now = new Date();
     const { context, tasks, ...state } = buildAgentState(input.state ?? {}, now);
     const id = newId();
-    const row = await this.prisma.session.create({
-      data: {
-        id,
-        userId: caller.userId,
-        agentId: input.agentId,
-        workspaceId: input.workspaceId ?? newId(),
-        name: input.name ?? defaultSessionName(now),
-        chatModelConfig: nullableJson(input.chatModelConfig ? buildChatModelConfig(input.chatModelConfig) : null),
-        source: input.source ?? 'user',
-        sourceScheduleId: input.sourceScheduleId ?? null,
-        createdAt: now,
-        updatedAt: now,
-        state: { create: stateColumns(state) },
-        messages: { createMany: { data: messageRows(id, context, 0).map(({ sessionId: _, ...row }) => row) } },
-        tasks: { createMany: { data: taskRows(id, positioned(tasks)).map(({ sessionId: _, ...row }) => row) } },
-      },
+    const request = { operation: 'create', input };
+    const created = await this.transaction(caller, request, options, sessionOutcome, async (tx) => {
+      const row = await tx.session.create({
+        data: {
+          id,
+          userId: caller.userId,
+          agentId: input.agentId,
+          workspaceId: input.workspaceId ?? newId(),
+          name: input.name ?? defaultSessionName(now),
+          chatModelConfig: nullableJson(input.chatModelConfig ? buildChatModelConfig(input.chatModelConfig) : null),
+          source: input.source ?? 'user',
+          sourceScheduleId: input.sourceScheduleId ?? null,
+          createdAt: now,
+          updatedAt: now,
+          state: { create: stateColumns(state) },
+          messages: { createMany: { data: messageRows(id, context, 0).map(({ sessionId: _, ...row }) => row) } },
+          tasks: { createMany: { data: taskRows(id, positioned(tasks)).map(({ sessionId: _, ...row }) => row) } },
+        },
+      });
+      return toSessionRecord(row);
     });
-    return this.told('created', toSessionRecord(row));
+    return this.told('created', created);
   }
 
   async get(caller: Caller, ref: SessionRef): Promise<SessionRecord | null> {
@@ -149,12 +160,12 @@ export class SessionService {
     return new Map(agentIds.map((agentId) => [agentId, counts.get(agentId) ?? 0]));
   }
 
-  update(caller: Caller, ref: SessionRef, patch: SessionPatch, expectedVersion?: number | null): Promise<SessionRecord> {
+  update(caller: Caller, ref: SessionRef, patch: SessionPatch, options: WriteOptions = {}): Promise<SessionRecord> {
     assertStorableText(patch);
     const changes = planSessionPatch(patch);
     const { chatModelConfig, ...columns } = changes.session;
     const sessionColumns = { ...columns, ...(chatModelConfig !== undefined && { chatModelConfig: nullableJson(chatModelConfig) }) };
-    return this.write(caller, ref, expectedVersion, sessionColumns, async (tx, session) => {
+    return this.write(caller, ref, { operation: 'update', input: patch }, options, sessionColumns, async (tx, session) => {
       if (changes.state.permissionMode) {
         await tx.agentState.update({ where: { sessionId: session.id }, data: { permissionMode: changes.state.permissionMode } });
       }
@@ -166,10 +177,10 @@ export class SessionService {
    * context; its messages already in the history are rewritten in place, new ones are appended, and
    * the history keeps everything else.
    */
-  replaceState(caller: Caller, ref: SessionRef, draft: AgentStateDraft, expectedVersion?: number | null): Promise<SessionRecord> {
+  replaceState(caller: Caller, ref: SessionRef, draft: AgentStateDraft, options: WriteOptions = {}): Promise<SessionRecord> {
     assertStorableText(draft);
     const { context, tasks, ...state } = buildAgentState(draft);
-    return this.write(caller, ref, expectedVersion, {}, async (tx, session) => {
+    return this.write(caller, ref, { operation: 'replaceState', input: draft }, options, {}, async (tx, session) => {
       await tx.agentState.update({ where: { sessionId: session.id }, data: stateColumns(state) });
       const known = await tx.message.findMany({ where: { sessionId: session.id, id: { in: context.map((m) => m.id) } }, select: { id: true, seq: true } });
       const knownSeq = new Map(known.map((message) => [message.id, message.seq]));
@@ -189,11 +200,11 @@ export class SessionService {
   }
 
   /** Appends messages to the history and to the context, in order. */
-  appendMessages(caller: Caller, ref: SessionRef, drafts: MessageDraft[], expectedVersion?: number | null): Promise<SessionRecord> {
+  appendMessages(caller: Caller, ref: SessionRef, drafts: MessageDraft[], options: WriteOptions = {}): Promise<SessionRecord> {
     assertStorableText(drafts);
     const createdAt = new Date().toISOString();
     const messages = drafts.map((draft) => buildMessage(draft, createdAt));
-    return this.write(caller, ref, expectedVersion, {}, async (tx, session) => {
+    return this.write(caller, ref, { operation: 'appendMessages', input: drafts }, options, {}, async (tx, session) => {
       await assertNewMessageIds(tx, session.id, messages);
       const lastSeq = await this.lastSeq(tx, session.id);
       await tx.message.createMany({ data: messageRows(session.id, messages, lastSeq) });
@@ -209,10 +220,10 @@ export class SessionService {
     ref: SessionRef,
     keepLast: number,
     summary: TextOrBlocksDraft,
-    expectedVersion?: number | null,
+    options: WriteOptions = {},
   ): Promise<SessionRecord> {
     assertStorableText(summary);
-    return this.write(caller, ref, expectedVersion, {}, async (tx, session) => {
+    return this.write(caller, ref, { operation: 'compactContext', input: { keepLast, summary } }, options, {}, async (tx, session) => {
       await tx.agentState.update({ where: { sessionId: session.id }, data: stateColumns({ summary: buildTextOrBlocks(summary) }) });
       const [newestDropped] = await tx.message.findMany({
         where: { sessionId: session.id, inContext: true },
@@ -228,41 +239,46 @@ export class SessionService {
   }
 
   /** A small write between turns: only the state fields the patch names change. */
-  updateState(caller: Caller, ref: SessionRef, patch: AgentStatePatch, expectedVersion?: number | null): Promise<SessionRecord> {
+  updateState(caller: Caller, ref: SessionRef, patch: AgentStatePatch, options: WriteOptions = {}): Promise<SessionRecord> {
     assertStorableText(patch);
     const changes = planStatePatch(patch);
-    return this.write(caller, ref, expectedVersion, {}, async (tx, session) => {
+    return this.write(caller, ref, { operation: 'updateState', input: patch }, options, {}, async (tx, session) => {
       if (Object.keys(changes).length > 0) await tx.agentState.update({ where: { sessionId: session.id }, data: stateColumns(changes) });
     });
   }
 
-  createTask(caller: Caller, ref: SessionRef, draft: TaskDraft, expectedVersion?: number | null): Promise<SessionRecord> {
+  createTask(caller: Caller, ref: SessionRef, draft: TaskDraft, options: WriteOptions = {}): Promise<SessionRecord> {
     assertStorableText(draft);
-    return this.writeTasks(caller, ref, expectedVersion, (tasks) => addTask(tasks, draft));
+    return this.writeTasks(caller, ref, { operation: 'createTask', input: draft }, options, (tasks) => addTask(tasks, draft));
   }
 
-  updateTask(caller: Caller, ref: SessionRef, taskId: string, patch: TaskPatch, expectedVersion?: number | null): Promise<SessionRecord> {
+  updateTask(caller: Caller, ref: SessionRef, taskId: string, patch: TaskPatch, options: WriteOptions = {}): Promise<SessionRecord> {
     assertStorableText(patch);
-    return this.writeTasks(caller, ref, expectedVersion, (tasks) => patchTask(tasks, taskId, patch));
+    return this.writeTasks(caller, ref, { operation: 'updateTask', input: { taskId, patch } }, options, (tasks) => patchTask(tasks, taskId, patch));
   }
 
-  deleteTask(caller: Caller, ref: SessionRef, taskId: string, expectedVersion?: number | null): Promise<SessionRecord> {
-    return this.writeTasks(caller, ref, expectedVersion, (tasks) => removeTask(tasks, taskId));
+  deleteTask(caller: Caller, ref: SessionRef, taskId: string, options: WriteOptions = {}): Promise<SessionRecord> {
+    return this.writeTasks(caller, ref, { operation: 'deleteTask', input: { taskId } }, options, (tasks) => removeTask(tasks, taskId));
   }
 
   /** The agent runtime marks a session as running when a turn starts and clears the mark when it ends. */
-  setRunning(caller: Caller, ref: SessionRef, running: boolean, expectedVersion?: number | null): Promise<SessionRecord> {
-    return this.write(caller, ref, expectedVersion, { running }, async () => {});
+  setRunning(caller: Caller, ref: SessionRef, running: boolean, options: WriteOptions = {}): Promise<SessionRecord> {
+    return this.write(caller, ref, { operation: 'setRunning', input: running }, options, { running }, async () => {});
   }
 
-  async delete(caller: Caller, ref: SessionRef, expectedVersion?: number | null): Promise<void> {
-    // RETURNING gives the deleted event its last version without a second statement.
-    const [deleted] = await this.prisma.$queryRaw<Array<{ version: number }>>`
-      DELETE FROM sessions
-      WHERE id = ${ref.id} AND user_id = ${caller.userId} AND agent_id = ${ref.agentId}
-        AND (${expectedVersion ?? null}::int IS NULL OR version = ${expectedVersion ?? null}::int)
-      RETURNING version`;
-    if (!deleted) throw await missedWrite(this.prisma, caller, ref, expectedVersion);
+  async delete(caller: Caller, ref: SessionRef, options: WriteOptions = {}): Promise<void> {
+    const { expectedVersion } = options;
+    const request = { operation: 'delete', input: { ref, expectedVersion } };
+    const deleted = await this.transaction(caller, request, options, deletedOutcome, async (tx) => {
+      // RETURNING gives the deleted event its last version without a second statement.
+      const [row] = await tx.$queryRaw<Array<{ version: number }>>`
+        DELETE FROM sessions
+        WHERE id = ${ref.id} AND user_id = ${caller.userId} AND agent_id = ${ref.agentId}
+          AND (${expectedVersion ?? null}::int IS NULL OR version = ${expectedVersion ?? null}::int)
+        RETURNING version`;
+      if (!row) throw await missedWrite(tx, caller, ref, expectedVersion);
+      return row;
+    });
     this.events?.published({ kind: 'deleted', sessionId: ref.id, userId: caller.userId, agentId: ref.agentId, version: deleted.version });
   }
 
@@ -348,11 +364,14 @@ export class SessionService {
   private async write(
     caller: Caller,
     ref: SessionRef,
-    expectedVersion: number | null | undefined,
+    { operation, input }: WriteRequest,
+    options: WriteOptions,
     sessionColumns: Prisma.SessionUpdateManyMutationInput,
     work: (tx: Transaction, session: SessionRow) => Promise<void>,
   ): Promise<SessionRecord> {
-    const written = await this.prisma.$transaction(async (tx) => {
+    const { expectedVersion } = options;
+    const request = { operation, input: { ref, input, expectedVersion } };
+    const written = await this.transaction(caller, request, options, sessionOutcome, async (tx) => {
       const [session] = await tx.session.updateManyAndReturn({
         where: matching(caller, ref, expectedVersion),
         data: { ...sessionColumns, version: { increment: 1 }, updatedAt: new Date() },
@@ -364,6 +383,52 @@ export class SessionService {
     return this.told('updated', written);
   }
 
+  /**
+   * Runs `work` in one transaction. Under an idempotency key, the key is claimed first (a concurrent
+   * write with the same key waits for this one) and the outcome is stored with it before COMMIT; a
+   * key already used returns the stored outcome instead, and nothing runs. A connection lost during
+   * COMMIT leaves the outcome unknown, and the error says so.
+   */
+  private async transaction<Outcome>(
+    caller: Caller,
+    request: WriteRequest,
+    { idempotencyKey: key }: WriteOptions,
+    codec: OutcomeCodec<Outcome>,
+    work: (tx: Transaction) => Promise<Outcome>,
+  ): Promise<Outcome> {
+    if (key != null) assertIdempotencyKey(key);
+    const fingerprint = key != null ? fingerprintOf(request) : '';
+    let committing = false;
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        if (key != null) {
+          const now = new Date();
+          const expiredBefore = new Date(now.getTime() - LIMITS.idempotencyKeyLifetimeHours * 3_600_000);
+          await this.purgeExpiredKeys(tx, now, expiredBefore);
+          const earlier = await claimKey(tx, { userId: caller.userId, key, fingerprint, now, expiredBefore });
+          if (earlier) {
+            if (earlier.fingerprint !== fingerprint) throw keyReusedError();
+            return codec.decode(earlier.outcome);
+          }
+        }
+        const outcome = await work(tx);
+        if (key != null) await recordOutcome(tx, caller.userId, key, codec.encode(outcome) as Prisma.InputJsonValue);
+        committing = true;
+        return outcome;
+      });
+    } catch (error) {
+      if (committing && isDatabaseUnavailable(error)) throw new WriteOutcomeUnknownError(key != null, { cause: error });
+      throw error;
+    }
+  }
+
+  /** At most once a minute, a keyed write also deletes the keys that have expired. */
+  private async purgeExpiredKeys(tx: Transaction, now: Date, expiredBefore: Date): Promise<void> {
+    if (now.getTime() - this.lastPurge < 60_000) return;
+    this.lastPurge = now.getTime();
+    await purgeExpiredKeys(tx, expiredBefore);
+  }
+
   /** Publishes a committed write of `session` and returns it. */
   private told(kind: SessionEventKind, session: SessionRecord): SessionRecord {
     this.events?.published({ kind, sessionId: session.id, userId: session.userId, agentId: session.agentId, version: session.version });
@@ -372,8 +437,8 @@ export class SessionService {
 
 
   /** A task write: the session's task list, edited by a pure function, written back where it changed. */
-  private writeTasks(caller: Caller, ref: SessionRef, expectedVersion: number | null | undefined, edit: (tasks: Task[]) => Task[]) {
-    return this.write(caller, ref, expectedVersion, {}, async (tx, session) => {
+  private writeTasks(caller: Caller, ref: SessionRef, request: WriteRequest, options: WriteOptions, edit: (tasks: Task[]) => Task[]) {
+    return this.write(caller, ref, request, options, {}, async (tx, session) => {
       const rows = await tx.task.findMany({ where: { sessionId: session.id }, orderBy: { position: 'asc' } });
       const before = rows.map(toTask);
       const after = edit(before);

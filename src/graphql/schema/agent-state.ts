@@ -7,7 +7,7 @@ import { boundedList, boundedString, idString, labelString } from '../validation
 import { TextOrBlocksInput, TextOrBlocksUnion, textOrBlocksShape, toTextOrBlocksDraft } from './content.js';
 import { MessageInput, MessageRef, toMessageDraft } from './message.js';
 import { PermissionContextInput, PermissionContextRef } from './permission.js';
-import { expectedVersionArg, sessionRefArgs, SessionObject } from './session.js';
+import { expectedVersionArg, idempotencyKeyArg, sessionRefArgs, SessionObject } from './session.js';
 import { TaskInput, TaskRef, toTaskDraft } from './task.js';
 
 const ReadCacheEntryRef = builder.objectRef<ReadCacheEntry>('ReadCacheEntry').implement({
@@ -108,10 +108,10 @@ builder.mutationField('replaceSessionState', (t) =>
     args: {
       ...sessionRefArgs(),
       state: t.arg({ type: AgentStateInput, required: true }),
-      ...expectedVersionArg(),
+      ...expectedVersionArg(), ...idempotencyKeyArg(),
     },
-    resolve: (_root, { id, agentId, state, expectedVersion }, context) =>
-      context.sessions.replaceState(callerOf(context), { id, agentId }, toAgentStateDraft(state), expectedVersion),
+    resolve: (_root, { id, agentId, state, expectedVersion, idempotencyKey }, context) =>
+      context.sessions.replaceState(callerOf(context), { id, agentId }, toAgentStateDraft(state), { expectedVersion, idempotencyKey }),
   }),
 );
 
@@ -130,13 +130,13 @@ const UpdateSessionStateInput = builder.inputType('UpdateSessionStateInput', {
 builder.mutationFields((t) => ({
   updateSessionState: t.field({
     type: SessionObject,
-    args: { ...sessionRefArgs(), input: t.arg({ type: UpdateSessionStateInput, required: true }), ...expectedVersionArg() },
-    resolve: (_root, { id, agentId, input, expectedVersion }, context) =>
+    args: { ...sessionRefArgs(), input: t.arg({ type: UpdateSessionStateInput, required: true }), ...expectedVersionArg(), ...idempotencyKeyArg() },
+    resolve: (_root, { id, agentId, input, expectedVersion, idempotencyKey }, context) =>
       context.sessions.updateState(
         callerOf(context),
         { id, agentId },
         { ...input, summary: input.summary && toTextOrBlocksDraft(input.summary) },
-        expectedVersion,
+        { expectedVersion, idempotencyKey },
       ),
   }),
   compactContext: t.field({
@@ -147,9 +147,9 @@ builder.mutationFields((t) => ({
       ...sessionRefArgs(),
       keepLast: t.arg.int({ required: true, validate: { min: 0, max: LIMITS.contextMessages } }),
       summary: t.arg({ type: TextOrBlocksInput, required: true }),
-      ...expectedVersionArg(),
+      ...expectedVersionArg(), ...idempotencyKeyArg(),
     },
-    resolve: (_root, { id, agentId, keepLast, summary, expectedVersion }, context) =>
-      context.sessions.compactContext(callerOf(context), { id, agentId }, keepLast, toTextOrBlocksDraft(summary), expectedVersion),
+    resolve: (_root, { id, agentId, keepLast, summary, expectedVersion, idempotencyKey }, context) =>
+      context.sessions.compactContext(callerOf(context), { id, agentId }, keepLast, toTextOrBlocksDraft(summary), { expectedVersion, idempotencyKey }),
   }),
 }));

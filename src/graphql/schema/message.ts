@@ -8,7 +8,7 @@ import { boundedList, idString, jsonObject, labelString } from '../validation.js
 import { connectionOf, decodeCursor, encodeCursor, type ConnectionShape } from './connection.js';
 import { ContentBlockInput, ContentBlockUnion, toContentBlockDraft } from './content.js';
 import { MessageRoleEnum } from './enums.js';
-import { expectedVersionArg, sessionRefArgs, SessionObject } from './session.js';
+import { expectedVersionArg, idempotencyKeyArg, sessionRefArgs, SessionObject } from './session.js';
 
 const UsageRef = builder.objectRef<Usage>('Usage').implement({
   fields: (t) => ({ inputTokens: t.exposeInt('inputTokens'), outputTokens: t.exposeInt('outputTokens') }),
@@ -115,9 +115,9 @@ builder.mutationField('appendMessages', (t) =>
     args: {
       ...sessionRefArgs(),
       messages: t.arg({ type: [MessageInput], required: true, validate: { ...boundedList(LIMITS.appendedMessages), minLength: [1, { message: 'Must not be empty.' }] } }),
-      ...expectedVersionArg(),
+      ...expectedVersionArg(), ...idempotencyKeyArg(),
     },
-    resolve: (_root, { id, agentId, messages, expectedVersion }, context) =>
-      context.sessions.appendMessages(callerOf(context), { id, agentId }, messages.map(toMessageDraft), expectedVersion),
+    resolve: (_root, { id, agentId, messages, expectedVersion, idempotencyKey }, context) =>
+      context.sessions.appendMessages(callerOf(context), { id, agentId }, messages.map(toMessageDraft), { expectedVersion, idempotencyKey }),
   }),
 );

@@ -222,41 +222,53 @@ export const expectedVersionArg = () =>
     expectedVersion: t.int({ description: 'Apply only if the session is still at this version (else CONFLICT).' }),
   }));
 
+/** Passed through to the domain as is; see WriteOptions in src/sessions/idempotency.ts for its rules. */
+export const idempotencyKeyArg = () =>
+  builder.args((t) => ({
+    idempotencyKey: t.string({
+      description: `Makes a retry safe: the same key with the same arguments within ${LIMITS.idempotencyKeyLifetimeHours} h returns the first outcome without applying again; with other arguments it is BAD_USER_INPUT.`,
+    }),
+  }));
+
 builder.mutationFields((t) => ({
   createSession: t.field({
     type: SessionObject,
-    args: { input: t.arg({ type: CreateSessionInput, required: true }) },
-    resolve: (_root, { input }, context) =>
-      context.sessions.create(callerOf(context), {
-        ...input,
-        chatModelConfig: input.chatModelConfig && toChatModelConfigDraft(input.chatModelConfig),
-        state: input.state && toAgentStateDraft(input.state),
-      }),
+    args: { input: t.arg({ type: CreateSessionInput, required: true }), ...idempotencyKeyArg() },
+    resolve: (_root, { input, idempotencyKey }, context) =>
+      context.sessions.create(
+        callerOf(context),
+        {
+          ...input,
+          chatModelConfig: input.chatModelConfig && toChatModelConfigDraft(input.chatModelConfig),
+          state: input.state && toAgentStateDraft(input.state),
+        },
+        { idempotencyKey },
+      ),
   }),
   updateSession: t.field({
     type: SessionObject,
-    args: { ...sessionRefArgs(), input: t.arg({ type: UpdateSessionInput, required: true }), ...expectedVersionArg() },
-    resolve: (_root, { id, agentId, input, expectedVersion }, context) =>
+    args: { ...sessionRefArgs(), input: t.arg({ type: UpdateSessionInput, required: true }), ...expectedVersionArg(), ...idempotencyKeyArg() },
+    resolve: (_root, { id, agentId, input, expectedVersion, idempotencyKey }, context) =>
       context.sessions.update(
         callerOf(context),
         { id, agentId },
         // Keep absent (undefined) apart from null: they mean "keep" and "clear".
         { ...input, chatModelConfig: input.chatModelConfig && toChatModelConfigDraft(input.chatModelConfig) },
-        expectedVersion,
+        { expectedVersion, idempotencyKey },
       ),
   }),
   setSessionRunning: t.field({
     type: SessionObject,
     description: 'The agent runtime sets this when a turn starts and clears it when the turn ends.',
-    args: { ...sessionRefArgs(), running: t.arg.boolean({ required: true }), ...expectedVersionArg() },
-    resolve: (_root, { id, agentId, running, expectedVersion }, context) =>
-      context.sessions.setRunning(callerOf(context), { id, agentId }, running, expectedVersion),
+    args: { ...sessionRefArgs(), running: t.arg.boolean({ required: true }), ...expectedVersionArg(), ...idempotencyKeyArg() },
+    resolve: (_root, { id, agentId, running, expectedVersion, idempotencyKey }, context) =>
+      context.sessions.setRunning(callerOf(context), { id, agentId }, running, { expectedVersion, idempotencyKey }),
   }),
   deleteSession: t.field({
     type: 'ID',
-    args: { ...sessionRefArgs(), ...expectedVersionArg() },
-    resolve: async (_root, { id, agentId, expectedVersion }, context) => {
-      await context.sessions.delete(callerOf(context), { id, agentId }, expectedVersion);
+    args: { ...sessionRefArgs(), ...expectedVersionArg(), ...idempotencyKeyArg() },
+    resolve: async (_root, { id, agentId, expectedVersion, idempotencyKey }, context) => {
+      await context.sessions.delete(callerOf(context), { id, agentId }, { expectedVersion, idempotencyKey });
       return id;
     },
   }),

@@ -5,7 +5,7 @@ import { builder } from '../builder.js';
 import { callerOf } from '../context.js';
 import { boundedList, boundedString, freeText, idString, jsonObject, labelString } from '../validation.js';
 import { TaskStateEnum } from './enums.js';
-import { expectedVersionArg, sessionRefArgs, SessionObject } from './session.js';
+import { expectedVersionArg, idempotencyKeyArg, sessionRefArgs, SessionObject } from './session.js';
 
 export const TaskRef = builder.objectRef<Task>('Task').implement({
   description: "A task on the agent's task list.",
@@ -60,27 +60,27 @@ builder.mutationFields((t) => ({
   createTask: t.field({
     type: SessionObject,
     description: 'Adds a task at the end of the list; its links are mirrored on the tasks it names.',
-    args: { ...sessionRefArgs(), input: t.arg({ type: TaskInput, required: true }), ...expectedVersionArg() },
-    resolve: (_root, { id, agentId, input, expectedVersion }, context) =>
-      context.sessions.createTask(callerOf(context), { id, agentId }, toTaskDraft(input), expectedVersion),
+    args: { ...sessionRefArgs(), input: t.arg({ type: TaskInput, required: true }), ...expectedVersionArg(), ...idempotencyKeyArg() },
+    resolve: (_root, { id, agentId, input, expectedVersion, idempotencyKey }, context) =>
+      context.sessions.createTask(callerOf(context), { id, agentId }, toTaskDraft(input), { expectedVersion, idempotencyKey }),
   }),
   updateTask: t.field({
     type: SessionObject,
-    args: { ...sessionRefArgs(), ...taskIdArg(), input: t.arg({ type: UpdateTaskInput, required: true }), ...expectedVersionArg() },
-    resolve: (_root, { id, agentId, taskId, input, expectedVersion }, context) =>
+    args: { ...sessionRefArgs(), ...taskIdArg(), input: t.arg({ type: UpdateTaskInput, required: true }), ...expectedVersionArg(), ...idempotencyKeyArg() },
+    resolve: (_root, { id, agentId, taskId, input, expectedVersion, idempotencyKey }, context) =>
       context.sessions.updateTask(
         callerOf(context),
         { id, agentId },
         taskId,
         { ...input, metadata: input.metadata as JsonObject | null | undefined },
-        expectedVersion,
+        { expectedVersion, idempotencyKey },
       ),
   }),
   deleteTask: t.field({
     type: SessionObject,
     description: 'Removes a task and every link to it.',
-    args: { ...sessionRefArgs(), ...taskIdArg(), ...expectedVersionArg() },
-    resolve: (_root, { id, agentId, taskId, expectedVersion }, context) =>
-      context.sessions.deleteTask(callerOf(context), { id, agentId }, taskId, expectedVersion),
+    args: { ...sessionRefArgs(), ...taskIdArg(), ...expectedVersionArg(), ...idempotencyKeyArg() },
+    resolve: (_root, { id, agentId, taskId, expectedVersion, idempotencyKey }, context) =>
+      context.sessions.deleteTask(callerOf(context), { id, agentId }, taskId, { expectedVersion, idempotencyKey }),
   }),
 }));

@@ -1,6 +1,6 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../../logger.js';
-import { DomainError, InvalidInputError } from '../../sessions/errors.js';
+import { DomainError, InvalidInputError, WriteOutcomeUnknownError } from '../../sessions/errors.js';
 import type { Caller } from '../../sessions/model.js';
 import type { SessionService } from '../../sessions/service.js';
 import { isDatabaseUnavailable } from '../../db/availability.js';
@@ -99,7 +99,8 @@ async function dispatch(
 
   if (issues.length > 0 || !caller || !query.success) throw validationFailed(issues);
   const expectedVersion = route.ifMatch ? expectedVersionOf(request.headers) : undefined;
-  return route.handle({ caller, sessionId, query: query.data, body, expectedVersion }, sessions);
+  const idempotencyKey = request.headers.get('idempotency-key') ?? undefined;
+  return route.handle({ caller, sessionId, query: query.data, body, expectedVersion, idempotencyKey }, sessions);
 }
 
 /** A malformed escape cannot name a session: keep it as sent, which then matches none. */
@@ -163,7 +164,7 @@ function errorResponse(error: unknown, logger: Logger): RestResponse {
   if (error instanceof DomainError) return domainErrorResponse(error);
   if (error instanceof AuthenticationError) return { status: 401, body: { detail: error.message }, headers: { 'www-authenticate': 'Bearer' } };
   if (error instanceof ServiceUnavailableError || isDatabaseUnavailable(error)) {
-    const detail = error instanceof ServiceUnavailableError ? error.message : 'The database is unavailable; retry later.';
+    const detail = error instanceof ServiceUnavailableError || error instanceof WriteOutcomeUnknownError ? error.message : 'The database is unavailable; retry later.';
     return { status: 503, body: { detail }, headers: { 'retry-after': '1' } };
   }
   logger.error({ err: error }, 'unexpected error while serving a REST request');
