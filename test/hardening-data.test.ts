@@ -142,3 +142,139 @@ describe('list filters', () => {
     },
   );
 });
+
+const CREATE_WITH = /* GraphQL */ `
+  mutation CreateWith($input: CreateSessionInput!, $idempotencyKey: String) {
+    createSession(input: $input, idempotencyKey: $idempotencyKey) { id }
+  }
+`;
+
+const APPEND = /* GraphQL */ `
+  mutation Append($id: ID!, $agentId: ID!, $messages: [MessageInput!]!) {
+    appendMessages(id: $id, agentId: $agentId, messages: $messages) { version state { context(last: 1) { id } } messages { totalCount } }
+  }
+`;
+
+const message = (fields: Record<string, unknown> = {}) => ({ name: 'user', role: 'USER', content: [{ text: { text: 'hi' } }], ...fields });
+
+/** How a test writes a value into each client-written bounded column, through createSession. */
+type ColumnInput = { input?: Record<string, unknown>; state?: Record<string, unknown>; userId?: string; idempotencyKey?: string };
+const INPUT_OF_COLUMN: Record<string, (value: string) => ColumnInput> = {
+  'sessions.user_id': (value) => ({ userId: value }),
+  'sessions.agent_id': (value) => ({ input: { agentId: value } }),
+  'sessions.workspace_id': (value) => ({ input: { workspaceId: value } }),
+  'sessions.name': (value) => ({ input: { name: value } }),
+  'sessions.source_schedule_id': (value) => ({ input: { sourceScheduleId: value } }),
+  'agent_states.reply_id': (value) => ({ state: { replyId: value } }),
+  'messages.id': (value) => ({ state: { context: [message({ id: value })] } }),
+  'messages.name': (value) => ({ state: { context: [message({ name: value })] } }),
+  'messages.created_at': (value) => ({ state: { context: [message({ createdAt: value })] } }),
+  'messages.finished_at': (value) => ({ state: { context: [message({ finishedAt: value })] } }),
+  'tasks.id': (value) => ({ state: { tasksContext: { tasks: [{ subject: 's', description: 'd', id: value }] } } }),
+  'tasks.created_at': (value) => ({ state: { tasksContext: { tasks: [{ subject: 's', description: 'd', createdAt: value }] } } }),
+  'tasks.owner': (value) => ({ state: { tasksContext: { tasks: [{ subject: 's', description: 'd', owner: value }] } } }),
+  'idempotency_keys.user_id': (value) => ({ userId: value, idempotencyKey: 'column-key' }),
+  'idempotency_keys.key': (value) => ({ idempotencyKey: value }),
+};
+/** Bounded columns whose values the service makes itself. */
+const GENERATED_COLUMNS = ['sessions.id', 'agent_states.session_id', 'messages.session_id', 'tasks.session_id', 'idempotency_keys.fingerprint'];
+
+describe('input limits agree with the columns', () => {
+  test('every bounded text column takes a value of its full size, and one character more is BAD_USER_INPUT (not a 500)', async ({ service }) => {
+    const columns = await service.app.database.query<{ table_name: string; column_name: string; size: number }>(
+      `SELECT table_name, column_name, character_maximum_length AS size FROM information_schema.columns
+       WHERE table_schema = current_schema() AND character_maximum_length IS NOT NULL AND table_name <> '_prisma_migrations'`,
+      [],
+    );
+    const bounded = columns.map((column) => `${column.table_name}.${column.column_name}`);
+    // A new bounded column needs its input path here (or is generated): the limits cannot drift unseen.
+    expect(bounded.sort()).toEqual([...Object.keys(INPUT_OF_COLUMN), ...GENERATED_COLUMNS].sort());
+    for (const column of columns) {
+      const write = INPUT_OF_COLUMN[`${column.table_name}.${column.column_name}`];
+      if (!write) continue;
+      const send = (value: string) => {
+        const { input = {}, state, userId = 'column-user', idempotencyKey } = write(value);
+        return service.graphql(CREATE_WITH, { input: { agentId: 'column-agent', ...input, ...(state && { state }) }, idempotencyKey }, { userId });
+      };
+      const fits = await send('x'.repeat(column.size));
+      expect(fits.errors, `${column.table_name}.${column.column_name} at ${column.size}`).toBeUndefined();
+      const over = await send('y'.repeat(column.size + 1));
+      const expected = column.column_name === 'user_id' ? 'UNAUTHENTICATED' : 'BAD_USER_INPUT';
+      expect(over.errors?.map((error) => error.extensions?.code), `${column.table_name}.${column.column_name} at ${column.size + 1}`).toEqual([expected]);
+    }
+  });
+});
+
+describe('the context limit', () => {
+  test('appendMessages cannot grow the context past 5,000 messages; after compaction it can append again', async ({ service }) => {
+    const { id } = await createSession(service, 'context-user', 'context-agent');
+    const ref = { id, agentId: 'context-agent' };
+    const thousand = Array.from({ length: 1_000 }, () => message());
+    for (let batch = 0; batch < 5; batch++) {
+      const { errors } = await service.graphql(APPEND, { ...ref, messages: thousand }, { userId: 'context-user' });
+      expect(errors).toBeUndefined();
+    }
+    const refused = await service.graphql(APPEND, { ...ref, messages: [message({ id: 'one-too-many' })] }, { userId: 'context-user' });
+    expect(refused.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT', issues: [{ path: ['messages'] }] } }]);
+    expect(refused.errors![0]!.message).toContain('compactContext');
+    const compacted = await service.graphql(
+      /* GraphQL */ `mutation($id: ID!, $agentId: ID!) { compactContext(id: $id, agentId: $agentId, keepLast: 10, summary: { text: "s" }) { version } }`,
+      ref,
+      { userId: 'context-user' },
+    );
+    expect(compacted.errors).toBeUndefined();
+    const appended = await service.graphql(APPEND, { ...ref, messages: [message({ id: 'after-compaction' })] }, { userId: 'context-user' });
+    expect(appended.errors).toBeUndefined();
+    expect(appended.data.appendMessages).toMatchObject({ version: 8, state: { context: [{ id: 'after-compaction' }] }, messages: { totalCount: 5_001 } });
+  });
+});
+
+describe('JSON is stored exactly or refused', () => {
+  /** A request body sent as written: JSON.stringify could not produce 1e400 or a 20-digit integer. */
+  async function rawGraphql(service: TestApp, body: string) {
+    const response = await service.app.yoga.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-user-id': 'json-user' },
+      body,
+    });
+    return { status: response.status, ...(await response.json()) };
+  }
+  const CREATE_JSON = `mutation($input: CreateSessionInput!) { createSession(input: $input) { id } }`;
+
+  test.for([
+    ['a "__proto__" key', '{"__proto__": {"polluted": true}, "kept": 1}'],
+    ['a nested "__proto__" key', '{"outer": {"__proto__": 1}}'],
+    ['1e400', '{"temperature": 1e400}'],
+    ['a 20-digit integer', '{"seed": 12345678901234567890}'],
+  ])('parameters with %s: BAD_USER_INPUT over GraphQL and 422 over REST; nothing written', async ([, parameters], { service }) => {
+    const config = `{"type": "openai", "credentialId": "c", "model": "m", "parameters": ${parameters}}`;
+    const graphql = await rawGraphql(service, `{"query": ${JSON.stringify(CREATE_JSON)}, "variables": {"input": {"agentId": "json-agent", "chatModelConfig": ${config}}}}`);
+    expect(graphql.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT' } }]);
+    const restConfig = `{"type": "openai", "credential_id": "c", "model": "m", "parameters": ${parameters}}`;
+    const rest = await service.rest('POST', '/sessions/', { body: `{"agent_id": "json-agent", "chat_model_config": ${restConfig}}`, userId: 'json-user' });
+    expect(rest.status).toBe(422);
+    const listed = await service.graphql(`{ sessions(agentId: "json-agent") { totalCount } }`, {}, { userId: 'json-user' });
+    expect(listed.data.sessions.totalCount).toBe(0);
+  });
+
+  test('integers up to ±2^53 and ordinary floats round-trip exactly', async ({ service }) => {
+    const parameters = { big: 9007199254740991, negative: -9007199254740991, float: 0.1, tiny: 5e-324, nested: { list: [1, 2.5] } };
+    const created = await service.graphql(
+      /* GraphQL */ `mutation($input: CreateSessionInput!) { createSession(input: $input) { config { chatModelConfig { parameters } } } }`,
+      { input: { agentId: 'json-agent-ok', chatModelConfig: { type: 'openai', credentialId: 'c', model: 'm', parameters } } },
+      { userId: 'json-user' },
+    );
+    expect(created.errors).toBeUndefined();
+    expect(created.data.createSession.config.chatModelConfig.parameters).toEqual(parameters);
+  });
+
+  test('REST parameters nested 10,000 deep: 422, not a 500', async ({ service }) => {
+    const deep = `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`;
+    const response = await service.rest('POST', '/sessions/', {
+      body: `{"agent_id": "deep-agent", "chat_model_config": {"type": "t", "credential_id": "c", "model": "m", "parameters": ${deep}}}`,
+      userId: 'deep-user',
+    });
+    expect(response.status).toBe(422);
+    expect(JSON.stringify(response.body)).toContain('Must nest at most 64 levels');
+  });
+});

@@ -206,6 +206,7 @@ export class SessionService {
     const messages = drafts.map((draft) => buildMessage(draft, createdAt));
     return this.write(caller, ref, { operation: 'appendMessages', input: drafts }, options, {}, async (tx, session) => {
       await assertNewMessageIds(tx, session.id, messages);
+      await assertContextRoom(tx, session.id, messages.length);
       const lastSeq = await this.lastSeq(tx, session.id);
       await tx.message.createMany({ data: messageRows(session.id, messages, lastSeq) });
     });
@@ -477,6 +478,22 @@ function assertContextOrder(context: Message[], knownSeq: Map<string, number>): 
       : [];
   });
   if (issues.length > 0) throw new InvalidInputError(issues);
+}
+
+/**
+ * The context never grows past its limit: an append that would is refused (the runtime compacts
+ * first), so the state the runtime reads back is one it can write again.
+ */
+async function assertContextRoom(tx: Transaction, sessionId: string, appended: number): Promise<void> {
+  const inContext = await tx.message.count({ where: { sessionId, inContext: true } });
+  if (inContext + appended > LIMITS.contextMessages) {
+    throw new InvalidInputError([
+      {
+        path: ['messages'],
+        message: `The context holds ${inContext} messages; ${appended} more would exceed its ${LIMITS.contextMessages}. Compact it first (compactContext).`,
+      },
+    ]);
+  }
 }
 
 async function assertNewMessageIds(tx: Transaction, sessionId: string, messages: Message[]): Promise<void> {

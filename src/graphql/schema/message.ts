@@ -4,7 +4,7 @@ import type { JsonObject, Message, Usage } from '../../sessions/model.js';
 import type { HistoryMessage, HistoryPage, HistoryWindow } from '../../sessions/service.js';
 import { builder } from '../builder.js';
 import { callerOf } from '../context.js';
-import { boundedList, idString, jsonObject, labelString } from '../validation.js';
+import { boundedList, idString, jsonObject, nonEmptyString } from '../validation.js';
 import { connectionOf, decodeCursor, encodeCursor, type ConnectionShape } from './connection.js';
 import { ContentBlockInput, ContentBlockUnion, toContentBlockDraft } from './content.js';
 import { MessageRoleEnum } from './enums.js';
@@ -38,12 +38,12 @@ const UsageInput = builder.inputType('UsageInput', {
 export const MessageInput = builder.inputType('MessageInput', {
   fields: (t) => ({
     id: t.id({ validate: idString(), description: 'Generated when absent.' }),
-    name: t.string({ required: true, validate: labelString() }),
+    name: t.string({ required: true, validate: nonEmptyString(LIMITS.messageNameLength) }),
     role: t.field({ type: MessageRoleEnum, required: true }),
     content: t.field({ type: [ContentBlockInput], required: true, validate: boundedList(LIMITS.contentBlocksPerMessage) }),
     metadata: t.field({ type: 'JSON', validate: jsonObject, description: 'A JSON object; defaults to {}.' }),
-    createdAt: t.string({ validate: labelString(), description: 'Defaults to the time of the write.' }),
-    finishedAt: t.string({ validate: labelString() }),
+    createdAt: t.string({ validate: nonEmptyString(LIMITS.timestampLength), description: 'Defaults to the time of the write.' }),
+    finishedAt: t.string({ validate: nonEmptyString(LIMITS.timestampLength) }),
     usage: t.field({ type: UsageInput }),
   }),
 });

@@ -3,7 +3,7 @@ import { LIMITS } from '../../sessions/limits.js';
 import type { JsonObject, Task } from '../../sessions/model.js';
 import { builder } from '../builder.js';
 import { callerOf } from '../context.js';
-import { boundedList, boundedString, freeText, idString, jsonObject, labelString } from '../validation.js';
+import { boundedList, boundedString, freeText, idString, jsonObject, labelString, nonEmptyString } from '../validation.js';
 import { TaskStateEnum } from './enums.js';
 import { expectedVersionArg, idempotencyKeyArg, sessionRefArgs, SessionObject } from './session.js';
 
@@ -28,7 +28,7 @@ export const TaskInput = builder.inputType('TaskInput', {
     subject: t.string({ required: true, validate: labelString() }),
     description: t.string({ required: true, validate: freeText() }),
     metadata: t.field({ type: 'JSON', validate: jsonObject, description: 'A JSON object; defaults to {}.' }),
-    createdAt: t.string({ validate: labelString(), description: 'Defaults to the time of the write.' }),
+    createdAt: t.string({ validate: nonEmptyString(LIMITS.timestampLength), description: 'Defaults to the time of the write.' }),
     state: t.field({ type: TaskStateEnum, description: 'Defaults to PENDING.' }),
     owner: t.string({ validate: boundedString(LIMITS.idLength) }),
     blocks: t.idList({ validate: { ...boundedList(LIMITS.taskLinks), items: idString() } }),

@@ -4,6 +4,7 @@ import { DomainError, InvalidInputError, WriteOutcomeUnknownError } from '../../
 import type { Caller } from '../../sessions/model.js';
 import type { SessionService } from '../../sessions/service.js';
 import { isDatabaseUnavailable } from '../../db/availability.js';
+import { inexactJsonIssue } from '../../sessions/text.js';
 import { AuthenticationError, ServiceUnavailableError } from '../errors.js';
 import type { CallerResolver } from '../identity.js';
 import { HttpError, validationFailed, validationIssues } from './errors.js';
@@ -90,7 +91,9 @@ async function dispatch(
   let body: unknown;
   if (route.body) {
     const raw = await readJson(request, issues);
-    if (raw.ok) {
+    const inexact = raw.ok ? inexactJsonIssue(raw.value) : null;
+    if (inexact) issues.push({ type: 'value_error', loc: ['body', ...inexact.path], msg: inexact.message, input: null });
+    else if (raw.ok) {
       const parsed = route.body.safeParse(raw.value);
       if (parsed.success) body = parsed.data;
       else issues.push(...validationIssues('body', parsed.error, raw.value));
