@@ -108,7 +108,7 @@ function filterConditions(params: Parameters, caller: Caller, filter: SessionFil
 }
 
 /** A LIKE pattern matching `text` literally: its wildcards and the escape character are escaped. */
-export function escapeLike(text: string): string {
+function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
@@ -126,7 +126,7 @@ function assertComparableDates(filter: SessionFilter): void {
   if (issues.length > 0) throw new InvalidInputError(issues);
 }
 
-export function isComparableDate(value: Date): boolean {
+function isComparableDate(value: Date): boolean {
   const year = value.getUTCFullYear();
   return !Number.isNaN(year) && year >= FIRST_YEAR && year <= LAST_YEAR;
 }
