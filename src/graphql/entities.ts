@@ -12,7 +12,7 @@ import {
 import type { Plugin } from 'graphql-yoga';
 import type { InputIssue } from '../sessions/errors.js';
 import { LIMITS } from '../sessions/limits.js';
-import { isStorableText } from '../sessions/text.js';
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../sessions/text.js';
 import { builder } from './builder.js';
 import { badUserInput } from './errors.js';
 
@@ -25,9 +25,10 @@ export const idKey = builder.selection<{ id: string }>('id');
  */
 export function referencedId(reference: { id: unknown }): string {
   const { id } = reference;
-  if (typeof id !== 'string' || id.length === 0 || id.length > LIMITS.idLength || !isStorableText(id)) {
-    throw badUserInput([{ path: ['representations', 'id'], message: `Must be a string of 1 to ${LIMITS.idLength} characters of storable text.` }]);
+  if (typeof id !== 'string' || id.length === 0 || id.length > LIMITS.idLength) {
+    throw badUserInput([{ path: ['representations', 'id'], message: `Must be a string of 1 to ${LIMITS.idLength} characters.` }]);
   }
+  if (!isStorableText(id)) throw badUserInput([{ path: ['representations', 'id'], message: UNSTORABLE_TEXT_MESSAGE }]);
   return id;
 }
 
