@@ -76,8 +76,9 @@ type Transaction = Prisma.TransactionClient;
  * Sessions: create, read, list, PATCH, state writes and delete, each scoped to the caller and the
  * session's agent. Every write runs in one transaction that first bumps `version` and `updatedAt`
  * on the session row (taking its lock, so writes to one session apply one after another, each
- * changing only what it names) and, given `expectedVersion`, applies only to that version. After a
- * write commits, `events` hears of it, whichever front door asked for the write.
+ * changing only what it names) and, given `expectedVersion`, applies only to that version; given
+ * an `idempotencyKey`, it applies at most once per key (WriteOptions, in idempotency.ts). After a
+ * write commits (or is replayed under its key), `events` hears of it, whichever front door asked.
  */
 export class SessionService {
   /** When expired idempotency keys were last purged (ms since the epoch). */
