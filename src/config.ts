@@ -49,6 +49,7 @@ const environmentSchema = z.object({
   MAX_COST: positiveInt(100_000_000).default(500_000),
   MAX_BATCH_SIZE: z.coerce.number().int().min(0).max(1_000).default(10),
   OPERATION_TIMEOUT_MS: positiveInt(600_000).default(30_000),
+  MAX_ENTITY_REPRESENTATIONS: positiveInt(100_000).default(1_000),
   PERSISTED_OPERATIONS_FILE: optionalText,
   METRICS: booleanFlag.default(true),
   SHUTDOWN_TIMEOUT_MS: positiveInt(600_000).default(10_000),
@@ -76,6 +77,8 @@ export interface RequestLimits {
   /** Operations per batched request; 0 turns batching off. */
   maxBatchSize: number;
   operationTimeoutMs: number;
+  /** Federation `_entities` representations per request, all `_entities` fields together. */
+  maxEntityRepresentations: number;
 }
 
 /** Subscriptions: how events travel between instances, and what one caller may hold open. */
@@ -158,6 +161,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       maxCost: env.MAX_COST,
       maxBatchSize: env.MAX_BATCH_SIZE,
       operationTimeoutMs: env.OPERATION_TIMEOUT_MS,
+      maxEntityRepresentations: env.MAX_ENTITY_REPRESENTATIONS,
     },
     persistedOperationsFile: env.PERSISTED_OPERATIONS_FILE && path.resolve(env.PERSISTED_OPERATIONS_FILE),
     metrics: env.METRICS,

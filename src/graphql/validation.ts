@@ -1,7 +1,7 @@
 import type { StringValidationOptions } from '@pothos/plugin-zod';
 import type { JsonObject, JsonValue } from '../sessions/model.js';
 import { LIMITS } from '../sessions/limits.js';
-import { isStorableText, nestsWithin, UNSTORABLE_TEXT_MESSAGE } from '../sessions/text.js';
+import { inexactJsonIssue, isStorableText, nestsWithin, UNSTORABLE_TEXT_MESSAGE } from '../sessions/text.js';
 
 /* Validation options for plugin-zod, built from the domain's LIMITS so the numbers live in one place. */
 
@@ -44,5 +44,9 @@ export const jsonObject: Array<[(value: JsonValue) => boolean, { message: string
     // Too deep to serialise safely: already reported by the rule above.
     (value) => value == null || !nestsWithin(value, LIMITS.jsonObjectDepth) || Buffer.byteLength(JSON.stringify(value)) <= LIMITS.jsonObjectBytes,
     { message: `Must be at most ${LIMITS.jsonObjectBytes} bytes as JSON.` },
+  ],
+  [
+    (value) => value == null || !nestsWithin(value, LIMITS.jsonObjectDepth) || inexactJsonIssue(value) === null,
+    { message: 'Must be storable exactly: finite numbers, integers within ±2^53 (larger ones as strings), no "__proto__" keys.' },
   ],
 ];

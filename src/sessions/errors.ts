@@ -55,3 +55,20 @@ export class InvalidInputError extends DomainError {
     super(issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
   }
 }
+
+/**
+ * The connection to the database broke while a write's COMMIT was under way: the write may or may
+ * not have been applied. Not a domain error: the edges report it as SERVICE_UNAVAILABLE, with this
+ * message instead of "nothing was written".
+ */
+export class WriteOutcomeUnknownError extends Error {
+  override name = 'WriteOutcomeUnknownError';
+  constructor(withKey: boolean, options: { cause: unknown }) {
+    super(
+      withKey
+        ? 'The database connection was lost while the write was being committed: it may have been applied. Retry with the same idempotency key.'
+        : 'The database connection was lost while the write was being committed: it may have been applied. Re-read the session before retrying, or send an idempotency key so that a retry is safe.',
+      options,
+    );
+  }
+}

@@ -15,6 +15,7 @@ describe('configuration', () => {
       maxCost: 500_000,
       maxBatchSize: 10,
       operationTimeoutMs: 30_000,
+      maxEntityRepresentations: 1_000,
     });
   });
 

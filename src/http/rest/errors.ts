@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import { LIMITS } from '../../sessions/limits.js';
+import { nestsWithin } from '../../sessions/text.js';
 import type { ValidationErrorJson } from './schemas.js';
 
 /** Where a request value came from, as the first element of an upstream `loc`. */
@@ -37,15 +39,20 @@ export function validationIssues(location: Location, error: z.ZodError, input: u
         type: 'extra_forbidden',
         loc: [location, ...path, key],
         msg: 'Extra inputs are not permitted',
-        input: valueAt(parent, [key]) ?? null,
+        input: echoed(valueAt(parent, [key])),
       }));
     }
     const value = valueAt(input, path);
     const { type, msg, ctx } = describe(issue, value, location, path.length === 0);
     // A missing body field reports the object it is missing from; a missing header or parameter, null.
     const reported = type !== 'missing' ? value : location === 'body' ? valueAt(input, path.slice(0, -1)) : null;
-    return [{ type, loc: [location, ...path], msg, input: reported ?? null, ...(ctx && { ctx }) }];
+    return [{ type, loc: [location, ...path], msg, input: echoed(reported), ...(ctx && { ctx }) }];
   });
+}
+
+/** The value at fault, as the response repeats it; one nested too deep to serialise is left out. */
+function echoed(value: unknown): unknown {
+  return value === undefined || !nestsWithin(value, LIMITS.jsonObjectDepth) ? null : value;
 }
 
 interface Described {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMITS } from '../../sessions/limits.js';
 import { routes, type Route } from './routes.js';
 import { CallerHeaders, components, ErrorResponse, HTTPValidationError, SessionPathParams } from './schemas.js';
 
@@ -58,11 +59,20 @@ function operation(route: Route) {
       ...(route.ifMatch
         ? [{ name: 'If-Match', in: 'header', required: false, description: 'Apply only at this version (an ETag), or "*".', schema: { type: 'string' } }]
         : []),
+      ...(route.method !== 'GET' ? [IDEMPOTENCY_KEY_HEADER] : []),
     ],
     ...(route.body && { requestBody: { required: true, content: jsonContent(route.body) } }),
     responses,
   };
 }
+
+const IDEMPOTENCY_KEY_HEADER = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description: `Makes a retry safe: the same key with the same request within ${LIMITS.idempotencyKeyLifetimeHours} h answers as the first time without applying again; with another request, 422.`,
+  schema: { type: 'string', minLength: 1, maxLength: LIMITS.idLength },
+};
 
 function buildDocument() {
   const { schemas } = z.toJSONSchema(components, { uri: (id) => `${COMPONENT_PREFIX}${id}`, unrepresentable: 'any' }) as {

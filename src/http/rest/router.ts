@@ -3,6 +3,7 @@ import type { Logger } from '../../logger.js';
 import type { Caller } from '../../sessions/model.js';
 import type { SessionService } from '../../sessions/service.js';
 import { classifyError } from '../../errors.js';
+import { inexactJsonIssue } from '../../sessions/text.js';
 import type { CallerResolver } from '../identity.js';
 import { HttpError, NOT_AN_OBJECT, validationFailed, validationIssues, valueError } from './errors.js';
 import { openApiDocument } from './openapi.js';
@@ -103,7 +104,9 @@ async function dispatch(
   let body: unknown;
   if (route.body) {
     const raw = await readJson(request, issues);
-    if (raw.ok) {
+    const inexact = raw.ok ? inexactJsonIssue(raw.value) : null;
+    if (inexact) issues.push({ ...valueError(inexact.message), loc: ['body', ...inexact.path], input: null });
+    else if (raw.ok) {
       const parsed = route.body.safeParse(raw.value);
       if (parsed.success) body = parsed.data;
       else issues.push(...validationIssues('body', parsed.error, raw.value));
@@ -112,7 +115,8 @@ async function dispatch(
 
   if (issues.length > 0 || !caller || !query.success) throw validationFailed(issues);
   const expectedVersion = route.ifMatch ? expectedVersionOf(request.headers) : undefined;
-  return route.handle({ caller, sessionId, query: query.data, body, expectedVersion }, sessions);
+  const idempotencyKey = request.headers.get('idempotency-key') ?? undefined;
+  return route.handle({ caller, sessionId, query: query.data, body, expectedVersion, idempotencyKey }, sessions);
 }
 
 /** A malformed escape cannot name a session: keep it as sent, which then matches none. */

@@ -32,6 +32,8 @@ export interface RouteInput<Query, Body> {
   body: Body;
   /** From If-Match, on routes that accept it. */
   expectedVersion: number | undefined;
+  /** From the Idempotency-Key header, passed to the write as is. */
+  idempotencyKey: string | undefined;
 }
 
 /**
@@ -113,13 +115,17 @@ export const routes: Route[] = [
     body: CreateSessionRequest,
     notFound: `${AGENT_NOT_FOUND} Or ${CREDENTIAL_NOT_FOUND}`,
     success: { status: 201, description: 'The new session id; the ETag carries its version.', schema: CreateSessionResponse, etag: true },
-    async handle({ caller, body }, sessions) {
-      const session = await sessions.create(caller, {
-        agentId: body.agent_id,
-        workspaceId: body.workspace_id,
-        name: body.name,
-        chatModelConfig: body.chat_model_config && chatModelConfigDraft(body.chat_model_config),
-      });
+    async handle({ caller, body, idempotencyKey }, sessions) {
+      const session = await sessions.create(
+        caller,
+        {
+          agentId: body.agent_id,
+          workspaceId: body.workspace_id,
+          name: body.name,
+          chatModelConfig: body.chat_model_config && chatModelConfigDraft(body.chat_model_config),
+        },
+        { idempotencyKey },
+      );
       return { status: 201, body: { session_id: session.id }, headers: etag(session.version) };
     },
   }),
@@ -132,7 +138,7 @@ export const routes: Route[] = [
     notFound: `${SESSION_NOT_FOUND} Or ${CREDENTIAL_NOT_FOUND}`,
     ifMatch: true,
     success: { status: 200, description: 'The full session record after the update.', schema: SessionRecordSchema, etag: true },
-    async handle({ caller, sessionId, query, body, expectedVersion }, sessions) {
+    async handle({ caller, sessionId, query, body, expectedVersion, idempotencyKey }, sessions) {
       const ref = { id: sessionId, agentId: query.agent_id };
       const session = await sessions.update(
         caller,
@@ -143,7 +149,7 @@ export const routes: Route[] = [
           chatModelConfig: body.chat_model_config && chatModelConfigDraft(body.chat_model_config),
           permissionMode: body.permission_mode,
         },
-        expectedVersion,
+        { expectedVersion, idempotencyKey },
       );
       const [document] = await sessionDocuments(sessions, [session]);
       if (!document) throw new SessionNotFoundError(sessionId);
@@ -158,8 +164,8 @@ export const routes: Route[] = [
     notFound: SESSION_NOT_FOUND,
     ifMatch: true,
     success: { status: 204, description: 'Deleted.' },
-    async handle({ caller, sessionId, query, expectedVersion }, sessions) {
-      await sessions.delete(caller, { id: sessionId, agentId: query.agent_id }, expectedVersion);
+    async handle({ caller, sessionId, query, expectedVersion, idempotencyKey }, sessions) {
+      await sessions.delete(caller, { id: sessionId, agentId: query.agent_id }, { expectedVersion, idempotencyKey });
       // Upstream's empty 204 still names JSON as its content type; a client may check it.
       return { status: 204, headers: { 'content-type': 'application/json' } };
     },

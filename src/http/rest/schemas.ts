@@ -31,9 +31,12 @@ const storable = [isStorableText, { message: UNSTORABLE_TEXT_MESSAGE }] as const
 const idString = () => z.string().min(1).max(LIMITS.idLength).refine(...storable);
 const labelString = () => z.string().min(1).max(LIMITS.labelLength).refine(...storable);
 
+// Whether the values are stored exactly is checked on the raw body (src/http/rest/router.ts): zod
+// drops a "__proto__" key while copying a record.
 const jsonObject = z
   .record(z.string(), z.unknown())
-  .refine((value) => nestsWithin(value, LIMITS.jsonObjectDepth), { message: `Must nest at most ${LIMITS.jsonObjectDepth} levels.` })
+  // Too deep to serialise safely: the size check would overflow the stack.
+  .refine((value) => nestsWithin(value, LIMITS.jsonObjectDepth), { message: `Must nest at most ${LIMITS.jsonObjectDepth} levels.`, abort: true })
   .refine((value) => Buffer.byteLength(JSON.stringify(value)) <= LIMITS.jsonObjectBytes, {
     message: `Must be at most ${LIMITS.jsonObjectBytes} bytes as JSON.`,
   });
