@@ -348,11 +348,15 @@ export class SessionService {
     const forward = 'first' in window;
     const size = forward ? window.first : window.last;
     const bound = forward ? (window.afterSeq ?? 0) : (window.beforeSeq ?? 2 ** 31 - 1);
-    // One more than asked for tells whether the history goes on.
+    // One more than asked for tells whether the history goes on. The bound is a row comparison on the
+    // primary key (session_id, seq) and the order is the key's own: the planner then walks the key from
+    // the bound, whereas `seq > $2 ORDER BY seq` gets a bitmap scan and a sort of the whole history.
     const rows = await this.query<MessageRow>(
       `SELECT m.* FROM unnest($1::varchar[]) AS s(id)
        CROSS JOIN LATERAL (
-         SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = s.id AND ${forward ? 'seq > $2 ORDER BY seq ASC' : 'seq < $2 ORDER BY seq DESC'} LIMIT $3
+         SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = s.id AND ${
+           forward ? '(session_id, seq) > (s.id, $2) ORDER BY session_id, seq' : '(session_id, seq) < (s.id, $2) ORDER BY session_id DESC, seq DESC'
+         } LIMIT $3
        ) m`,
       [[...sessionIds], bound, size + 1],
     );
