@@ -4,7 +4,7 @@
 // then loads them with autocannon in interleaved rounds. Prints one table and writes bench/RESULTS.md.
 // Loopback only.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync, readlinkSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readlinkSync, readSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -238,6 +238,8 @@ async function countStatements(logPath: string, system: SystemName, request: Req
 }
 
 /* Load. */
+
+const ANALYSIS_HEADING = '## Analysis';
 
 interface Run {
   requestsPerSecond: number;
@@ -480,7 +482,11 @@ async function main() {
     'req/s: median of the rounds (min–max). Ratios: service req/s over the other system’s, per round, median (min–max). SQL statements: per request, counted from PostgreSQL’s log (`log_statement=all` on the systems’ own connections; BEGIN/COMMIT included).';
   const report = `${table.join('\n')}\n\n${summary.join('\n')}\n\n${legend}\n\n${machine}`;
   console.log(`\n${report}`);
-  writeFileSync(new URL('./RESULTS.md', import.meta.url), `# Benchmark results\n\nLatest \`npm run bench\` (${new Date().toISOString().slice(0, 10)}).\n\n${report}\n`);
+  // The hand-written analysis below the measured part (from its heading on) is kept.
+  const resultsFile = new URL('./RESULTS.md', import.meta.url);
+  const previous = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '';
+  const analysis = previous.includes(ANALYSIS_HEADING) ? previous.slice(previous.indexOf(ANALYSIS_HEADING)) : '';
+  writeFileSync(resultsFile, `# Benchmark results\n\nLatest \`npm run bench\` (${new Date().toISOString().slice(0, 10)}).\n\n${report}\n${analysis && `\n${analysis}`}`);
 }
 
 await main();
