@@ -344,11 +344,15 @@ export class SessionService {
     const forward = 'first' in window;
     const size = forward ? window.first : window.last;
     const bound = forward ? (window.afterSeq ?? 0) : (window.beforeSeq ?? 2 ** 31 - 1);
-    // One more than asked for tells whether the history goes on.
+    // One more than asked for tells whether the history goes on. The bound is a row comparison on the
+    // primary key (session_id, seq) and the order is the key's own: the planner then walks the key from
+    // the bound, whereas `seq > $2 ORDER BY seq` gets a bitmap scan and a sort of the whole history.
     const rows = await this.query<MessageRow>(
       `SELECT m.* FROM unnest($1::varchar[]) AS s(id)
        CROSS JOIN LATERAL (
-         SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = s.id AND ${forward ? 'seq > $2 ORDER BY seq ASC' : 'seq < $2 ORDER BY seq DESC'} LIMIT $3
+         SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = s.id AND ${
+           forward ? '(session_id, seq) > (s.id, $2) ORDER BY session_id, seq' : '(session_id, seq) < (s.id, $2) ORDER BY session_id DESC, seq DESC'
+         } LIMIT $3
        ) m`,
       [[...sessionIds], bound, size + 1],
     );
@@ -462,8 +466,10 @@ export class SessionService {
   }
 
   private async lastSeq(tx: Transaction, sessionId: string): Promise<number> {
-    const { _max } = await tx.message.aggregate({ where: { sessionId }, _max: { seq: true } });
-    return _max.seq ?? 0;
+    // A plain max() reads one entry of the primary key; Prisma's aggregate wraps the read in an OFFSET
+    // subquery that reads the whole history (38 ms at 34,000 messages), under the session's lock.
+    const [last] = await tx.$queryRaw<Array<{ seq: number | null }>>`SELECT max(seq) AS seq FROM messages WHERE session_id = ${sessionId}`;
+    return last?.seq ?? 0;
   }
 }
 
