@@ -1,8 +1,15 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+/** Generated inputs by the hundred, retained-heap checks, megabyte payloads: `npm run test:slow`. */
+const SLOW = ['test/bad-input.test.ts', 'test/isolation.test.ts'];
+/** Drives Debian's chromium against the running service: `npm run test:browser`. */
+const BROWSER = ['test/browser/**/*.test.ts'];
+
 // The same suite runs on the embedded database (default) and, with TEST_DATABASE_URL set, on
-// PostgreSQL; every test file gets a database of its own, so files run in parallel.
+// PostgreSQL. Every test file gets a database of its own, so files run in parallel; they mostly wait
+// on the database, so more files run at once than there are cores.
 export default defineConfig({
   resolve: {
     // Node loads graphql through its CommonJS entry (as the service does under tsx); without this,
@@ -10,8 +17,13 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: fileURLToPath(new URL('./node_modules/graphql/index.js', import.meta.url)) }],
   },
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    maxWorkers: Math.max(2, availableParallelism()),
+    projects: [
+      { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'], exclude: [...SLOW, ...BROWSER] } },
+      { extends: true, test: { name: 'slow', include: SLOW } },
+      { extends: true, test: { name: 'browser', include: BROWSER } },
+    ],
   },
 });
