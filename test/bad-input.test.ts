@@ -114,7 +114,7 @@ function ruleBreaking(sessionId: string): fc.Arbitrary<Case> {
     (state, _, __, variant) => (state.toolContext.maxCacheFiles = [1, 0, -5][variant % 3]),
     (_, first, __, variant) => (first.id = ['', 'i'.repeat(256)][variant % 2]),
     (_, __, second, variant) => (second.content[0].thinking.thinking = ['\u0000', 'a\ud800'][variant % 2]),
-    (_, first) => (first.metadata = { ['key\u0000']: 1 }),
+    (_, first) => (first.metadata = { 'key\u0000': 1 }),
     (state) => (state.toolContext.readFileCache[0].lines = ['ok', 'nul\u0000']),
     (state) => (state.permissionContext.workingDirectories = Array.from({ length: 201 }, (_, i) => ({ path: `/p${i}`, source: 's' }))),
   ];

@@ -56,9 +56,9 @@ describe('GraphiQL in a real browser, offline', () => {
     await page.goto(`http://127.0.0.1:${service.port}/graphql`);
     await page.locator('button.graphiql-execute-button').click({ timeout: 30_000 });
     const response = page.locator('.graphiql-response');
-    await expect.poll(() => response.innerText(), { timeout: 30_000 }).toContain('"createSession"');
-    // The editor renders spaces as no-break spaces.
-    const result = JSON.parse((await response.innerText()).replaceAll('\u00a0', ' '));
+    await expect.poll(() => response.textContent(), { timeout: 30_000 }).toContain('"createSession"');
+    // The editor renders spaces as no-break spaces, each line in an element of its own.
+    const result = JSON.parse((await response.textContent())!.replaceAll('\u00a0', ' '));
 
     await mkdir(ARTIFACTS_DIR, { recursive: true });
     const screenshot = path.join(ARTIFACTS_DIR, 'graphiql.png');
