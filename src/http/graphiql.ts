@@ -1,4 +1,3 @@
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphiQLOptions } from 'graphql-yoga';
 
 /** The caller GraphiQL's default tabs name with the development header. */
@@ -47,9 +46,11 @@ export function createGraphiQLPage({ userIdHeader }: { userIdHeader: boolean }) 
     defaultHeaders: headers,
     defaultEditorToolsVisibility: 'headers',
   };
-  // The page inlines about 9 MB of scripts: built once, on the first request for it.
-  let page: string | undefined;
-  return { options, render: () => (page ??= renderGraphiQL(options)) };
+  // The page inlines about 9 MB of scripts: loaded and built on the first request for it (a service
+  // whose GraphiQL nobody opens never holds them), then kept.
+  let page: Promise<string> | undefined;
+  const render = () => (page ??= import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => renderGraphiQL(options)));
+  return { options, render };
 }
 
 export type GraphiQLPage = ReturnType<typeof createGraphiQLPage>;
