@@ -17,8 +17,9 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: fileURLToPath(new URL('./node_modules/graphql/index.js', import.meta.url)) }],
   },
   test: {
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Hang detectors, not performance checks: generous, since files share two cores.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     maxWorkers: Math.max(2, availableParallelism()),
     projects: [
       { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'], exclude: [...SLOW, ...BROWSER] } },
