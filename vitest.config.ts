@@ -2,8 +2,19 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-/** Generated inputs by the hundred, retained-heap checks, megabyte payloads: `npm run test:slow`. */
-const SLOW = ['test/bad-input.test.ts', 'test/isolation.test.ts'];
+/**
+ * `npm run test:slow`, one file at a time: generated inputs by the hundred, retained-heap checks and
+ * megabyte payloads (bad-input, isolation), and the tests that load the machine or time it: 100
+ * concurrent writes on a small pool (concurrency), real processes and sockets stopped on a deadline
+ * (shutdown), cross-instance delivery within a bound (subscriptions-redis).
+ */
+const SLOW = [
+  'test/bad-input.test.ts',
+  'test/isolation.test.ts',
+  'test/concurrency.test.ts',
+  'test/shutdown.test.ts',
+  'test/subscriptions-redis.test.ts',
+];
 /** Drives Debian's chromium against the running service: `npm run test:browser`. */
 const BROWSER = ['test/browser/**/*.test.ts'];
 
@@ -23,7 +34,7 @@ export default defineConfig({
     maxWorkers: Math.max(2, availableParallelism()),
     projects: [
       { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'], exclude: [...SLOW, ...BROWSER] } },
-      { extends: true, test: { name: 'slow', include: SLOW } },
+      { extends: true, test: { name: 'slow', include: SLOW, fileParallelism: false } },
       { extends: true, test: { name: 'browser', include: BROWSER } },
     ],
   },
