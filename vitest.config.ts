@@ -1,8 +1,26 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+/**
+ * `npm run test:slow`, one file at a time: generated inputs by the hundred, retained-heap checks and
+ * megabyte payloads (bad-input, isolation), and the tests that load the machine or time it: 100
+ * concurrent writes on a small pool (concurrency), real processes and sockets stopped on a deadline
+ * (shutdown), cross-instance delivery within a bound (subscriptions-redis).
+ */
+const SLOW = [
+  'test/bad-input.test.ts',
+  'test/isolation.test.ts',
+  'test/concurrency.test.ts',
+  'test/shutdown.test.ts',
+  'test/subscriptions-redis.test.ts',
+];
+/** Drives Debian's chromium against the running service: `npm run test:browser`. */
+const BROWSER = ['test/browser/**/*.test.ts'];
+
 // The same suite runs on the embedded database (default) and, with TEST_DATABASE_URL set, on
-// PostgreSQL; every test file gets a database of its own, so files run in parallel.
+// PostgreSQL. Every test file gets a database of its own, so files run in parallel; they mostly wait
+// on the database, so more files run at once than there are cores.
 export default defineConfig({
   resolve: {
     // Node loads graphql through its CommonJS entry (as the service does under tsx); without this,
@@ -10,8 +28,14 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: fileURLToPath(new URL('./node_modules/graphql/index.js', import.meta.url)) }],
   },
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Hang detectors, not performance checks: generous, since files share two cores.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    maxWorkers: Math.max(2, availableParallelism()),
+    projects: [
+      { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'], exclude: [...SLOW, ...BROWSER] } },
+      { extends: true, test: { name: 'slow', include: SLOW, fileParallelism: false } },
+      { extends: true, test: { name: 'browser', include: BROWSER } },
+    ],
   },
 });

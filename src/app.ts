@@ -4,6 +4,7 @@ import { applyMigrations, readMigrations } from './db/migrate.js';
 import { inProcessTransport, openRedisTransport } from './graphql/event-transport.js';
 import { createSessionSubscriptions, type SessionSubscriptions } from './graphql/subscriptions.js';
 import { createFederatedReferenceCheck } from './http/federated-references.js';
+import { createGraphiQLPage } from './http/graphiql.js';
 import { createCallerResolver } from './http/identity.js';
 import { createMetrics } from './http/metrics.js';
 import { useAllowListedOperations } from './http/persisted-operations.js';
@@ -59,7 +60,7 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<App>
     subscriptions,
     logger,
     resolveCaller,
-    graphiql: config.graphiql,
+    graphiql: config.graphiql ? createGraphiQLPage({ userIdHeader: config.auth.allowUserIdHeader }) : null,
     introspection: config.introspection,
     limits: config.limits,
     persistedOperations,

@@ -1,16 +1,17 @@
 import { CREATE_SESSION, DELETE_SESSION, GET_SESSION, LIST_SESSIONS, REPLACE_STATE, UPDATE_SESSION, writeOf } from './support/documents.js';
+import fc from 'fast-check';
 import { describe, expect, test } from './support/fixtures.js';
-import { randomSource } from './support/random.js';
 
 /*
- * Randomised (seeded) attempts by every other user and agent on every read and write path: each
- * finds nothing, changes nothing, and learns nothing a missing session would not tell.
+ * Generated attempts (fast-check, seeded: a failure shrinks to the smallest attempt that shows it) by
+ * every other user and agent on every read and write path: each finds nothing, changes nothing, and
+ * learns nothing a missing session would not tell.
  */
 
 const SEED = 7_331;
+const ATTEMPTS = ['read', 'list', 'update', 'update with version', 'replace state', 'replace state with version', 'delete'] as const;
 const USERS = ['alice', 'bob', 'carol'];
 const AGENTS = ['agent-1', 'agent-2', 'agent-3'];
-
 
 interface Owned {
   id: string;
@@ -32,22 +33,12 @@ describe('isolation', () => {
         }
       }
     }
-    const random = randomSource(SEED);
-    const attempts = [
-      'read',
-      'list',
-      'update',
-      'update with version',
-      'replace state',
-      'replace state with version',
-      'delete',
-    ] as const;
+    // Another user on any agent, or the owner on another agent.
+    const attempts = fc
+      .record({ target: fc.constantFrom(...owned), userId: fc.constantFrom(...USERS), agentId: fc.constantFrom(...AGENTS), attempt: fc.constantFrom(...ATTEMPTS) })
+      .filter(({ target, userId, agentId }) => userId !== target.userId || agentId !== target.agentId);
     const seen = new Set<string>();
-    for (let n = 0; n < 210; n++) {
-      const target = random.pick(owned);
-      const userId = random.pick(USERS);
-      const agentId = userId === target.userId ? random.pick(AGENTS.filter((agent) => agent !== target.agentId)) : random.pick(AGENTS);
-      const attempt = random.pick(attempts);
+    const tryIt = async ({ target, userId, agentId, attempt }: { target: Owned; userId: string; agentId: string; attempt: (typeof ATTEMPTS)[number] }) => {
       seen.add(`${attempt}:${userId === target.userId ? 'same user' : 'other user'}`);
       const ref = { id: target.id, agentId };
       const as = { userId };
@@ -80,9 +71,10 @@ describe('isolation', () => {
           expect(Object.values(data)[0]).toEqual({ __typename: 'SessionNotFoundError', sessionId: target.id, message: `Session '${target.id}' not found.` });
         }
       }
-    }
+    };
+    await fc.assert(fc.asyncProperty(attempts, tryIt), { seed: SEED, numRuns: 210 });
     // Every path was tried, both across users and across agents of the same user.
-    expect(seen.size).toBe(attempts.length * 2);
+    expect(seen.size).toBe(ATTEMPTS.length * 2);
     for (const session of owned) {
       const { data } = await service.graphql(GET_SESSION, { id: session.id, agentId: session.agentId }, { userId: session.userId });
       expect(data.session).toMatchObject({ version: session.version, config: { name: session.name }, state: { summary: { text: '' }, permissionContext: { mode: 'DEFAULT' } } });

@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { describe, expect, startTestApp, test } from './support/fixtures.js';
 import { writeOf } from './support/documents.js';
 import { eventually, listen, subscribeSse, type Listening } from './support/subscriptions.js';
+import { captureConsoleErrors } from './support/console.js';
 
 const AGENT = 'live-agent';
 
@@ -187,8 +188,11 @@ describe('over WebSocket (graphql-ws)', () => {
     const refused = client({ 'x-user-id': 'alice' }).iterate({ query: SESSION_EVENTS, variables: { agentId: AGENT } });
     // graphql-ws reports errors of the subscribe step as the iterator's rejection.
     await expect(refused.next()).rejects.toEqual([expect.objectContaining({ extensions: { code: 'PERSISTED_QUERY_ONLY' } })]);
+    const consoleErrors = captureConsoleErrors();
     const huge = client({ 'x-user-id': 'alice', padding: 'x'.repeat(5_000) }).iterate({ query: SESSION_EVENTS, variables: { agentId: AGENT } });
     await expect(huge.next()).rejects.toMatchObject({ code: 1009 });
+    // graphql-ws reports the socket's error on the console; the service has nothing to add.
+    expect(consoleErrors).toEqual([expect.stringContaining('RangeError: Max payload size exceeded')]);
   });
 });
 

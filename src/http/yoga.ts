@@ -12,6 +12,7 @@ import type { SessionSubscriptions } from '../graphql/subscriptions.js';
 import type { Logger } from '../logger.js';
 import type { SessionService } from '../sessions/service.js';
 import { createDocumentCache } from './document-cache.js';
+import type { GraphiQLPage } from './graphiql.js';
 import type { CallerResolver } from './identity.js';
 import { useOperationLimits, useOperationTimeout } from './limits.js';
 import { useMetricsEndpoint, type Metrics } from './metrics.js';
@@ -24,7 +25,8 @@ export interface YogaOptions {
   subscriptions: SessionSubscriptions;
   logger: Logger;
   resolveCaller: CallerResolver;
-  graphiql: boolean;
+  /** Null: no GraphiQL. */
+  graphiql: GraphiQLPage | null;
   introspection: boolean;
   limits: RequestLimits;
   /** Restricts execution to an allow-list of operations (see persisted-operations.ts). */
@@ -47,7 +49,8 @@ export function createYogaServer(options: YogaOptions) {
     schema,
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
-    graphiql: options.graphiql && { title: 'Agent sessions' },
+    graphiql: options.graphiql?.options ?? false,
+    renderGraphiQL: options.graphiql?.render,
     landingPage: false,
     // Browsers may read the headers clients act on: the ETag for If-Match, the request id for
     // support, Retry-After for back-off. Origins stay Yoga's default (the request's own).

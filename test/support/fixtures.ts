@@ -54,7 +54,7 @@ export const DEFAULT_USER = 'user-1';
 
 /** The service's configuration from `env` (as the environment would give it), on the test's database. */
 export function testAppConfig(database: DatabaseOptions, env: Record<string, string> = {}): AppConfig {
-  return { ...loadConfig({ GRAPHIQL: 'false', ...env }), database };
+  return { ...loadConfig(env), database };
 }
 
 /** Starts the service on a database of its own (once per test file with `test`), configured by `env`. */
