@@ -1,26 +1,22 @@
 import type { StringValidationOptions } from '@pothos/plugin-zod';
-import type { JsonObject, JsonValue } from '../sessions/model.js';
+import type { ZodType } from 'zod';
+import type { JsonObject } from '../sessions/model.js';
 import { LIMITS } from '../sessions/limits.js';
-import { isStorableText, nestsWithin, UNSTORABLE_TEXT_MESSAGE } from '../sessions/text.js';
+import { boundedText, jsonObject as jsonObjectRule, nonEmptyText } from '../sessions/rules.js';
 
-/* Validation options for plugin-zod, built from the domain's LIMITS so the numbers live in one place. */
+/*
+ * Validation options for plugin-zod: the zod schemas of src/sessions/rules.ts, which the REST bodies
+ * validate with too, so each rule is written once.
+ */
 
 /** A required string that must not be empty (ids, names, labels). */
 export function nonEmptyString(maxLength: number): StringValidationOptions {
-  return {
-    type: 'string',
-    minLength: [1, { message: 'Must not be empty.' }],
-    maxLength: [maxLength, { message: `Must be at most ${maxLength} characters.` }],
-    refine: storable,
-  };
+  return { type: 'string', schema: nonEmptyText(maxLength) };
 }
-
-// Ids also reach SQL in reads, where the domain's check on written data does not apply.
-const storable: [(text: string) => boolean, { message: string }] = [isStorableText, { message: UNSTORABLE_TEXT_MESSAGE }];
 
 /** A string that may be empty but not oversized (free text). */
 export function boundedString(maxLength: number): StringValidationOptions {
-  return { type: 'string', maxLength: [maxLength, { message: `Must be at most ${maxLength} characters.` }], refine: storable };
+  return { type: 'string', schema: boundedText(maxLength) };
 }
 
 /** For list arguments; add `items` for the entries' own rules. */
@@ -32,17 +28,8 @@ export const idString = () => nonEmptyString(LIMITS.idLength);
 export const labelString = () => nonEmptyString(LIMITS.labelLength);
 export const freeText = () => boundedString(LIMITS.textLength);
 
-function isPlainObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** For JSON arguments that must be objects (`parameters`, `metadata`, `extra`); null passes where the field is optional. */
-export const jsonObject: Array<[(value: JsonValue) => boolean, { message: string }]> = [
-  [(value) => value == null || isPlainObject(value), { message: 'Must be a JSON object.' }],
-  [(value) => value == null || nestsWithin(value, LIMITS.jsonObjectDepth), { message: `Must nest at most ${LIMITS.jsonObjectDepth} levels.` }],
-  [
-    // Too deep to serialise safely: already reported by the rule above.
-    (value) => value == null || !nestsWithin(value, LIMITS.jsonObjectDepth) || Buffer.byteLength(JSON.stringify(value)) <= LIMITS.jsonObjectBytes,
-    { message: `Must be at most ${LIMITS.jsonObjectBytes} bytes as JSON.` },
-  ],
-];
+/**
+ * For JSON arguments that must be objects (`parameters`, `metadata`, `extra`); null passes where the
+ * field is optional. The cast only narrows the schema's output type to the JSON scalar's.
+ */
+export const jsonObject = { schema: jsonObjectRule() as unknown as ZodType<JsonObject> };

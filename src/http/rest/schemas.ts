@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from '../../sessions/limits.js';
-import { isStorableText, nestsWithin, UNSTORABLE_TEXT_MESSAGE } from '../../sessions/text.js';
+import { idText, jsonObject as jsonObjectRule, labelText } from '../../sessions/rules.js';
 import {
   MESSAGE_ROLES,
   PERMISSION_BEHAVIORS,
@@ -26,17 +26,10 @@ function component<Schema extends z.ZodType>(id: string, schema: Schema, descrip
 
 /* Requests */
 
-// The same rules as the GraphQL inputs (src/graphql/validation.ts), in the upstream shapes.
-const storable = [isStorableText, { message: UNSTORABLE_TEXT_MESSAGE }] as const;
-const idString = () => z.string().min(1).max(LIMITS.idLength).refine(...storable);
-const labelString = () => z.string().min(1).max(LIMITS.labelLength).refine(...storable);
-
-const jsonObject = z
-  .record(z.string(), z.unknown())
-  .refine((value) => nestsWithin(value, LIMITS.jsonObjectDepth), { message: `Must nest at most ${LIMITS.jsonObjectDepth} levels.` })
-  .refine((value) => Buffer.byteLength(JSON.stringify(value)) <= LIMITS.jsonObjectBytes, {
-    message: `Must be at most ${LIMITS.jsonObjectBytes} bytes as JSON.`,
-  });
+// The rules the GraphQL inputs validate with too (src/sessions/rules.ts), in the upstream shapes.
+const idString = idText;
+const labelString = labelText;
+const jsonObject = jsonObjectRule();
 
 export const ChatModelConfigInput = component(
   'ChatModelConfigInput',
