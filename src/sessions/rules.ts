@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
-import { isStorableText, nestsWithin, UNSTORABLE_TEXT_MESSAGE } from './text.js';
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from './text.js';
 
 /*
- * The rules of the values both front doors accept, as zod schemas: the GraphQL inputs (plugin-zod's
+ * The rules of the strings both front doors accept, as zod schemas: the GraphQL inputs (plugin-zod's
  * `schema`) and the REST bodies validate with these same schemas, so no rule is written twice.
  * Each front door reports a failure in its own dialect.
  */
@@ -26,13 +26,3 @@ export const nonEmptyText = (maxLength: number) =>
 export const idText = () => nonEmptyText(LIMITS.idLength);
 export const labelText = () => nonEmptyText(LIMITS.labelLength);
 
-/** `parameters`, `metadata`, `extra`: a JSON object, bounded in depth and size. */
-export const jsonObject = () =>
-  z
-    .record(z.string(), z.unknown(), { error: 'Must be a JSON object.' })
-    .refine((value) => nestsWithin(value, LIMITS.jsonObjectDepth), { message: `Must nest at most ${LIMITS.jsonObjectDepth} levels.` })
-    .refine(
-      // Too deep to serialise safely: already reported by the rule above.
-      (value) => !nestsWithin(value, LIMITS.jsonObjectDepth) || Buffer.byteLength(JSON.stringify(value)) <= LIMITS.jsonObjectBytes,
-      { message: `Must be at most ${LIMITS.jsonObjectBytes} bytes as JSON.` },
-    );
