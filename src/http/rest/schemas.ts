@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../../sessions/limits.js';
-import { isStorableText, nestsWithin, UNSTORABLE_TEXT_MESSAGE } from '../../sessions/text.js';
+import { idText, labelText } from '../../sessions/rules.js';
+import { nestsWithin } from '../../sessions/text.js';
 import {
   MESSAGE_ROLES,
   PERMISSION_BEHAVIORS,
@@ -26,10 +27,9 @@ function component<Schema extends z.ZodType>(id: string, schema: Schema, descrip
 
 /* Requests */
 
-// The same rules as the GraphQL inputs (src/graphql/validation.ts), in the upstream shapes.
-const storable = [isStorableText, { message: UNSTORABLE_TEXT_MESSAGE }] as const;
-const idString = () => z.string().min(1).max(LIMITS.idLength).refine(...storable);
-const labelString = () => z.string().min(1).max(LIMITS.labelLength).refine(...storable);
+// The string rules the GraphQL inputs validate with too (src/sessions/rules.ts), in the upstream shapes.
+const idString = idText;
+const labelString = labelText;
 
 // Whether the values are stored exactly is checked on the raw body (src/http/rest/router.ts): zod
 // drops a "__proto__" key while copying a record.
