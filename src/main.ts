@@ -4,6 +4,7 @@ import { loadConfig } from './config.js';
 import { createHttpServer } from './http/server.js';
 import { closeGracefully } from './http/shutdown.js';
 import { createLogger } from './logger.js';
+import { logUnhandledRejections } from './unhandled.js';
 
 const config = (() => {
   try {
@@ -15,6 +16,7 @@ const config = (() => {
   }
 })();
 const logger = createLogger(config.logLevel);
+logUnhandledRejections(logger);
 const app = await createApp(config, logger).catch((error: unknown) => {
   logger.fatal({ err: error }, 'start-up failed');
   process.exit(1);
