@@ -10,6 +10,7 @@ import { schema } from '../graphql/schema/index.js';
 import type { SessionSubscriptions } from '../graphql/subscriptions.js';
 import type { Logger } from '../logger.js';
 import type { SessionService } from '../sessions/service.js';
+import { useRequestBodyLimit } from './body-limit.js';
 import { createDocumentCache } from './document-cache.js';
 import type { CallerResolver } from './identity.js';
 import { useOperationLimits, useOperationTimeout } from './limits.js';
@@ -68,7 +69,8 @@ export function createYogaServer(options: YogaOptions) {
       error: (...args) => logger.debug({ args }, 'yoga'),
     },
     // Order matters. Observability comes first so every request, including those the later
-    // plugins reject, is logged, counted and given a request id; the probe and metrics endpoints
+    // plugins reject, is logged, counted and given a request id; the body limit next, before any
+    // route reads a body or authenticates; the probe and metrics endpoints
     // answer next, then the REST routes (they answer their own paths and validate their own input),
     // before any GraphQL-specific check. CSRF prevention rejects a request before its
     // body is parsed; the allow-list swaps an id for its document before parsing; the armor limits
@@ -77,6 +79,7 @@ export function createYogaServer(options: YogaOptions) {
     // execution alone.
     plugins: [
       useRequestObservability({ logger, metrics }),
+      useRequestBodyLimit({ maxBytes: limits.maxRequestBodyBytes, graphqlEndpoint: '/graphql' }),
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {

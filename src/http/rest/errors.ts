@@ -14,6 +14,15 @@ export class HttpError extends Error {
   }
 }
 
+/** Echoed inputs are cut to this many characters of JSON: an error never repeats a large input back. */
+export const MAX_ECHOED_INPUT = 200;
+
+/** The value at fault as echoed in `input`: itself when short, else the start of its JSON and "…". */
+function echoed(value: unknown): unknown {
+  const json = JSON.stringify(value);
+  return json === undefined || json.length <= MAX_ECHOED_INPUT ? value : `${json.slice(0, MAX_ECHOED_INPUT)}…`;
+}
+
 export function validationFailed(issues: ValidationErrorJson[]): HttpError {
   return new HttpError(422, issues);
 }
@@ -34,14 +43,14 @@ export function validationIssues(location: Location, error: z.ZodError, input: u
         type: 'extra_forbidden',
         loc: [location, ...path, key],
         msg: 'Extra inputs are not permitted',
-        input: valueAt(parent, [key]) ?? null,
+        input: echoed(valueAt(parent, [key]) ?? null),
       }));
     }
     const value = valueAt(input, path);
     const { type, msg } = describe(issue, value, location);
     // A missing body field reports the object it is missing from; a missing header or parameter, null.
     const reported = type !== 'missing' ? value : location === 'body' ? valueAt(input, path.slice(0, -1)) : null;
-    return [{ type, loc: [location, ...path], msg, input: reported ?? null }];
+    return [{ type, loc: [location, ...path], msg, input: echoed(reported ?? null) }];
   });
 }
 
