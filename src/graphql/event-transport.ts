@@ -36,7 +36,8 @@ export const inProcessTransport: EventTransport = {
  * are logged, and ioredis reconnects by itself (resubscribing the channels it had).
  */
 export async function openRedisTransport(url: string, logger: Logger): Promise<EventTransport> {
-  const options = { lazyConnect: true, connectionName: 'agent-sessions', enableOfflineQueue: false, maxRetriesPerRequest: 0 };
+  // A Redis that stops answering without closing (a partition) fails commands after commandTimeout.
+  const options = { lazyConnect: true, connectionName: 'agent-sessions', enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 2_000 };
   const publishClient = new Redis(url, options);
   const subscribeClient = new Redis(url, options);
   const clients = [publishClient, subscribeClient];

@@ -7,7 +7,7 @@ import type { RequestLimits } from '../config.js';
 import { createContext } from '../graphql/context.js';
 import { createErrorMask } from '../graphql/errors.js';
 import { schema } from '../graphql/schema/index.js';
-import type { SessionSubscriptions } from '../graphql/subscriptions.js';
+import { subscriptionsOfRequest, type SessionSubscriptions } from '../graphql/subscriptions.js';
 import type { Logger } from '../logger.js';
 import type { SessionService } from '../sessions/service.js';
 import { useRequestBodyLimit } from './body-limit.js';
@@ -57,7 +57,7 @@ export function createYogaServer(options: YogaOptions) {
     batching: limits.maxBatchSize > 0 && { limit: limits.maxBatchSize },
     // The GraphQL-over-HTTP name for a persisted operation's id (see persisted-operations.ts).
     extraParamNames: ['documentId'],
-    context: async ({ request }) => createContext(await resolveCaller(request), sessions, subscriptions),
+    context: async ({ request }) => createContext(await resolveCaller(request), sessions, subscriptionsOfRequest(subscriptions, request.signal)),
     maskedErrors: { maskError: createErrorMask(logger) },
     logging: {
       debug: (...args) => logger.debug({ args }, 'yoga'),
