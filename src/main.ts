@@ -27,6 +27,17 @@ const { server, closeWebSockets } = createHttpServer(app, {
   maxPayloadBytes: config.limits.maxRequestBodyBytes,
   persistedOperationsOnly: Boolean(config.persistedOperationsFile),
 });
+// Listening failed (the port is taken, or not ours to bind): nothing would ever be served, so stop.
+server.once('error', (error: NodeJS.ErrnoException) => {
+  const reason =
+    error.code === 'EADDRINUSE'
+      ? `port ${config.port} on ${config.host} is already in use (set PORT to a free one)`
+      : error.code === 'EACCES'
+        ? `port ${config.port} on ${config.host} may not be bound by this user`
+        : error.message;
+  logger.fatal({ err: error, port: config.port, host: config.host }, `cannot listen: ${reason}`);
+  void app.close().finally(() => process.exit(1));
+});
 server.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo;
   logger.info({ url: `http://localhost:${port}${app.yoga.graphqlEndpoint}`, port, database: app.database.kind, production: config.production }, 'listening');

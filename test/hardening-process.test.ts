@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { describe, expect, test } from 'vitest';
+import net from 'node:net';
+import { describe, expect, onTestFinished, test } from 'vitest';
+import { startServiceProcess } from './support/service-process.js';
 
 describe('an unhandled promise rejection (a real process)', () => {
   test('is logged with the id of the request that caused it, and the process keeps running', () => {
@@ -19,4 +21,18 @@ describe('an unhandled promise rejection (a real process)', () => {
       { msg: 'still serving' },
     ]);
   });
+});
+
+describe('start-up', () => {
+  test('a PORT already in use: the process exits non-zero, saying so', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+    const port = (taken.address() as net.AddressInfo).port;
+    const service = await startServiceProcess({ PORT: String(port) });
+    onTestFinished(() => service.stop());
+    const exitCode = await Promise.race([service.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 30_000))]);
+    expect(exitCode).toBe(1);
+    expect(service.lines).toContainEqual(expect.objectContaining({ level: 60, msg: `cannot listen: port ${port} on 127.0.0.1 is already in use (set PORT to a free one)` }));
+  }, 60_000);
 });
