@@ -1,5 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import { startServiceProcess } from './support/service-process.js';
 
@@ -35,4 +39,44 @@ describe('start-up', () => {
     expect(exitCode).toBe(1);
     expect(service.lines).toContainEqual(expect.objectContaining({ level: 60, msg: `cannot listen: port ${port} on 127.0.0.1 is already in use (set PORT to a free one)` }));
   }, 60_000);
+});
+
+describe('npm start', () => {
+  // Runs the build (`npm run build`, done on install): `npm start` is `node dist/main.js`, so the
+  // signal a container runtime sends reaches the service, not a wrapper that leaves it orphaned.
+  test('SIGTERM to the npm process stops the service (drained, exit 0), leaving nothing listening', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'npm-start-'));
+    onTestFinished(() => rm(dataDir, { recursive: true, force: true }));
+    const { DATABASE_URL: _unused, ...environment } = process.env;
+    const npm = spawn('npm', ['start', '--silent'], {
+      env: { ...environment, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', NODE_ENV: 'development' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      // A process group of its own, so whatever npm started can be cleaned up if it outlives npm.
+      detached: true,
+    });
+    onTestFinished(() => {
+      try {
+        process.kill(-npm.pid!, 'SIGKILL');
+      } catch {
+        // Nothing left.
+      }
+    });
+    const lines: Array<Record<string, any>> = [];
+    const listening = new Promise<number>((resolve) => {
+      createInterface({ input: npm.stdout! }).on('line', (line) => {
+        const entry = line.startsWith('{') ? JSON.parse(line) : { text: line };
+        lines.push(entry);
+        if (entry.msg === 'listening') resolve(entry.port);
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => npm.on('exit', resolve));
+    const port = await Promise.race([listening, exited.then((code) => Promise.reject(new Error(`npm start exited early with ${code}`)))]);
+    expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
+    npm.kill('SIGTERM');
+    await exited;
+    // The service itself stopped (its own log says so) and the port is free.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(lines.find((line) => line.msg === 'stopped')).toMatchObject({ outcome: 'drained' });
+    await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+  }, 90_000);
 });
