@@ -76,7 +76,7 @@ export function createYogaServer(options: YogaOptions) {
     // body is parsed; the allow-list swaps an id for its document before parsing; the armor limits
     // run at parse and validation time, so an abusive document never executes (the nesting limit
     // wraps the token-counting parser armor installs, so it must come after it); the timeout wraps
-    // execution alone.
+    // execution alone, compiled or not.
     plugins: [
       useRequestObservability({ logger, metrics }),
       useRequestBodyLimit({ maxBytes: limits.maxRequestBodyBytes, graphqlEndpoint: '/graphql' }),
@@ -99,7 +99,6 @@ export function createYogaServer(options: YogaOptions) {
       useOperationLimits(limits, { introspection: options.introspection }),
       useNestingLimit(MAX_DOCUMENT_NESTING),
       !options.introspection && useDisableIntrospection(),
-      useOperationTimeout(limits.operationTimeoutMs),
       // Compiles each validated query into a specialised executor (cached per document): the nested
       // session list resolves tens of thousands of fields per request. Mutations keep graphql-js,
       // whose input coercion (@oneOf, error paths) the compiled executor does not reproduce, and so
@@ -111,6 +110,8 @@ export function createYogaServer(options: YogaOptions) {
             (document.loc?.end ?? Infinity) <= MAX_COMPILED_DOCUMENT_LENGTH && getOperationAST(document, operationName)?.operation === 'query',
         },
       ),
+      // After the compiler: it replaces the execute function, which the timeout then wraps.
+      useOperationTimeout(limits.operationTimeoutMs),
     ].filter((plugin): plugin is Plugin => Boolean(plugin)),
   });
 }
