@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, onTestFinished, test } from 'vitest';
+import { createTestDatabase, databaseKind } from './support/databases.js';
 import { startServiceProcess } from './support/service-process.js';
 
 describe('an unhandled promise rejection (a real process)', () => {
@@ -79,4 +80,27 @@ describe('npm start', () => {
     expect(lines.find((line) => line.msg === 'stopped')).toMatchObject({ outcome: 'drained' });
     await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
   }, 90_000);
+});
+
+describe.skipIf(databaseKind !== 'pglite')('one embedded DATA_DIR, two processes', () => {
+  test('the second refuses to start, naming the first; once the first has crashed, a new one starts', async () => {
+    const database = await createTestDatabase({ persistent: true });
+    onTestFinished(() => database.drop());
+    const first = await startServiceProcess({}, database);
+    onTestFinished(() => first.stop());
+    await first.port;
+
+    const second = await startServiceProcess({}, database);
+    onTestFinished(() => second.stop());
+    expect(await second.exited).toBe(1);
+    const refusal = second.lines.find((line) => line.level === 60);
+    expect(refusal?.err?.message).toContain(`is in use by another process (pid ${first.child.pid}`);
+
+    // A crash leaves the lock file behind; it names a process that is gone, so it is taken over.
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const third = await startServiceProcess({}, database);
+    onTestFinished(() => third.stop());
+    expect((await fetch(`http://127.0.0.1:${await third.port}/ready`)).status).toBe(200);
+  }, 120_000);
 });
