@@ -12,6 +12,7 @@ import type { Logger } from '../logger.js';
 import type { SessionService } from '../sessions/service.js';
 import { useRequestBodyLimit } from './body-limit.js';
 import { createDocumentCache } from './document-cache.js';
+import { useFederationAccess } from './federation-access.js';
 import type { CallerResolver } from './identity.js';
 import { useOperationLimits, useOperationTimeout } from './limits.js';
 import { useMetricsEndpoint, type Metrics } from './metrics.js';
@@ -99,6 +100,7 @@ export function createYogaServer(options: YogaOptions) {
       useOperationLimits(limits, { introspection: options.introspection }),
       useNestingLimit(MAX_DOCUMENT_NESTING),
       !options.introspection && useDisableIntrospection(),
+      useFederationAccess({ introspection: options.introspection }),
       // Compiles each validated query into a specialised executor (cached per document): the nested
       // session list resolves tens of thousands of fields per request. Mutations keep graphql-js,
       // whose input coercion (@oneOf, error paths) the compiled executor does not reproduce, and so
