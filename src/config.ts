@@ -27,6 +27,7 @@ const environmentSchema = z.object({
     .transform((value) => value || undefined),
   DATABASE_POOL_SIZE: positiveInt(200).default(10),
   DATABASE_CONNECT_TIMEOUT_MS: positiveInt(60_000).default(2_000),
+  DATABASE_POOL_WAIT_TIMEOUT_MS: positiveInt(600_000).default(10_000),
   DATABASE_QUERY_TIMEOUT_MS: positiveInt(600_000).default(15_000),
   DATA_DIR: z.string().min(1).default('./.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -124,6 +125,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
           url: env.DATABASE_URL,
           poolSize: env.DATABASE_POOL_SIZE,
           connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+          poolWaitTimeoutMs: env.DATABASE_POOL_WAIT_TIMEOUT_MS,
           queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
         }
       : { kind: 'pglite', dataDir: path.resolve(env.DATA_DIR) },

@@ -8,7 +8,16 @@ import { PrismaClient } from './generated/client.js';
 import type { SqlConnection } from './sql.js';
 
 export type DatabaseOptions =
-  | { kind: 'postgres'; url: string; poolSize?: number; connectTimeoutMs?: number; queryTimeoutMs?: number }
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize?: number;
+      /** Opening one connection: longer means the database is unreachable. */
+      connectTimeoutMs?: number;
+      /** Waiting for a pooled connection while all are busy: queueing under load, not an outage. */
+      poolWaitTimeoutMs?: number;
+      queryTimeoutMs?: number;
+    }
   | { kind: 'pglite'; dataDir: string };
 
 /** Called once for every SQL statement sent, through Prisma or `query` (tests count them). */
@@ -84,10 +93,30 @@ interface Driver {
   close(): Promise<void>;
 }
 
-function postgresDriver({ url, poolSize = 10, connectTimeoutMs = 2_000, queryTimeoutMs = 15_000 }: Extract<DatabaseOptions, { kind: 'postgres' }>): Driver {
+function postgresDriver({
+  url,
+  poolSize = 10,
+  connectTimeoutMs = 2_000,
+  poolWaitTimeoutMs = 10_000,
+  queryTimeoutMs = 15_000,
+}: Extract<DatabaseOptions, { kind: 'postgres' }>): Driver {
   // Bounded waits: with the database gone, a request fails within these instead of hanging, and
-  // the pool drops broken connections and opens new ones once the database is back.
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: connectTimeoutMs, query_timeout: queryTimeoutMs });
+  // the pool drops broken connections and opens new ones once the database is back. pg uses one
+  // setting, connectionTimeoutMillis, for both opening a connection and waiting for a free one;
+  // the two are told apart here: the pool's is the wait for a slot (a burst of slow writes larger
+  // than the pool queues, it is no outage), each connection's own is the connect timeout.
+  const Client = class extends pg.Client {
+    constructor(config?: pg.ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+    }
+  };
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: Math.max(poolWaitTimeoutMs, connectTimeoutMs),
+    query_timeout: queryTimeoutMs,
+    Client,
+  });
   // An idle connection that breaks (database restarted) is dropped by the pool; without a listener
   // its 'error' event would end the process.
   pool.on('error', () => {});

@@ -64,6 +64,7 @@ describe('configuration', () => {
       url: 'postgresql://h/db',
       poolSize: 10,
       connectTimeoutMs: 500,
+      poolWaitTimeoutMs: 10_000,
       queryTimeoutMs: 15_000,
     });
   });
