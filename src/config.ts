@@ -48,6 +48,7 @@ const environmentSchema = z.object({
   MAX_COST: positiveInt(100_000_000).default(500_000),
   MAX_BATCH_SIZE: z.coerce.number().int().min(0).max(1_000).default(10),
   OPERATION_TIMEOUT_MS: positiveInt(600_000).default(30_000),
+  MAX_RESPONSE_BYTES: positiveInt(2_000_000_000).default(64 * 1024 * 1024),
   PERSISTED_OPERATIONS_FILE: optionalText,
   METRICS: booleanFlag.default(true),
   SHUTDOWN_TIMEOUT_MS: positiveInt(600_000).default(10_000),
@@ -70,6 +71,8 @@ export interface RequestLimits {
   /** Operations per batched request; 0 turns batching off. */
   maxBatchSize: number;
   operationTimeoutMs: number;
+  /** The largest result (as JSON) one operation may return. */
+  maxResponseBytes: number;
 }
 
 /** Subscriptions: how events travel between instances, and what one caller may hold open. */
@@ -144,6 +147,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       maxCost: env.MAX_COST,
       maxBatchSize: env.MAX_BATCH_SIZE,
       operationTimeoutMs: env.OPERATION_TIMEOUT_MS,
+      maxResponseBytes: env.MAX_RESPONSE_BYTES,
     },
     persistedOperationsFile: env.PERSISTED_OPERATIONS_FILE && path.resolve(env.PERSISTED_OPERATIONS_FILE),
     metrics: env.METRICS,

@@ -14,7 +14,7 @@ import { useRequestBodyLimit } from './body-limit.js';
 import { createDocumentCache } from './document-cache.js';
 import { useFederationAccess } from './federation-access.js';
 import type { CallerResolver } from './identity.js';
-import { useOperationLimits, useOperationTimeout } from './limits.js';
+import { useOperationLimits, useOperationTimeout, useResponseSizeLimit } from './limits.js';
 import { useMetricsEndpoint, type Metrics } from './metrics.js';
 import { useNestingLimit } from './nesting.js';
 import { useRequestObservability } from './observability.js';
@@ -114,6 +114,7 @@ export function createYogaServer(options: YogaOptions) {
       ),
       // After the compiler: it replaces the execute function, which the timeout then wraps.
       useOperationTimeout(limits.operationTimeoutMs),
+      useResponseSizeLimit(limits.maxResponseBytes),
     ].filter((plugin): plugin is Plugin => Boolean(plugin)),
   });
 }

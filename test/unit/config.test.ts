@@ -15,6 +15,7 @@ describe('configuration', () => {
       maxCost: 500_000,
       maxBatchSize: 10,
       operationTimeoutMs: 30_000,
+      maxResponseBytes: 64 * 1024 * 1024,
     });
   });
 
