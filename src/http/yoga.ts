@@ -44,6 +44,7 @@ const MAX_COMPILED_DOCUMENT_LENGTH = 20_000;
 
 export function createYogaServer(options: YogaOptions) {
   const { sessions, subscriptions, logger, resolveCaller, limits, metrics } = options;
+  const bodyLimit = useRequestBodyLimit({ maxBytes: limits.maxRequestBodyBytes, graphqlEndpoint: '/graphql' });
   return createYoga({
     schema,
     graphqlEndpoint: '/graphql',
@@ -69,9 +70,10 @@ export function createYogaServer(options: YogaOptions) {
       // has the codes.
       error: (...args) => logger.debug({ args }, 'yoga'),
     },
-    // Order matters. Observability comes first so every request, including those the later
-    // plugins reject, is logged, counted and given a request id; the body limit next, before any
-    // route reads a body or authenticates; the probe and metrics endpoints
+    // Order matters. The body limit reads the body first (see body-limit.ts) and refuses an
+    // oversized one right after observability, which comes before everything else so every
+    // request, including those the later plugins reject, is logged, counted and given a request
+    // id; all before any route reads a body or authenticates. The probe and metrics endpoints
     // answer next, then the REST routes (they answer their own paths and validate their own input),
     // before any GraphQL-specific check. CSRF prevention rejects a request before its
     // body is parsed; the allow-list swaps an id for its document before parsing; the armor limits
@@ -79,8 +81,9 @@ export function createYogaServer(options: YogaOptions) {
     // wraps the token-counting parser armor installs, so it must come after it); the timeout wraps
     // execution alone, compiled or not.
     plugins: [
+      bodyLimit.reader,
       useRequestObservability({ logger, metrics }),
-      useRequestBodyLimit({ maxBytes: limits.maxRequestBodyBytes, graphqlEndpoint: '/graphql' }),
+      bodyLimit.refuser,
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {
