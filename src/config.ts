@@ -29,6 +29,7 @@ const environmentSchema = z.object({
     .transform((value) => value || undefined),
   DATABASE_POOL_SIZE: positiveInt(200).default(10),
   DATABASE_CONNECT_TIMEOUT_MS: positiveInt(60_000).default(2_000),
+  DATABASE_POOL_WAIT_TIMEOUT_MS: positiveInt(600_000).default(10_000),
   DATABASE_QUERY_TIMEOUT_MS: positiveInt(600_000).default(15_000),
   DATA_DIR: z.string().min(1).default('./.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -50,6 +51,7 @@ const environmentSchema = z.object({
   MAX_BATCH_SIZE: z.coerce.number().int().min(0).max(1_000).default(10),
   OPERATION_TIMEOUT_MS: positiveInt(600_000).default(30_000),
   MAX_ENTITY_REPRESENTATIONS: positiveInt(100_000).default(1_000),
+  MAX_RESPONSE_BYTES: positiveInt(2_000_000_000).default(64 * 1024 * 1024),
   PERSISTED_OPERATIONS_FILE: optionalText,
   METRICS: booleanFlag.default(true),
   SHUTDOWN_TIMEOUT_MS: positiveInt(600_000).default(10_000),
@@ -79,6 +81,8 @@ export interface RequestLimits {
   operationTimeoutMs: number;
   /** Federation `_entities` representations per request, all `_entities` fields together. */
   maxEntityRepresentations: number;
+  /** The largest result (as JSON) one operation may return. */
+  maxResponseBytes: number;
 }
 
 /** Subscriptions: how events travel between instances, and what one caller may hold open. */
@@ -143,6 +147,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
           url: env.DATABASE_URL,
           poolSize: env.DATABASE_POOL_SIZE,
           connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+          poolWaitTimeoutMs: env.DATABASE_POOL_WAIT_TIMEOUT_MS,
           queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
         }
       : { kind: 'pglite', dataDir: path.resolve(env.DATA_DIR) },
@@ -162,6 +167,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       maxBatchSize: env.MAX_BATCH_SIZE,
       operationTimeoutMs: env.OPERATION_TIMEOUT_MS,
       maxEntityRepresentations: env.MAX_ENTITY_REPRESENTATIONS,
+      maxResponseBytes: env.MAX_RESPONSE_BYTES,
     },
     persistedOperationsFile: env.PERSISTED_OPERATIONS_FILE && path.resolve(env.PERSISTED_OPERATIONS_FILE),
     metrics: env.METRICS,

@@ -4,6 +4,7 @@ import { loadConfig } from './config.js';
 import { createHttpServer } from './http/server.js';
 import { closeGracefully } from './http/shutdown.js';
 import { createLogger } from './logger.js';
+import { logUnhandledRejections } from './unhandled.js';
 
 const config = (() => {
   try {
@@ -15,6 +16,7 @@ const config = (() => {
   }
 })();
 const logger = createLogger(config.logLevel);
+logUnhandledRejections(logger);
 const app = await createApp(config, logger).catch((error: unknown) => {
   logger.fatal({ err: error }, 'start-up failed');
   process.exit(1);
@@ -24,6 +26,17 @@ const { server, closeWebSockets } = createHttpServer(app, {
   keepAliveMs: config.subscriptions.keepAliveMs,
   maxPayloadBytes: config.limits.maxRequestBodyBytes,
   persistedOperationsOnly: Boolean(config.persistedOperationsFile),
+});
+// Listening failed (the port is taken, or not ours to bind): nothing would ever be served, so stop.
+server.once('error', (error: NodeJS.ErrnoException) => {
+  const reason =
+    error.code === 'EADDRINUSE'
+      ? `port ${config.port} on ${config.host} is already in use (set PORT to a free one)`
+      : error.code === 'EACCES'
+        ? `port ${config.port} on ${config.host} may not be bound by this user`
+        : error.message;
+  logger.fatal({ err: error, port: config.port, host: config.host }, `cannot listen: ${reason}`);
+  void app.close().finally(() => process.exit(1));
 });
 server.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo;

@@ -7,7 +7,8 @@ const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFO
 // SQLSTATE class 08 (connection exception), shutdown/starting up, too many connections.
 const SQLSTATE = /^(08...|57P0[123]|53300)$/;
 // node-postgres reports its own timeouts and lost connections only by message.
-const PG_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout)/;
+// ("timeout expired": a connection that did not open within DATABASE_CONNECT_TIMEOUT_MS.)
+const PG_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|timeout expired$|Query read timeout)/;
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {

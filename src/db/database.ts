@@ -1,3 +1,6 @@
+import { mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { PrismaPGlite } from 'pglite-prisma-adapter';
@@ -5,7 +8,16 @@ import { PrismaClient } from './generated/client.js';
 import type { SqlConnection } from './sql.js';
 
 export type DatabaseOptions =
-  | { kind: 'postgres'; url: string; poolSize?: number; connectTimeoutMs?: number; queryTimeoutMs?: number }
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize?: number;
+      /** Opening one connection: longer means the database is unreachable. */
+      connectTimeoutMs?: number;
+      /** Waiting for a pooled connection while all are busy: queueing under load, not an outage. */
+      poolWaitTimeoutMs?: number;
+      queryTimeoutMs?: number;
+    }
   | { kind: 'pglite'; dataDir: string };
 
 /** Called once for every SQL statement sent, through Prisma or `query` (tests count them). */
@@ -81,10 +93,30 @@ interface Driver {
   close(): Promise<void>;
 }
 
-function postgresDriver({ url, poolSize = 10, connectTimeoutMs = 2_000, queryTimeoutMs = 15_000 }: Extract<DatabaseOptions, { kind: 'postgres' }>): Driver {
+function postgresDriver({
+  url,
+  poolSize = 10,
+  connectTimeoutMs = 2_000,
+  poolWaitTimeoutMs = 10_000,
+  queryTimeoutMs = 15_000,
+}: Extract<DatabaseOptions, { kind: 'postgres' }>): Driver {
   // Bounded waits: with the database gone, a request fails within these instead of hanging, and
-  // the pool drops broken connections and opens new ones once the database is back.
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: connectTimeoutMs, query_timeout: queryTimeoutMs });
+  // the pool drops broken connections and opens new ones once the database is back. pg uses one
+  // setting, connectionTimeoutMillis, for both opening a connection and waiting for a free one;
+  // the two are told apart here: the pool's is the wait for a slot (a burst of slow writes larger
+  // than the pool queues, it is no outage), each connection's own is the connect timeout.
+  const Client = class extends pg.Client {
+    constructor(config?: pg.ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+    }
+  };
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: Math.max(poolWaitTimeoutMs, connectTimeoutMs),
+    query_timeout: queryTimeoutMs,
+    Client,
+  });
   // An idle connection that breaks (database restarted) is dropped by the pool; without a listener
   // its 'error' event would end the process.
   pool.on('error', () => {});
@@ -107,9 +139,16 @@ function postgresDriver({ url, poolSize = 10, connectTimeoutMs = 2_000, queryTim
 }
 
 async function pgliteDriver(dataDir: string): Promise<Driver> {
+  const unlock = dataDir.includes('://') ? async () => {} : await lockDataDir(dataDir);
   // Loaded only when used: the embedded database's module alone weighs ~40 MB of memory.
   const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
-  const pglite = await PGlite.create(dataDir);
+  let pglite: InstanceType<typeof PGlite>;
+  try {
+    pglite = await PGlite.create(dataDir);
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
   return {
     adapter: new PrismaPGlite(pglite),
     query: async <Row>(sql: string, params: unknown[]) => (await pglite.query<Row>(sql, params)).rows,
@@ -124,6 +163,53 @@ async function pgliteDriver(dataDir: string): Promise<Driver> {
         release: async () => {},
       };
     },
-    close: () => pglite.close(),
+    close: () => pglite.close().finally(unlock),
   };
+}
+
+export class DataDirInUseError extends Error {
+  override name = 'DataDirInUseError';
+}
+
+/**
+ * The embedded database is one process's: a second process on the same DATA_DIR would keep its own
+ * copy in memory and the two would overwrite each other's writes. A lock file names the holder
+ * (pid and host); a lock left by a process that no longer runs (a crash) is taken over. Resolves
+ * with the release.
+ */
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  await mkdir(dataDir, { recursive: true });
+  const lockFile = path.join(dataDir, 'agent-sessions.lock');
+  const owner = { pid: process.pid, host: hostname() };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const handle = await open(lockFile, 'wx');
+      await handle.writeFile(JSON.stringify(owner));
+      await handle.close();
+      return () => unlink(lockFile).catch(() => {});
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
+    }
+    const holder = await readFile(lockFile, 'utf8')
+      .then((text) => JSON.parse(text) as Partial<typeof owner>)
+      .catch(() => ({}) as Partial<typeof owner>);
+    if (typeof holder.pid === 'number' && (holder.host !== owner.host || isRunning(holder.pid))) {
+      throw new DataDirInUseError(
+        `DATA_DIR ${dataDir} is in use by another process (pid ${holder.pid} on ${holder.host}): the embedded database serves one process only, ` +
+          `or writes are lost. Stop that process, give this one its own DATA_DIR, or share PostgreSQL (DATABASE_URL) between instances. ` +
+          `If no such process runs, delete ${lockFile}.`,
+      );
+    }
+    // Left behind by a process that is gone (a crash): take it over.
+    await unlink(lockFile).catch(() => {});
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

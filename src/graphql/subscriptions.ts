@@ -16,9 +16,11 @@ export interface SubscriptionLimits {
 export interface SessionSubscriptions extends SessionEvents {
   /**
    * The caller's events of one agent that `accept` lets through, from the moment this resolves.
-   * Closing (returning) the stream frees it. TOO_MANY_SUBSCRIPTIONS past the caller's limit.
+   * Closing (returning) the stream frees it, and so does `signal` (the request's) aborting, at any
+   * moment: a client that hangs up while the resolver still waits never receives the stream to
+   * close. TOO_MANY_SUBSCRIPTIONS past the caller's limit.
    */
-  subscribe(caller: Caller, agentId: string, accept: (event: SessionEvent) => boolean): Promise<EventQueue<SessionEvent>>;
+  subscribe(caller: Caller, agentId: string, accept: (event: SessionEvent) => boolean, signal?: AbortSignal): Promise<EventQueue<SessionEvent>>;
   /** Subscriptions open on this instance. */
   openCount(): number;
   /** Ends every subscription (shutdown): clients see their streams complete. */
@@ -51,7 +53,7 @@ export function createSessionSubscriptions(transport: EventTransport, channelPre
     published(event) {
       pubSub.publish(topicOf(event.userId, event.agentId), event);
     },
-    async subscribe(caller, agentId, accept) {
+    async subscribe(caller, agentId, accept, signal) {
       const release = reserve(caller.userId);
       const topic = topicOf(caller.userId, agentId);
       const source = pubSub.subscribe(topic);
@@ -66,6 +68,8 @@ export function createSessionSubscriptions(transport: EventTransport, channelPre
         },
       });
       open.add(queue);
+      if (signal?.aborted) queue.close();
+      signal?.addEventListener('abort', () => queue.close(), { once: true });
       // The topic already scopes events to the caller and agent; checking again costs nothing and
       // holds even if a channel were shared by mistake. The queue closes with its source.
       const close = () => queue.close();
@@ -87,6 +91,11 @@ export function createSessionSubscriptions(transport: EventTransport, channelPre
       for (const queue of [...open]) queue.close();
     },
   };
+}
+
+/** The subscriptions as one request sees them: what it subscribes ends when the request is aborted. */
+export function subscriptionsOfRequest(subscriptions: SessionSubscriptions, signal: AbortSignal): SessionSubscriptions {
+  return { ...subscriptions, subscribe: (caller, agentId, accept) => subscriptions.subscribe(caller, agentId, accept, signal) };
 }
 
 function tooManySubscriptions(max: number): GraphQLError {

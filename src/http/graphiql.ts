@@ -9,9 +9,16 @@ export const CREATE_EXAMPLE_SESSION = /* GraphQL */ `# Creates a session for the
 # The next tab lists the caller's sessions.
 mutation CreateExampleSession {
   createSession(input: { agentId: "${EXAMPLE_AGENT_ID}", name: "My first session" }) {
-    id
-    agentId
-    createdAt
+    ... on CreateSessionPayload {
+      session {
+        id
+        agentId
+        createdAt
+      }
+    }
+    ... on SessionError {
+      message
+    }
   }
 }
 `;

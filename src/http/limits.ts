@@ -66,3 +66,52 @@ function operationTimedOut(timeoutMs: number): GraphQLError {
     { extensions: { code: 'TIMEOUT' satisfies ErrorCode } },
   );
 }
+
+/**
+ * MAX_RESPONSE_BYTES: a result larger than this (its JSON size, counted without serialising it,
+ * stopping as soon as the ceiling is passed) is replaced by one RESPONSE_TOO_LARGE error, so the
+ * memory it took is released at once instead of being serialised and sent. Static costing cannot
+ * know how large stored values are; this bounds what any one response may become.
+ */
+export function useResponseSizeLimit(maxBytes: number): Plugin {
+  return {
+    onExecute() {
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (Symbol.asyncIterator in result) return;
+          if (exceedsJsonSize(result.data, maxBytes)) {
+            setResult({
+              errors: [
+                new GraphQLError(`The response would be larger than ${maxBytes} bytes (MAX_RESPONSE_BYTES): select fewer fields or aliases, or fewer items (first/last).`, {
+                  extensions: { code: 'RESPONSE_TOO_LARGE' },
+                }),
+              ],
+            });
+          }
+        },
+      };
+    },
+  };
+}
+
+/** Whether `value` as JSON would take more than `budget` bytes (strings counted in UTF-16 units, close enough). */
+function exceedsJsonSize(value: unknown, budget: number): boolean {
+  let left = budget;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === 'string') left -= item.length + 2;
+    else if (item === null || typeof item !== 'object') left -= 8;
+    else if (Array.isArray(item)) {
+      left -= 2 + item.length;
+      for (const element of item) stack.push(element);
+    } else {
+      for (const key in item) {
+        left -= key.length + 4;
+        stack.push((item as Record<string, unknown>)[key]);
+      }
+    }
+    if (left < 0) return true;
+  }
+  return false;
+}

@@ -38,8 +38,11 @@ export function createHttpServer(app: App, { keepAliveMs, maxPayloadBytes, persi
       execute: (args) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
       onConnect: async (context) => {
+        // Credentials that disagree (see credentialsRequest): 4403 Forbidden.
+        const enveloped = envelope(app.yoga, context);
+        if (!enveloped) return false;
         try {
-          await envelope(app.yoga, context).contextFactory();
+          await enveloped.contextFactory();
           return true;
         } catch (error) {
           // A credential that does not hold (Yoga's error mask has turned it into UNAUTHENTICATED):
@@ -57,7 +60,8 @@ export function createHttpServer(app: App, { keepAliveMs, maxPayloadBytes, persi
             }),
           ];
         }
-        const { schema, execute, subscribe, contextFactory, parse, validate } = envelope(app.yoga, context);
+        // onConnect has refused a connection whose credentials disagree.
+        const { schema, execute, subscribe, contextFactory, parse, validate } = envelope(app.yoga, context)!;
         let document;
         try {
           document = parse(payload.query);
@@ -87,24 +91,41 @@ export function createHttpServer(app: App, { keepAliveMs, maxPayloadBytes, persi
 type Enveloped = Pick<ReturnType<YogaServer['getEnveloped']>, 'execute' | 'subscribe'>;
 
 /**
- * Yoga's envelope for a WebSocket connection. Its context is built from a request carrying the
- * upgrade request's credentials, which `connectionParams` may set instead (browsers cannot send
- * headers on a WebSocket): `authorization` and `x-user-id`, as the HTTP headers.
+ * Yoga's envelope for a WebSocket connection, its context built from the connection's credentials
+ * (see `credentialsRequest`); null when they disagree.
  */
 function envelope(yoga: YogaServer, context: Context<Record<string, unknown> | undefined, Extra>) {
-  return yoga.getEnveloped({ request: credentialsRequest(context.extra.request, context.connectionParams ?? {}) });
+  const request = credentialsRequest(context.extra.request, context.connectionParams ?? {});
+  return request && yoga.getEnveloped({ request });
 }
 
 const CREDENTIALS = ['authorization', 'x-user-id'];
 
-function credentialsRequest(upgrade: IncomingMessage, connectionParams: Record<string, unknown>): Request {
-  const headers = new Headers();
+/**
+ * The credentials of a WebSocket connection as request headers, so the same caller resolution as
+ * over HTTP applies. The upgrade request's `authorization` and `x-user-id` are trusted as the HTTP
+ * headers are: a gateway in front sets them. `connectionParams` (which browsers must use, as they
+ * cannot set headers on a WebSocket) are the client's own word: they are used only when the
+ * upgrade request carries no credential at all, and may otherwise only repeat it. Null when they
+ * disagree (with the upgrade request, or among themselves): the connection is refused.
+ */
+function credentialsRequest(upgrade: IncomingMessage, connectionParams: Record<string, unknown>): Request | null {
+  const fromUpgrade = new Map<string, string>();
   for (const name of CREDENTIALS) {
     const header = upgrade.headers[name];
-    if (typeof header === 'string') headers.set(name, header);
+    if (typeof header === 'string') fromUpgrade.set(name, header);
   }
-  for (const [name, value] of Object.entries(connectionParams)) {
-    if (CREDENTIALS.includes(name.toLowerCase()) && typeof value === 'string') headers.set(name, value);
+  const fromParams = new Map<string, string>();
+  for (const [key, value] of Object.entries(connectionParams)) {
+    const name = key.toLowerCase();
+    if (!CREDENTIALS.includes(name)) continue;
+    if (typeof value !== 'string') continue;
+    if (fromParams.has(name) && fromParams.get(name) !== value) return null;
+    fromParams.set(name, value);
   }
+  if (fromUpgrade.size > 0) {
+    for (const [name, value] of fromParams) if (fromUpgrade.get(name) !== value) return null;
+  }
+  const headers = new Headers([...(fromUpgrade.size > 0 ? fromUpgrade : fromParams)]);
   return new Request(`http://localhost${upgrade.url ?? '/'}`, { headers });
 }

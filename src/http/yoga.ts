@@ -8,13 +8,15 @@ import { createContext } from '../graphql/context.js';
 import { useEntityRepresentationChecks } from '../graphql/entities.js';
 import { createErrorMask } from '../graphql/errors.js';
 import { schema } from '../graphql/schema/index.js';
-import type { SessionSubscriptions } from '../graphql/subscriptions.js';
+import { subscriptionsOfRequest, type SessionSubscriptions } from '../graphql/subscriptions.js';
 import type { Logger } from '../logger.js';
 import type { SessionService } from '../sessions/service.js';
+import { useRequestBodyLimit } from './body-limit.js';
 import { createDocumentCache } from './document-cache.js';
 import type { GraphiQLPage } from './graphiql.js';
+import { useFederationAccess } from './federation-access.js';
 import type { CallerResolver } from './identity.js';
-import { useOperationLimits, useOperationTimeout } from './limits.js';
+import { useOperationLimits, useOperationTimeout, useResponseSizeLimit } from './limits.js';
 import { useMetricsEndpoint, type Metrics } from './metrics.js';
 import { useNestingLimit } from './nesting.js';
 import { useRequestObservability } from './observability.js';
@@ -45,6 +47,7 @@ const MAX_COMPILED_DOCUMENT_LENGTH = 20_000;
 
 export function createYogaServer(options: YogaOptions) {
   const { sessions, subscriptions, logger, resolveCaller, limits, metrics } = options;
+  const bodyLimit = useRequestBodyLimit({ maxBytes: limits.maxRequestBodyBytes, graphqlEndpoint: '/graphql' });
   return createYoga({
     schema,
     graphqlEndpoint: '/graphql',
@@ -60,7 +63,7 @@ export function createYogaServer(options: YogaOptions) {
     batching: limits.maxBatchSize > 0 && { limit: limits.maxBatchSize },
     // The GraphQL-over-HTTP name for a persisted operation's id (see persisted-operations.ts).
     extraParamNames: ['documentId'],
-    context: async ({ request }) => createContext(await resolveCaller(request), sessions, subscriptions),
+    context: async ({ request }) => createContext(await resolveCaller(request), sessions, subscriptionsOfRequest(subscriptions, request.signal)),
     maskedErrors: { maskError: createErrorMask(logger) },
     logging: {
       debug: (...args) => logger.debug({ args }, 'yoga'),
@@ -71,16 +74,20 @@ export function createYogaServer(options: YogaOptions) {
       // has the codes.
       error: (...args) => logger.debug({ args }, 'yoga'),
     },
-    // Order matters. Observability comes first so every request, including those the later
-    // plugins reject, is logged, counted and given a request id; the probe and metrics endpoints
+    // Order matters. The body limit reads the body first (see body-limit.ts) and refuses an
+    // oversized one right after observability, which comes before everything else so every
+    // request, including those the later plugins reject, is logged, counted and given a request
+    // id; all before any route reads a body or authenticates. The probe and metrics endpoints
     // answer next, then the REST routes (they answer their own paths and validate their own input),
     // before any GraphQL-specific check. CSRF prevention rejects a request before its
     // body is parsed; the allow-list swaps an id for its document before parsing; the armor limits
     // run at parse and validation time, so an abusive document never executes (the nesting limit
     // wraps the token-counting parser armor installs, so it must come after it); the timeout wraps
-    // execution alone.
+    // execution alone, compiled or not.
     plugins: [
+      bodyLimit.reader,
       useRequestObservability({ logger, metrics }),
+      bodyLimit.refuser,
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {
@@ -100,7 +107,7 @@ export function createYogaServer(options: YogaOptions) {
       useOperationLimits(limits, { introspection: options.introspection }),
       useNestingLimit(MAX_DOCUMENT_NESTING),
       !options.introspection && useDisableIntrospection(),
-      useOperationTimeout(limits.operationTimeoutMs),
+      useFederationAccess({ introspection: options.introspection }),
       useEntityRepresentationChecks(limits.maxEntityRepresentations),
       // Compiles each validated query into a specialised executor (cached per document): the nested
       // session list resolves tens of thousands of fields per request. Mutations keep graphql-js,
@@ -113,6 +120,9 @@ export function createYogaServer(options: YogaOptions) {
             (document.loc?.end ?? Infinity) <= MAX_COMPILED_DOCUMENT_LENGTH && getOperationAST(document, operationName)?.operation === 'query',
         },
       ),
+      // After the compiler: it replaces the execute function, which the timeout then wraps.
+      useOperationTimeout(limits.operationTimeoutMs),
+      useResponseSizeLimit(limits.maxResponseBytes),
     ].filter((plugin): plugin is Plugin => Boolean(plugin)),
   });
 }

@@ -1,10 +1,8 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EXAMPLE_AGENT_ID, EXAMPLE_USER_ID } from '../../src/http/graphiql.js';
-import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process.js';
 
 /** Debian's chromium unless CHROMIUM_PATH names another build. */
@@ -14,17 +12,13 @@ const ARTIFACTS_DIR = path.resolve(process.env.TEST_ARTIFACTS_DIR ?? 'test-artif
 // The browser gets nothing from outside this machine: every request to another host is aborted (and
 // recorded), so a page that needs a CDN shows up as a failure here, as it would offline.
 describe('GraphiQL in a real browser, offline', () => {
-  let database: TestDatabase;
-  let dataDir: string;
   let service: ServiceProcess;
+  let port: number;
   let browser: Browser;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    dataDir = await mkdtemp(path.join(tmpdir(), 'graphiql-'));
-    const env: Record<string, string> = { DATA_DIR: dataDir };
-    if (database.options.kind === 'postgres') env.DATABASE_URL = database.options.url;
-    service = await startServiceProcess(env);
+    service = await startServiceProcess();
+    port = await service.port;
     browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
       headless: true,
@@ -35,9 +29,9 @@ describe('GraphiQL in a real browser, offline', () => {
 
   afterAll(async () => {
     await browser?.close();
-    expect(await service?.stop()).toBe(0);
-    await database?.drop();
-    await rm(dataDir, { recursive: true, force: true });
+    service?.child.kill('SIGTERM');
+    expect(await service?.exited).toBe(0);
+    await service?.stop();
   });
 
   test('the default tab, run as it is, shows a session of the development caller', async () => {
@@ -53,7 +47,7 @@ describe('GraphiQL in a real browser, offline', () => {
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
 
-    await page.goto(`http://127.0.0.1:${service.port}/graphql`);
+    await page.goto(`http://127.0.0.1:${port}/graphql`);
     await page.locator('button.graphiql-execute-button').click({ timeout: 30_000 });
     const response = page.locator('.graphiql-response');
     await expect.poll(() => response.textContent(), { timeout: 30_000 }).toContain('"createSession"');
@@ -65,12 +59,14 @@ describe('GraphiQL in a real browser, offline', () => {
     await page.screenshot({ path: screenshot });
     console.log(`GraphiQL screenshot: ${screenshot}`);
 
-    expect(result).toEqual({ data: { createSession: { id: expect.stringMatching(/^[0-9a-f]{32}$/), agentId: EXAMPLE_AGENT_ID, createdAt: expect.any(String) } } });
+    expect(result).toEqual({
+      data: { createSession: { session: { id: expect.stringMatching(/^[0-9a-f]{32}$/), agentId: EXAMPLE_AGENT_ID, createdAt: expect.any(String) } } },
+    });
     expect(outside).toEqual([]);
     expect(pageErrors).toEqual([]);
 
     // The session is really there, the development caller's.
-    const listed = await fetch(`http://127.0.0.1:${service.port}/graphql`, {
+    const listed = await fetch(`http://127.0.0.1:${port}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-user-id': EXAMPLE_USER_ID },
       body: JSON.stringify({ query: `{ sessions(agentId: "${EXAMPLE_AGENT_ID}") { totalCount } }` }),

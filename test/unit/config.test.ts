@@ -16,6 +16,7 @@ describe('configuration', () => {
       maxBatchSize: 10,
       operationTimeoutMs: 30_000,
       maxEntityRepresentations: 1_000,
+      maxResponseBytes: 64 * 1024 * 1024,
     });
   });
 
@@ -65,6 +66,7 @@ describe('configuration', () => {
       url: 'postgresql://h/db',
       poolSize: 10,
       connectTimeoutMs: 500,
+      poolWaitTimeoutMs: 10_000,
       queryTimeoutMs: 15_000,
     });
   });

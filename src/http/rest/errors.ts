@@ -16,6 +16,19 @@ export class HttpError extends Error {
   }
 }
 
+/** Echoed inputs are cut to this many characters of JSON: an error never repeats a large input back. */
+export const MAX_ECHOED_INPUT = 200;
+
+/**
+ * The value at fault as echoed in `input`: itself when short, else the start of its JSON (or text)
+ * and "…"; null when absent or nested too deep to serialise.
+ */
+export function echoed(value: unknown): unknown {
+  if (value === undefined || !nestsWithin(value, LIMITS.jsonObjectDepth)) return null;
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length <= MAX_ECHOED_INPUT ? value : `${text.slice(0, MAX_ECHOED_INPUT)}…`;
+}
+
 export function validationFailed(issues: ValidationErrorJson[]): HttpError {
   return new HttpError(422, issues);
 }
@@ -48,11 +61,6 @@ export function validationIssues(location: Location, error: z.ZodError, input: u
     const reported = type !== 'missing' ? value : location === 'body' ? valueAt(input, path.slice(0, -1)) : null;
     return [{ type, loc: [location, ...path], msg, input: echoed(reported), ...(ctx && { ctx }) }];
   });
-}
-
-/** The value at fault, as the response repeats it; one nested too deep to serialise is left out. */
-function echoed(value: unknown): unknown {
-  return value === undefined || !nestsWithin(value, LIMITS.jsonObjectDepth) ? null : value;
 }
 
 interface Described {

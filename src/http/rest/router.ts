@@ -5,7 +5,7 @@ import type { SessionService } from '../../sessions/service.js';
 import { classifyError } from '../../errors.js';
 import { inexactJsonIssue } from '../../sessions/text.js';
 import type { CallerResolver } from '../identity.js';
-import { HttpError, NOT_AN_OBJECT, validationFailed, validationIssues, valueError } from './errors.js';
+import { echoed, HttpError, NOT_AN_OBJECT, validationFailed, validationIssues, valueError } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { routes, type RestResponse, type Route } from './routes.js';
 import { CallerHeaders, SessionPathParams, type ValidationErrorJson } from './schemas.js';
@@ -160,7 +160,7 @@ async function readJson(request: Request, issues: ValidationErrorJson[]): Promis
   }
   const contentType = request.headers.get('content-type');
   if (contentType !== null && !isJsonMediaType(contentType)) {
-    issues.push({ ...NOT_AN_OBJECT, loc: ['body'], input: text });
+    issues.push({ ...NOT_AN_OBJECT, loc: ['body'], input: echoed(text) });
     return { ok: false };
   }
   try {

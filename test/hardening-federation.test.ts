@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startTestApp } from './support/fixtures.js';
+
+let production: Awaited<ReturnType<typeof startTestApp>>;
+let development: Awaited<ReturnType<typeof startTestApp>>;
+beforeAll(async () => {
+  // Production defaults: introspection off; callers named by a gateway's x-user-id.
+  production = await startTestApp({ env: { NODE_ENV: 'production', ALLOW_USER_ID_HEADER: 'true' } });
+  development = await startTestApp();
+});
+afterAll(async () => {
+  await production?.close();
+  await development?.close();
+});
+
+const SDL = '{ _service { sdl } }';
+const SDL_IN_FRAGMENT = 'query { ...Root } fragment Root on Query { ... on Query { _service { sdl } } }';
+const AGENT_ENTITY = '{ _entities(representations: [{ __typename: "Agent", id: "agent-1" }]) { ... on Agent { id } } }';
+
+const codes = (response: { errors?: Array<{ extensions?: Record<string, any> }> }) => response.errors?.map((error) => error.extensions?.code);
+
+describe('federation root fields, anonymous callers, introspection off (production)', () => {
+  test.each([
+    ['_service { sdl }', SDL],
+    ['_service { sdl } through fragments', SDL_IN_FRAGMENT],
+    ['_entities on Agent', AGENT_ENTITY],
+  ])('%s: UNAUTHENTICATED, nothing else', async (_name, query) => {
+    const response = await production.graphql(query, {}, { userId: null });
+    expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+    expect(response.data ?? null).toBeNull();
+  });
+
+  test('a caller (the gateway, with a credential) gets the SDL and entities', async () => {
+    expect((await production.graphql(SDL)).data._service.sdl).toContain('type Session');
+    expect((await production.graphql(AGENT_ENTITY)).data._entities).toEqual([{ id: 'agent-1' }]);
+  });
+});
+
+describe('with introspection on (development)', () => {
+  test('the SDL is as open as introspection; _entities still needs a caller', async () => {
+    expect((await development.graphql(SDL, {}, { userId: null })).data._service.sdl).toContain('type Session');
+    expect(codes(await development.graphql(AGENT_ENTITY, {}, { userId: null }))).toEqual(['UNAUTHENTICATED']);
+  });
+});

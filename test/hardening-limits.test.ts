@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { createCallerResolver } from '../src/http/identity.js';
+import { createYogaServer, type YogaServer } from '../src/http/yoga.js';
+import { createLogger } from '../src/logger.js';
+import { SessionService } from '../src/sessions/service.js';
+import { startTestApp } from './support/fixtures.js';
+
+const CREATE = `mutation ($input: CreateSessionInput!) { createSession(input: $input) { id } }`;
+const SESSION = `query ($id: ID!, $agentId: ID!) { session(id: $id, agentId: $agentId) { id } }`;
+
+let service: Awaited<ReturnType<typeof startTestApp>>;
+beforeAll(async () => {
+  service = await startTestApp();
+});
+afterAll(async () => {
+  await service?.close();
+});
+
+/** The service's GraphQL server, on the test's database, with session reads slowed down by `delayMs`. */
+async function slowReadingServer(env: Record<string, string>, delayMs: number): Promise<YogaServer> {
+  const { database, subscriptions } = service.app;
+  const config = loadConfig({ GRAPHIQL: 'false', ...env });
+  const sessions = new SessionService(database.prisma, database.query, subscriptions);
+  const get = sessions.get.bind(sessions);
+  sessions.get = async (...args) => {
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    return get(...args);
+  };
+  return createYogaServer({
+    sessions,
+    subscriptions,
+    logger: createLogger('silent'),
+    resolveCaller: await createCallerResolver(config.auth),
+    graphiql: null,
+    introspection: true,
+    limits: config.limits,
+    persistedOperations: null,
+    metrics: null,
+    checkReady: async () => {},
+  });
+}
+
+async function post(yoga: YogaServer, query: string, variables: Record<string, unknown>) {
+  const response = await yoga.fetch('http://localhost/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-user-id': 'user-1' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as { data?: any; errors?: Array<{ extensions?: Record<string, unknown> }> };
+}
+
+describe('OPERATION_TIMEOUT_MS', () => {
+  test('holds on a query compiled by graphql-jit', async () => {
+    const { id } = (await service.graphql(CREATE, { input: { agentId: 'a' } })).data.createSession;
+    const yoga = await slowReadingServer({ OPERATION_TIMEOUT_MS: '500' }, 3_000);
+    const startedAt = Date.now();
+    const slow = await post(yoga, SESSION, { id, agentId: 'a' });
+    expect(slow.errors?.map((error) => error.extensions?.code)).toEqual(['TIMEOUT']);
+    expect(Date.now() - startedAt).toBeLessThan(2_500);
+  });
+});
+
+describe('MAX_RESPONSE_BYTES', () => {
+  test('a response that would pass the ceiling is one clear error instead', async () => {
+    const small = await startTestApp({ env: { MAX_RESPONSE_BYTES: '1000' } });
+    try {
+      const { id } = (await small.graphql(CREATE, { input: { agentId: 'a', name: 'n'.repeat(200) } })).data.createSession;
+      const aliases = (count: number) => `query ($id: ID!, $agentId: ID!) { ${Array.from({ length: count }, (_, i) => `s${i}: session(id: $id, agentId: $agentId) { config { name } }`).join(' ')} }`;
+      expect(Object.keys((await small.graphql(aliases(3), { id, agentId: 'a' })).data)).toEqual(['s0', 's1', 's2']);
+      const tooLarge = await small.graphql(aliases(6), { id, agentId: 'a' });
+      expect(tooLarge.data ?? null).toBeNull();
+      expect(tooLarge.errors).toEqual([expect.objectContaining({ extensions: { code: 'RESPONSE_TOO_LARGE' } })]);
+      expect(tooLarge.errors![0]!.message).toContain('larger than 1000 bytes (MAX_RESPONSE_BYTES)');
+    } finally {
+      await small.close();
+    }
+  });
+});
