@@ -173,9 +173,14 @@ const historyRows = {
   floor: (data: any) => data.session.messages.edges.map(({ node }: any) => node.id),
   postgraphile: (data: any) => data.allSessions.nodes[0].messagesBySessionId.edges.map(({ node }: any) => node.rowId),
 };
-const writeRows = (field: string) => ({
-  service: (data: any) => [data[field].id],
-  floor: (data: any) => [data[field].id],
+/** The written session's id; a typed failure (a 200 with an error payload) stops the bench. */
+const writeRows = (serviceField: string) => ({
+  service: (data: any) => {
+    const result = data[serviceField];
+    if (!result?.session) throw new Error(`service ${serviceField}: ${result?.__typename} ${result?.message ?? ''}`);
+    return [result.session.id];
+  },
+  floor: (data: any) => [(data.updateSession ?? data.appendMessages).id],
   postgraphile: (data: any) => [(data.updateSessionByRowId?.session ?? data.postgraphileBenchAppendMessages.result).rowId],
 });
 
@@ -354,7 +359,7 @@ async function buildScenarios(seeded: Awaited<ReturnType<typeof seed>>): Promise
         postgraphile: graphql(PG_APPEND_MESSAGES, { ...owner, id: appendTarget, messages: stored }),
         floor: floorPost(`/append?agentId=${LISTED_AGENT}&id=${appendTarget}`, { messages: stored }),
       },
-      rows: writeRows('appendMessages'),
+      rows: writeRows('appendSessionMessages'),
     },
   ];
 }
@@ -448,7 +453,11 @@ async function main() {
     for (let round = 0; round < rounds; round++) {
       const order = SYSTEMS.map((_, index) => SYSTEMS[(index + round) % SYSTEMS.length]!);
       for (const scenario of scenarios) {
-        for (const system of order) runs.get(scenario.name)![system].push(await load(system, scenario.requests[system]));
+        for (const system of order) {
+          runs.get(scenario.name)![system].push(await load(system, scenario.requests[system]));
+          // Still answering with rows after the load (autocannon sees only status codes).
+          scenario.rows[system](await send(system, scenario.requests[system]));
+        }
       }
       console.log(`round ${round + 1}/${rounds} done`);
     }
