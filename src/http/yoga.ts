@@ -1,4 +1,3 @@
-import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { getOperationAST } from 'graphql';
@@ -10,6 +9,7 @@ import { schema } from '../graphql/schema/index.js';
 import type { SessionSubscriptions } from '../graphql/subscriptions.js';
 import type { Logger } from '../logger.js';
 import type { SessionService } from '../sessions/service.js';
+import { useCsrfPrevention } from './csrf.js';
 import { createDocumentCache } from './document-cache.js';
 import type { CallerResolver } from './identity.js';
 import { useOperationLimits, useOperationTimeout } from './limits.js';
@@ -91,7 +91,7 @@ export function createYogaServer(options: YogaOptions) {
       }),
       metrics && useMetricsEndpoint(metrics),
       useRestRoutes({ sessions, logger, resolveCaller }),
-      useCSRFPrevention(),
+      useCsrfPrevention(),
       options.persistedOperations,
       useOperationLimits(limits, { introspection: options.introspection }),
       useNestingLimit(MAX_DOCUMENT_NESTING),
