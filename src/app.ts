@@ -10,7 +10,7 @@ import { createYogaServer, type YogaServer } from './http/yoga.js';
 import type { Logger } from './logger.js';
 import { SessionService } from './sessions/service.js';
 
-export type AppConfig = Pick<Config, 'database' | 'graphiql' | 'introspection' | 'auth' | 'limits' | 'persistedOperationsFile' | 'metrics' | 'subscriptions'>;
+export type AppConfig = Pick<Config, 'database' | 'graphiql' | 'introspection' | 'auth' | 'limits' | 'persistedOperationsFile' | 'metrics' | 'subscriptions' | 'tracing'>;
 
 export interface App {
   yoga: YogaServer;
@@ -59,6 +59,7 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<App>
     limits: config.limits,
     persistedOperations,
     metrics: config.metrics ? createMetrics(database.poolStats, subscriptions.openCount) : null,
+    operationSpans: config.tracing !== null,
     checkReady: async () => {
       if (draining) throw new Error('shutting down');
       transport.check();

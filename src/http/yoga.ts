@@ -9,6 +9,7 @@ import { schema } from '../graphql/schema/index.js';
 import type { SessionSubscriptions } from '../graphql/subscriptions.js';
 import type { Logger } from '../logger.js';
 import type { SessionService } from '../sessions/service.js';
+import { useTracing } from '../telemetry/graphql.js';
 import { useCsrfPrevention } from './csrf.js';
 import { createDocumentCache } from './document-cache.js';
 import type { CallerResolver } from './identity.js';
@@ -32,6 +33,8 @@ export interface YogaOptions {
   metrics: Metrics | null;
   /** Resolves when the service can take traffic (database reachable, migrations applied); /ready fails otherwise. */
   checkReady: () => Promise<void>;
+  /** Open a span per operation (the OpenTelemetry SDK is registered); an incoming trace id is logged either way. */
+  operationSpans: boolean;
 }
 
 /** Far above any sensible document (selections, arguments and input literals together), far below a stack overflow. */
@@ -77,6 +80,7 @@ export function createYogaServer(options: YogaOptions) {
     // execution alone.
     plugins: [
       useRequestObservability({ logger, metrics }),
+      useTracing({ spans: options.operationSpans }),
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startTracing, type Tracing } from '../src/telemetry/tracing.js';
+import { createAgentsSubgraph } from './support/agents-subgraph.js';
+import { startTestApp } from './support/fixtures.js';
+import { CREATE_SESSION, createSessionVariables } from './support/gateway-documents.js';
+import { composeSupergraph, startHiveGateway } from './support/hive-gateway.js';
+import { eventually, listen } from './support/subscriptions.js';
+import { listenOnLoopback, type Running } from './support/supergraph.js';
+
+const SECRET = 'a-test-secret-of-at-least-thirty-two-bytes';
+const exporter = new InMemorySpanExporter();
+let tracing: Tracing;
+let sessions: Awaited<ReturnType<typeof startTestApp>>;
+const running: Running[] = [];
+let sessionsUrl: string;
+let gatewayUrl: string;
+/** What the gateway exported over OTLP (JSON bodies). */
+const gatewayExports: string[] = [];
+
+beforeAll(async () => {
+  tracing = startTracing({ serviceName: 'agent-sessions', spanProcessor: new SimpleSpanProcessor(exporter) });
+  // The endpoint only switches operation spans on here; spans go to the in-memory exporter above.
+  sessions = await startTestApp({ env: { NODE_ENV: 'production', AUTH_JWT_SECRET: SECRET, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' } });
+  const sessionsSubgraph = await listen(sessions.app);
+  const agentsSubgraph = await listenOnLoopback(createAgentsSubgraph([{ id: 'agent-1', name: 'Researcher' }]));
+  // A stand-in OTLP collector for the gateway's own spans.
+  const collector = await listenOnLoopback((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      gatewayExports.push(body);
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  }, '/v1/traces');
+  running.push(sessionsSubgraph, agentsSubgraph, collector);
+  sessionsUrl = sessionsSubgraph.url;
+  const gateway = await startHiveGateway(await composeSupergraph({ sessions: sessionsSubgraph.url, agents: agentsSubgraph.url }), {
+    OPENTELEMETRY: collector.url,
+  });
+  running.unshift(gateway);
+  gatewayUrl = gateway.url;
+}, 120_000);
+
+afterAll(async () => {
+  for (const server of running) await server.close();
+  await sessions?.close();
+  await tracing?.shutdown();
+});
+
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+const traceOf = (traceId: string) => exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId);
+const names = (spans: ReadableSpan[]) => spans.map((span) => span.name);
+
+async function post(url: string, query: string, variables: Record<string, unknown>, headers: Record<string, string>) {
+  const token = await new SignJWT({ sub: 'tracer' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(new TextEncoder().encode(SECRET));
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as { data?: any; errors?: unknown[] };
+}
+
+describe('one trace from the gateway through this service', () => {
+  test("a client's trace continues through Hive Gateway into this service's operation and database spans, and its log lines", async () => {
+    const traceId = hex(16);
+    const clientSpanId = hex(8);
+    const created = await post(gatewayUrl, CREATE_SESSION, createSessionVariables('agent-1', 'traced'), { traceparent: `00-${traceId}-${clientSpanId}-01` });
+    expect(created.errors).toBeUndefined();
+
+    const spans = traceOf(traceId);
+    const operation = spans.find((span) => span.name === 'mutation.CreateSession');
+    expect(operation, `spans of the trace: ${names(spans).join(', ')}`).toBeDefined();
+    // Its parent is a span of the gateway (exported by it), not the client's: the gateway continued the trace.
+    const gatewaySpanId = operation!.parentSpanContext!.spanId;
+    expect(gatewaySpanId).not.toBe(clientSpanId);
+    expect(await eventually(() => gatewayExports.some((body) => body.includes(traceId) && body.includes(gatewaySpanId)), true, 10_000)).toBe(true);
+    // Prisma's operation and SQL statement spans hang below the operation span.
+    const prismaOperation = spans.find((span) => span.name === 'prisma:client:operation');
+    expect(prismaOperation?.parentSpanContext?.spanId).toBe(operation!.spanContext().spanId);
+    expect(spans.filter((span) => span.name === 'prisma:client:db_query').length).toBeGreaterThan(0);
+
+    const requestLines = sessions.logs.filter((line) => line.msg === 'request' && line.operations?.length);
+    expect(requestLines.at(-1)).toMatchObject({ traceId, operations: [expect.stringContaining('CreateSession')] });
+  });
+
+  test('a request that comes without a trace starts one, and its log line names it', async () => {
+    const created = await post(sessionsUrl, CREATE_SESSION, createSessionVariables('agent-1', 'untraced'), {});
+    expect(created.errors).toBeUndefined();
+    const line = sessions.logs.filter((entry) => entry.msg === 'request').at(-1)!;
+    expect(line.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(names(traceOf(line.traceId))).toEqual(expect.arrayContaining(['mutation.CreateSession', 'prisma:client:operation']));
+  });
+});
