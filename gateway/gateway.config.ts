@@ -1,4 +1,4 @@
-import { createInlineSigningKeyProvider, defineConfig } from '@graphql-hive/gateway';
+import { createInlineSigningKeyProvider, defineConfig, extractFromHeader, type ExtractTokenFunction } from '@graphql-hive/gateway';
 
 /**
  * Hive Gateway in front of the sessions subgraph (README, "Run it behind a gateway"). Serve it with
@@ -13,20 +13,31 @@ import { createInlineSigningKeyProvider, defineConfig } from '@graphql-hive/gate
  */
 const gatewayJwtSecret = process.env.GATEWAY_JWT_SECRET;
 
+/** Over graphql-ws, a client's credential comes in connectionParams (browsers cannot set WebSocket headers). */
+const connectionParamsAuthorization = (context: { connectionParams?: Record<string, string> }) => context.connectionParams?.authorization;
+const bearerFromConnectionParams: ExtractTokenFunction = ({ serverContext }) => {
+  const token = /^Bearer +(\S+)$/i.exec(connectionParamsAuthorization(serverContext) ?? '')?.[1];
+  return token ? { token } : undefined;
+};
+
 export const gatewayConfig = defineConfig({
   jwt: gatewayJwtSecret
     ? {
         signingKeyProviders: [createInlineSigningKeyProvider(gatewayJwtSecret)],
+        tokenLookupLocations: [extractFromHeader({ name: 'authorization', prefix: 'Bearer' }), bearerFromConnectionParams],
         tokenVerification: { algorithms: ['HS256'] },
         // Anonymous requests go on (the subgraph answers UNAUTHENTICATED); a bad token is refused here.
         reject: { missingToken: false, invalidToken: true },
       }
     : undefined,
   propagateHeaders: {
-    fromClientToSubgraphs: ({ request, context }) =>
-      gatewayJwtSecret
+    fromClientToSubgraphs: ({ request, context }) => ({
+      // The gateway subscribes over SSE with a plain GET; this header tells the subgraph's CSRF check
+      // it is no browser's, so an anonymous subscription gets UNAUTHENTICATED rather than a 403.
+      'x-graphql-yoga-csrf': 'hive-gateway',
+      ...(gatewayJwtSecret
         ? { 'x-user-id': (context.jwt?.payload as { sub?: string } | undefined)?.sub }
-        : // Over graphql-ws, a client's credential comes in connectionParams (browsers cannot set WebSocket headers).
-          { authorization: request.headers.get('authorization') ?? context.connectionParams?.authorization },
+        : { authorization: request.headers.get('authorization') ?? connectionParamsAuthorization(context) }),
+    }),
   },
 });

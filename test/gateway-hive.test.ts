@@ -35,6 +35,13 @@ const AGENTS: AgentRecord[] = [
   { id: 'agent-2', name: 'Writer' },
 ];
 
+/** A graphql-ws subscription to `sessionEvents` of `agentId`, with `connectionParams`; disposed when the test ends. */
+function subscribeWs(httpUrl: string, connectionParams: Record<string, string>, agentId: string) {
+  const client = createWsClient({ url: httpUrl.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
+  onTestFinished(() => client.dispose());
+  return client.iterate<any>({ query: SESSION_EVENTS, variables: { agentId } });
+}
+
 /** This subgraph (configured by `env`), the agents subgraph and Hive Gateway (with `gatewayEnv`), each on 127.0.0.1. */
 async function startThree(env: Record<string, string>, gatewayEnv: Record<string, string> = {}) {
   const sessions = await startTestApp({ env });
@@ -108,21 +115,11 @@ describe('behind Hive Gateway, bearer tokens forwarded and verified here (produc
   });
 
   test("sessionEvents over graphql-ws to the gateway; another user's subscriber hears nothing", async () => {
-    const client = (userId: string) => {
-      const created = createWsClient({
-        url: three.gatewayUrl.replace('http', 'ws'),
-        webSocketImpl: WebSocket,
-        connectionParams: async () => bearer(userId),
-        retryAttempts: 0,
-        lazy: true,
-      });
-      onTestFinished(() => created.dispose());
-      return created.iterate<any>({ query: SESSION_EVENTS, variables: { agentId: 'agent-1' } });
-    };
+    const client = async (userId: string) => subscribeWs(three.gatewayUrl, await bearer(userId), 'agent-1');
     const openCount = () => three.sessions.app.subscriptions.openCount();
     expect(await eventually(openCount, 0)).toBe(0);
-    const carolNext = client('carol').next();
-    const daveNext = client('dave').next();
+    const carolNext = (await client('carol')).next();
+    const daveNext = (await client('dave')).next();
     expect(await eventually(openCount, 2)).toBe(2);
 
     const id = await createSession('carol', 'agent-1', 'carol only');
@@ -134,6 +131,14 @@ describe('behind Hive Gateway, bearer tokens forwarded and verified here (produc
     expect((await daveNext).value).toEqual({
       data: { sessionEvents: { kind: 'CREATED', sessionId: his, session: { config: { name: 'dave only' }, agent: { name: 'Researcher' } } } },
     });
+  });
+
+  test('anonymous subscriptions through the gateway are UNAUTHENTICATED, over SSE and graphql-ws', async () => {
+    const sse = await subscribeSse(three.gatewayUrl, SESSION_EVENTS, { agentId: 'agent-1' });
+    onTestFinished(() => sse.close());
+    expect((await sse.nth(0)).errors?.map((error) => error.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+    const ws = subscribeWs(three.gatewayUrl, {}, 'agent-1');
+    expect((await ws.next()).value.errors?.map((error: any) => error.extensions?.code)).toEqual(['UNAUTHENTICATED']);
   });
 
   test('CSRF: the gateway-style SSE GET with a credential passes; a browser-style GET without one is still refused', async () => {
@@ -166,5 +171,20 @@ describe('behind Hive Gateway that authenticates and sends x-user-id (ALLOW_USER
     const forged = await post(three.gatewayUrl, SESSION_COUNT, { agentId: 'agent-2' }, { authorization: `Bearer ${await token('erin', 'x'.repeat(40))}` });
     expect(forged.data?.sessions ?? null).toBeNull();
     expect(forged.errors).toBeDefined();
+  });
+
+  test('over graphql-ws too: the token in connectionParams names the subscriber; an x-user-id there does not', async () => {
+    const openCount = () => three.sessions.app.subscriptions.openCount();
+    const spoofed = subscribeWs(three.gatewayUrl, { 'x-user-id': 'erin' }, 'agent-1');
+    expect((await spoofed.next()).value.errors?.map((error: any) => error.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+
+    const events = subscribeWs(three.gatewayUrl, { authorization: `Bearer ${await token('erin', GATEWAY_SECRET)}` }, 'agent-1').next();
+    expect(await eventually(openCount, 1)).toBe(1);
+    const created = await post(three.gatewayUrl, CREATE_SESSION, createSessionVariables('agent-1', 'heard over ws'), {
+      authorization: `Bearer ${await token('erin', GATEWAY_SECRET)}`,
+    });
+    expect((await events).value).toEqual({
+      data: { sessionEvents: { kind: 'CREATED', sessionId: created.data.createSession.id, session: { config: { name: 'heard over ws' }, agent: { name: 'Researcher' } } } },
+    });
   });
 });
