@@ -81,7 +81,9 @@ describe('one trace from the gateway through this service', () => {
     // Prisma's operation and SQL statement spans hang below the operation span.
     const prismaOperation = spans.find((span) => span.name === 'prisma:client:operation');
     expect(prismaOperation?.parentSpanContext?.spanId).toBe(operation!.spanContext().spanId);
-    expect(spans.filter((span) => span.name === 'prisma:client:db_query').length).toBeGreaterThan(0);
+    const statements = spans.filter((span) => span.name === 'prisma:client:db_query');
+    expect(statements.length).toBeGreaterThan(0);
+    expect(statements[0]!.attributes['db.query.text']).toEqual(expect.stringMatching(/^(INSERT|SELECT|UPDATE|BEGIN)/i));
 
     const requestLines = sessions.logs.filter((line) => line.msg === 'request' && line.operations?.length);
     expect(requestLines.at(-1)).toMatchObject({ traceId, operations: [expect.stringContaining('CreateSession')] });
