@@ -60,7 +60,7 @@ export async function startHiveGateway(supergraphSdl: string, env: Record<string
   };
   const url = `http://127.0.0.1:${port}/graphql`;
   try {
-    await waitUntilReady(`http://127.0.0.1:${port}/readiness`, () => child.exitCode !== null, 60_000);
+    await waitUntilReady(`http://127.0.0.1:${port}/readiness`, () => child.exitCode !== null, 90_000);
   } catch (error) {
     await close();
     throw new Error(`Hive Gateway did not start: ${(error as Error).message}\n${output}`);
