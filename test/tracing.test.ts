@@ -1,7 +1,12 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
 import { startTracing, type Tracing } from '../src/telemetry/tracing.js';
 import { createAgentsSubgraph } from './support/agents-subgraph.js';
 import { startTestApp } from './support/fixtures.js';
@@ -96,4 +101,46 @@ describe('one trace from the gateway through this service', () => {
     expect(line.traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(names(traceOf(line.traceId))).toEqual(expect.arrayContaining(['mutation.CreateSession', 'prisma:client:operation']));
   });
+});
+
+describe('the service as run in production', () => {
+  test('with OTEL_EXPORTER_OTLP_ENDPOINT set, exports its spans over OTLP/HTTP, in the trace the caller sent', async () => {
+    const received: string[] = [];
+    const collector = await listenOnLoopback((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        if (request.url === '/v1/traces') received.push(body);
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    }, '');
+    onTestFinished(() => collector.close());
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'otlp-'));
+    onTestFinished(() => rm(dataDir, { recursive: true, force: true }));
+    const { DATABASE_URL: _unused, ...environment } = process.env;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...environment, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'production', AUTH_JWT_SECRET: SECRET, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    onTestFinished(() => void child.kill('SIGKILL'));
+    const port = await new Promise<number>((resolve, reject) => {
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        const entry = JSON.parse(line);
+        if (entry.msg === 'listening') resolve(entry.port);
+      });
+      void exited.then((code) => reject(new Error(`exited early with ${code}`)));
+    });
+
+    const traceId = hex(16);
+    const created = await post(`http://127.0.0.1:${port}/graphql`, CREATE_SESSION, createSessionVariables('agent-1', 'exported'), { traceparent: `00-${traceId}-${hex(8)}-01` });
+    expect(created.errors).toBeUndefined();
+    // Spans are exported in batches; SIGTERM flushes what is left before the process exits.
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const exported = received.join('\n');
+    expect(exported).toContain(traceId);
+    expect(exported).toContain('mutation.CreateSession');
+    expect(exported).toContain('prisma:client:db_query');
+  }, 180_000);
 });

@@ -71,7 +71,7 @@ export function createYogaServer(options: YogaOptions) {
       error: (...args) => logger.debug({ args }, 'yoga'),
     },
     // Order matters. Observability comes first so every request, including those the later
-    // plugins reject, is logged, counted and given a request id; the probe and metrics endpoints
+    // plugins reject, is logged, counted and given a request id (and a trace id); the probe and metrics endpoints
     // answer next, then the REST routes (they answer their own paths and validate their own input),
     // before any GraphQL-specific check. CSRF prevention rejects a request before its
     // body is parsed; the allow-list swaps an id for its document before parsing; the armor limits
