@@ -3,12 +3,13 @@
 const CONTENT = /* GraphQL */ `
   content {
     __typename
-    ... on TextBlock { id text }
-    ... on ThinkingBlock { id thinking extra }
-    ... on HintBlock { id hint }
-    ... on ToolCallBlock { id name input callState: state extra }
-    ... on ToolResultBlock { id name resultState: state output { __typename ... on PlainText { text } } }
-    ... on DataBlock { id dataName: name source { __typename ... on UrlSource { url mediaType } ... on Base64Source { data mediaType } } }
+    id
+    ... on SessionTextBlock { text }
+    ... on SessionThinkingBlock { thinking extra }
+    ... on SessionHintBlock { hint }
+    ... on SessionToolCallBlock { name input callState extra }
+    ... on SessionToolResultBlock { name resultState output { __typename ... on SessionPlainText { text } } }
+    ... on SessionDataBlock { fileName source { __typename ... on SessionUrlSource { url mediaType } ... on SessionBase64Source { data mediaType } } }
   }
 `;
 
@@ -22,7 +23,7 @@ export const NESTED_LIST = /* GraphQL */ `
           config { workspaceId name chatModelConfig { type credentialId model parameters } }
           state {
             replyId curIter
-            summary { __typename ... on PlainText { text } }
+            summary { __typename ... on SessionPlainText { text } }
             permissionContext { mode workingDirectories { path source } allowRules { toolName ruleContent behavior source } }
             toolContext { maxCacheFiles maxCacheBytes activatedGroups }
             context(last: 20) { id name role createdAt usage { inputTokens outputTokens } ${CONTENT} }
@@ -48,15 +49,26 @@ export const SESSIONS_PAGE = /* GraphQL */ `
   }
 `;
 
+// The writes take the benchmark's $id and $agentId and build their input inline.
 export const UPDATE_SESSION = /* GraphQL */ `
-  mutation Update($id: ID!, $agentId: ID!) { updateSession(id: $id, agentId: $agentId, input: { name: "renamed by the benchmark" }) { id version } }
+  mutation Update($id: ID!, $agentId: ID!) {
+    updateSession(input: { sessionId: $id, agentId: $agentId, name: "renamed by the benchmark" }) {
+      __typename
+      ... on UpdateSessionPayload { session { id version } }
+      ... on SessionError { message }
+    }
+  }
 `;
 
 export const APPEND_MESSAGES = /* GraphQL */ `
   mutation Append($id: ID!, $agentId: ID!) {
-    appendMessages(id: $id, agentId: $agentId, messages: [
+    appendSessionMessages(input: { sessionId: $id, agentId: $agentId, messages: [
       { name: "user", role: USER, content: [{ text: { text: "One more thing: check the tests." } }] }
       { name: "assistant", role: ASSISTANT, content: [{ toolCall: { id: "c", name: "Bash", input: "{\\"cmd\\": \\"npm test\\"}" } }] }
-    ]) { id version }
+    ] }) {
+      __typename
+      ... on AppendSessionMessagesPayload { session { id version } messages { id } }
+      ... on SessionError { message }
+    }
   }
 `;

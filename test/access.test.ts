@@ -1,9 +1,9 @@
-import { CREATE_SESSION, DELETE_SESSION, GET_SESSION, LIST_SESSIONS, REPLACE_STATE, UPDATE_SESSION } from './support/documents.js';
+import { CREATE_SESSION, DELETE_SESSION, GET_SESSION, LIST_SESSIONS, outcomeOf, REPLACE_STATE, UPDATE_SESSION, writeOf } from './support/documents.js';
 import { describe, expect, test, type TestApp } from './support/fixtures.js';
 
 async function createSession(service: TestApp, userId: string, agentId: string) {
   const { data } = await service.graphql(CREATE_SESSION, { input: { agentId, name: `${userId}/${agentId}` } }, { userId });
-  return data.createSession;
+  return data.createSession.session;
 }
 
 describe('identity', () => {
@@ -11,9 +11,9 @@ describe('identity', () => {
     ['session', GET_SESSION, { id: 'f'.repeat(32), agentId: 'a' }],
     ['sessions', LIST_SESSIONS, { agentId: 'a' }],
     ['createSession', CREATE_SESSION, { input: { agentId: 'a' } }],
-    ['updateSession', UPDATE_SESSION, { id: 'f'.repeat(32), agentId: 'a', input: { name: 'x' } }],
-    ['replaceSessionState', REPLACE_STATE, { id: 'f'.repeat(32), agentId: 'a', state: {} }],
-    ['deleteSession', DELETE_SESSION, { id: 'f'.repeat(32), agentId: 'a' }],
+    ['updateSession', UPDATE_SESSION, writeOf({ id: 'f'.repeat(32), agentId: 'a' }, { name: 'x' })],
+    ['replaceSessionState', REPLACE_STATE, writeOf({ id: 'f'.repeat(32), agentId: 'a' }, { state: {} })],
+    ['deleteSession', DELETE_SESSION, writeOf({ id: 'f'.repeat(32), agentId: 'a' })],
   ];
 
   for (const [name, document, variables] of operations) {
@@ -57,20 +57,19 @@ describe('isolation between users and between agents', () => {
       expect(list.data.sessions.edges.map((edge: any) => edge.node.id)).not.toContain(owned.id);
 
       for (const [document, variables] of [
-        [UPDATE_SESSION, { ...ref, input: { name: 'hijacked' } }],
-        [UPDATE_SESSION, { ...ref, input: { name: 'hijacked' }, expectedVersion: owned.version }],
-        [REPLACE_STATE, { ...ref, state: { summary: { text: 'hijacked' } } }],
-        [DELETE_SESSION, ref],
+        [UPDATE_SESSION, writeOf(ref, { name: 'hijacked' })],
+        [UPDATE_SESSION, writeOf(ref, { name: 'hijacked' }, owned.version)],
+        [REPLACE_STATE, writeOf(ref, { state: { summary: { text: 'hijacked' } } })],
+        [DELETE_SESSION, writeOf(ref)],
       ] as const) {
-        const { errors } = await service.graphql(document, variables, { userId });
-        expect(errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+        const { data } = await service.graphql(document, variables, { userId });
         // The same answer as for a session that does not exist: nothing leaks.
-        expect(errors?.[0]?.message).toBe(`Session '${owned.id}' not found.`);
+        expect(Object.values(data)[0]).toEqual({ __typename: 'SessionNotFoundError', sessionId: owned.id, message: `Session '${owned.id}' not found.` });
       }
     }
     const after = await service.graphql(GET_SESSION, { id: owned.id, agentId: 'agent-1' }, { userId: 'alice' });
     expect(after.data.session).toMatchObject({ version: owned.version, config: { name: 'alice/agent-1' } });
-    expect(after.data.session.state.summary).toEqual({ __typename: 'PlainText', text: '' });
+    expect(after.data.session.state.summary).toEqual({ __typename: 'SessionPlainText', text: '' });
   });
 
   test('userId comes from the caller, never from input', async ({ service }) => {
@@ -93,13 +92,13 @@ describe('deleteSession', () => {
   test('deletes the session and everything under it; it is gone afterwards', async ({ service }) => {
     const session = await createSession(service, 'erin', 'agent-1');
     const ref = { id: session.id, agentId: 'agent-1' };
-    const deleted = await service.graphql(DELETE_SESSION, ref, { userId: 'erin' });
-    expect(deleted).toMatchObject({ data: { deleteSession: session.id } });
+    const deleted = await service.graphql(DELETE_SESSION, writeOf(ref), { userId: 'erin' });
+    expect(deleted).toMatchObject({ data: { deleteSession: { __typename: 'DeleteSessionPayload', deletedSessionId: session.id, lastVersion: session.version } } });
     expect((await service.graphql(GET_SESSION, ref, { userId: 'erin' })).data.session).toBeNull();
-    const again = await service.graphql(DELETE_SESSION, ref, { userId: 'erin' });
-    expect(again.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    const update = await service.graphql(UPDATE_SESSION, { ...ref, input: { name: 'zombie' } }, { userId: 'erin' });
-    expect(update.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const again = await service.graphql(DELETE_SESSION, writeOf(ref), { userId: 'erin' });
+    expect(outcomeOf(again)).toBe('SessionNotFoundError');
+    const update = await service.graphql(UPDATE_SESSION, writeOf(ref, { name: 'zombie' }), { userId: 'erin' });
+    expect(outcomeOf(update)).toBe('SessionNotFoundError');
     const rows = await service.app.database.prisma.agentState.count({ where: { sessionId: session.id } });
     expect(rows).toBe(0);
   });
@@ -107,12 +106,11 @@ describe('deleteSession', () => {
   test('with a stale expectedVersion it is CONFLICT and deletes nothing; with the current one it deletes', async ({ service }) => {
     const session = await createSession(service, 'fay', 'agent-1');
     const ref = { id: session.id, agentId: 'agent-1' };
-    await service.graphql(UPDATE_SESSION, { ...ref, input: { name: 'v2' } }, { userId: 'fay' });
-    const DELETE_AT = /* GraphQL */ `mutation ($id: ID!, $agentId: ID!, $v: Int) { deleteSession(id: $id, agentId: $agentId, expectedVersion: $v) }`;
-    const stale = await service.graphql(DELETE_AT, { ...ref, v: session.version }, { userId: 'fay' });
-    expect(stale.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    await service.graphql(UPDATE_SESSION, writeOf(ref, { name: 'v2' }), { userId: 'fay' });
+    const stale = await service.graphql(DELETE_SESSION, writeOf(ref, {}, session.version), { userId: 'fay' });
+    expect(stale.data.deleteSession).toMatchObject({ __typename: 'SessionVersionConflictError', currentVersion: session.version + 1 });
     expect((await service.graphql(GET_SESSION, ref, { userId: 'fay' })).data.session).not.toBeNull();
-    const current = await service.graphql(DELETE_AT, { ...ref, v: session.version + 1 }, { userId: 'fay' });
-    expect(current.data).toEqual({ deleteSession: session.id });
+    const current = await service.graphql(DELETE_SESSION, writeOf(ref, {}, session.version + 1), { userId: 'fay' });
+    expect(current.data).toEqual({ deleteSession: { __typename: 'DeleteSessionPayload', deletedSessionId: session.id, lastVersion: session.version + 1 } });
   });
 });

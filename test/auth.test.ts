@@ -59,10 +59,10 @@ describe('HS256 bearer tokens (shared secret), with issuer and audience checks',
   test('a valid token names the caller by its sub claim', async () => {
     const { data, errors } = await createAs(service, await sign({ sub: 'user-jwt' }));
     expect(errors).toBeUndefined();
-    expect(data.createSession.userId).toBe('user-jwt');
-    const read = await service.graphql(GET_SESSION, { id: data.createSession.id, agentId: 'agent-1' }, bearer(await sign({ sub: 'user-jwt' })));
-    expect(read.data.session.id).toBe(data.createSession.id);
-    const stranger = await service.graphql(GET_SESSION, { id: data.createSession.id, agentId: 'agent-1' }, bearer(await sign({ sub: 'someone-else' })));
+    expect(data.createSession.session.userId).toBe('user-jwt');
+    const read = await service.graphql(GET_SESSION, { id: data.createSession.session.id, agentId: 'agent-1' }, bearer(await sign({ sub: 'user-jwt' })));
+    expect(read.data.session.id).toBe(data.createSession.session.id);
+    const stranger = await service.graphql(GET_SESSION, { id: data.createSession.session.id, agentId: 'agent-1' }, bearer(await sign({ sub: 'someone-else' })));
     expect(stranger.data.session).toBeNull();
   });
 
@@ -109,7 +109,7 @@ describe('HS256 bearer tokens (shared secret), with issuer and audience checks',
 
   test('a second audience of the list is accepted', async () => {
     const token = await new SignJWT({ sub: 'multi' }).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setAudience('other-audience').setExpirationTime('5m').sign(new TextEncoder().encode(SECRET));
-    expect((await createAs(service, token)).data.createSession.userId).toBe('multi');
+    expect((await createAs(service, token)).data.createSession.session.userId).toBe('multi');
   });
 
   test('another scheme or an empty bearer is UNAUTHENTICATED', async () => {
@@ -145,7 +145,7 @@ describe('a configured user claim', () => {
     const service = await startTestApp({ env: { AUTH_JWT_SECRET: SECRET, AUTH_USER_CLAIM: 'uid' } });
     try {
       const token = await sign({ sub: 'not-this', uid: 'user-by-claim' });
-      expect((await createAs(service, token)).data.createSession.userId).toBe('user-by-claim');
+      expect((await createAs(service, token)).data.createSession.session.userId).toBe('user-by-claim');
       await expectRejected(service, { authorization: `Bearer ${await sign({ sub: 'only-sub' })}` }, 'The token has no "uid" claim naming the user.');
     } finally {
       await service.close();
@@ -158,9 +158,9 @@ describe('development: the x-user-id header and tokens side by side', () => {
     const service = await startTestApp({ env: { AUTH_JWT_SECRET: SECRET } });
     try {
       const both = await service.graphql(CREATE_SESSION, { input: { agentId: 'a' } }, { userId: 'header-user', headers: { authorization: `Bearer ${await sign({ sub: 'token-user' })}` } });
-      expect(both.data.createSession.userId).toBe('token-user');
+      expect(both.data.createSession.session.userId).toBe('token-user');
       const header = await service.graphql(CREATE_SESSION, { input: { agentId: 'a' } }, { userId: 'header-user' });
-      expect(header.data.createSession.userId).toBe('header-user');
+      expect(header.data.createSession.session.userId).toBe('header-user');
     } finally {
       await service.close();
     }
@@ -201,8 +201,8 @@ describe('a JWKS file (RS256 and ES256 keys)', () => {
   });
 
   test('tokens signed by either key are accepted', async () => {
-    expect((await createAs(service, await rsa.sign({ sub: 'rsa-user' }))).data.createSession.userId).toBe('rsa-user');
-    expect((await createAs(service, await ec.sign({ sub: 'ec-user' }))).data.createSession.userId).toBe('ec-user');
+    expect((await createAs(service, await rsa.sign({ sub: 'rsa-user' }))).data.createSession.session.userId).toBe('rsa-user');
+    expect((await createAs(service, await ec.sign({ sub: 'ec-user' }))).data.createSession.session.userId).toBe('ec-user');
   });
 
   test('a token from an unknown key, or HS256 with the shared-secret trick, is UNAUTHENTICATED', async () => {
@@ -230,7 +230,7 @@ describe('a JWKS URL', () => {
   test('verifies tokens against the fetched keys', async () => {
     const service = await startTestApp({ env: { AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: ISSUER } });
     try {
-      expect((await createAs(service, await rsa.sign({ sub: 'remote-user' }))).data.createSession.userId).toBe('remote-user');
+      expect((await createAs(service, await rsa.sign({ sub: 'remote-user' }))).data.createSession.session.userId).toBe('remote-user');
     } finally {
       await service.close();
     }

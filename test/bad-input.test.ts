@@ -69,8 +69,8 @@ interface Case {
 /** Requests whose variables are structurally wrong: coercion must reject them whatever else they hold. */
 function brokenVariables(random: Random, sessionId: string): Case {
   const [operation, variables, root] = random.pick([
-    [UPDATE_SESSION, { id: sessionId, agentId: AGENT, input: { name: 'changed', permissionMode: 'EXPLORE' } }, 'input'],
-    [REPLACE_STATE, { id: sessionId, agentId: AGENT, state: clone(FULL_STATE) }, 'state'],
+    [UPDATE_SESSION, { input: { sessionId, agentId: AGENT, name: 'changed', permissionMode: 'EXPLORE' } }, 'input'],
+    [REPLACE_STATE, { input: { sessionId, agentId: AGENT, state: clone(FULL_STATE) } }, 'input'],
     [CREATE_SESSION, { input: { agentId: AGENT, name: 'new', state: clone(FULL_STATE) } }, 'input'],
   ] as const);
   const mutated: any = clone(variables);
@@ -121,7 +121,7 @@ function abusiveDocument(random: Random): Case {
     () => `{ session(id: "${'x'.repeat(size * 1_000)}", agentId: "a") { id } }`,
     () => `query Q(${Array.from({ length: size }, (_, i) => `$v${i}: Int`).join(' ')}) { __typename }`,
     () => `{ sessions(agentId: ${'['.repeat(size)}"a"${']'.repeat(size)}) { totalCount } }`,
-    () => `mutation { ${Array.from({ length: Math.min(size, 200) }, (_, i) => `d${i}: deleteSession(id: "x", agentId: "a")`).join(' ')} }`,
+    () => `mutation { ${Array.from({ length: Math.min(size, 200) }, (_, i) => `d${i}: deleteSession(input: { sessionId: "x", agentId: "a" }) { __typename }`).join(' ')} }`,
   ];
   const index = random.int(documents.length);
   return { name: `abusive document ${index} (${size})`, body: JSON.stringify({ query: documents[index]!() }) };
@@ -176,7 +176,7 @@ async function snapshot(service: TestApp, sessionId: string) {
 
 describe('generated bad input', () => {
   test('never a 5xx or an unexpected error, never a change to stored data, memory stays bounded', async ({ service }) => {
-    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, name: 'victim', state: FULL_STATE } }, { userId: VICTIM })).data.createSession;
+    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, name: 'victim', state: FULL_STATE } }, { userId: VICTIM })).data.createSession.session;
     const before = await snapshot(service, created.id);
     const random = randomSource(SEED);
     const generators = [() => brokenVariables(random, created.id), () => ruleBreaking(random, created.id), () => abusiveDocument(random), () => garbageBody(random)];

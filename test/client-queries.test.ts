@@ -7,7 +7,7 @@ import { describe, expect, test } from './support/fixtures.js';
 describe('the largest legitimate operations pass the default limits', () => {
   test('the nested list, a 200-message history page, a page of sessions, and the runtime writes', async ({ service }) => {
     const agentId = 'client-agent';
-    const created = (await service.graphql(CREATE_SESSION, { input: { agentId, state: FULL_STATE } })).data.createSession;
+    const created = (await service.graphql(CREATE_SESSION, { input: { agentId, state: FULL_STATE } })).data.createSession.session;
     const ref = { id: created.id, agentId };
     for (const [query, variables] of [
       [NESTED_LIST, { agentId, first: 50 }],

@@ -1,10 +1,10 @@
-import { CREATE_SESSION, GET_SESSION, REPLACE_STATE } from './support/documents.js';
+import { CREATE_SESSION, GET_SESSION, outcomeOf, REPLACE_STATE, writeOf } from './support/documents.js';
 import { describe, expect, test } from './support/fixtures.js';
 
 const AGENT = 'agent-c';
 const PATCH = /* GraphQL */ `
-  mutation Patch($id: ID!, $agentId: ID!, $input: UpdateSessionInput!, $expectedVersion: Int) {
-    updateSession(id: $id, agentId: $agentId, input: $input, expectedVersion: $expectedVersion) { version }
+  mutation Patch($input: UpdateSessionInput!) {
+    updateSession(input: $input) { __typename ... on UpdateSessionPayload { session { version } } }
   }
 `;
 const MODES = ['DEFAULT', 'ACCEPT_EDITS', 'EXPLORE', 'BYPASS', 'DONT_ASK'];
@@ -23,13 +23,13 @@ function patchNumber(i: number): { field: 'name' | 'chatModelConfig' | 'permissi
 
 describe('concurrent writes to one session', () => {
   test('100 concurrent updateSession calls: every write applies once, each field ends at its last write', async ({ service }) => {
-    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, name: 'start' } })).data.createSession;
+    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, name: 'start' } })).data.createSession.session;
     const ref = { id: created.id, agentId: AGENT };
     const writes = Array.from({ length: 100 }, (_, i) => patchNumber(i));
-    const results = await Promise.all(writes.map(({ input }) => service.graphql(PATCH, { ...ref, input })));
+    const results = await Promise.all(writes.map(({ input }) => service.graphql(PATCH, writeOf(ref, input))));
 
     expect(results.flatMap((result) => result.errors ?? [])).toEqual([]);
-    const versions = results.map((result) => result.data.updateSession.version as number);
+    const versions = results.map((result) => result.data.updateSession.session.version as number);
     // Each write got its own version: none was lost or applied twice.
     expect([...versions].sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => created.version + 1 + i));
 
@@ -46,13 +46,13 @@ describe('concurrent writes to one session', () => {
 
   test('100 concurrent writes, each to a different task: every change is present afterwards', async ({ service }) => {
     const tasks = Array.from({ length: 100 }, (_, i) => ({ id: `t${i}`, subject: 'todo', description: '' }));
-    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state: { tasksContext: { tasks } } } })).data.createSession;
+    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state: { tasksContext: { tasks } } } })).data.createSession.session;
     const ref = { id: created.id, agentId: AGENT };
-    const UPDATE_TASK = `mutation ($id: ID!, $agentId: ID!, $taskId: ID!, $input: UpdateTaskInput!) { updateTask(id: $id, agentId: $agentId, taskId: $taskId, input: $input) { version } }`;
+    const UPDATE_TASK = `mutation UpdateTask($input: UpdateSessionTaskInput!) { updateSessionTask(input: $input) { __typename } }`;
     const results = await Promise.all(
-      tasks.map((task, i) => service.graphql(UPDATE_TASK, { ...ref, taskId: task.id, input: { subject: `done-${i}`, owner: `worker-${i}`, state: 'COMPLETED' } })),
+      tasks.map((task, i) => service.graphql(UPDATE_TASK, writeOf(ref, { taskId: task.id, subject: `done-${i}`, owner: `worker-${i}`, state: 'COMPLETED' }))),
     );
-    expect(results.flatMap((result) => result.errors ?? [])).toEqual([]);
+    expect(results.map(outcomeOf)).toEqual(Array(100).fill('UpdateSessionTaskPayload'));
     const final = (await service.graphql(GET_SESSION, ref)).data.session;
     expect(final.version).toBe(created.version + 100);
     expect(final.state.tasksContext.tasks.map((task: any) => [task.id, task.subject, task.owner, task.state])).toEqual(
@@ -61,32 +61,32 @@ describe('concurrent writes to one session', () => {
   });
 
   test('N concurrent writes with the same expectedVersion: exactly one wins, the rest get CONFLICT and write nothing', async ({ service }) => {
-    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, name: 'start' } })).data.createSession;
+    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, name: 'start' } })).data.createSession.session;
     const ref = { id: created.id, agentId: AGENT };
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => service.graphql(PATCH, { ...ref, input: { name: `contender-${i}` }, expectedVersion: created.version })),
+      Array.from({ length: 20 }, (_, i) => service.graphql(PATCH, writeOf(ref, { name: `contender-${i}` }, created.version))),
     );
-    const winners = results.map((result, i) => [result, i] as const).filter(([result]) => !result.errors);
+    const winners = results.map((result, i) => [result, i] as const).filter(([result]) => outcomeOf(result) === 'UpdateSessionPayload');
     expect(winners).toHaveLength(1);
     const [[winner, winnerIndex]] = winners as [readonly [(typeof results)[number], number]];
-    expect(winner.data.updateSession.version).toBe(created.version + 1);
-    const losers = results.filter((result) => result.errors);
-    expect(losers.map((result) => result.errors!.map((error) => error.extensions?.code))).toEqual(Array(19).fill(['CONFLICT']));
+    expect(winner.data.updateSession.session.version).toBe(created.version + 1);
+    const losers = results.filter((result) => result !== winner);
+    expect(losers.map(outcomeOf)).toEqual(Array(19).fill('SessionVersionConflictError'));
     const final = (await service.graphql(GET_SESSION, ref)).data.session;
     expect(final).toMatchObject({ version: created.version + 1, config: { name: `contender-${winnerIndex}` } });
   });
 
   test('the same holds for whole-state replacement', async ({ service }) => {
-    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } })).data.createSession;
+    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } })).data.createSession.session;
     const ref = { id: created.id, agentId: AGENT };
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => service.graphql(REPLACE_STATE, { ...ref, state: { summary: { text: `summary-${i}` } }, expectedVersion: created.version })),
+      Array.from({ length: 10 }, (_, i) => service.graphql(REPLACE_STATE, writeOf(ref, { state: { summary: { text: `summary-${i}` } } }, created.version))),
     );
-    const winners = results.filter((result) => !result.errors);
+    const winners = results.filter((result) => outcomeOf(result) === 'ReplaceSessionStatePayload');
     expect(winners).toHaveLength(1);
-    expect(results.filter((result) => result.errors?.[0]?.extensions?.code === 'CONFLICT')).toHaveLength(9);
+    expect(results.filter((result) => outcomeOf(result) === 'SessionVersionConflictError')).toHaveLength(9);
     const final = (await service.graphql(GET_SESSION, ref)).data.session;
     expect(final.version).toBe(created.version + 1);
-    expect(final.state.summary).toEqual(winners[0]!.data.replaceSessionState.state.summary);
+    expect(final.state.summary).toEqual(winners[0]!.data.replaceSessionState.session.state.summary);
   });
 });

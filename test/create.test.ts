@@ -6,7 +6,7 @@ describe('createSession', () => {
     const before = Date.now();
     const { data, errors } = await service.graphql(CREATE_SESSION, { input: { agentId: 'agent-a' } });
     expect(errors).toBeUndefined();
-    const session = data.createSession;
+    const session = data.createSession.session;
     expect(session.id).toMatch(/^[0-9a-f]{32}$/);
     expect(session).toMatchObject({ userId: DEFAULT_USER, agentId: 'agent-a', version: 1, source: 'USER', sourceScheduleId: null });
     expect(session.config.workspaceId).toMatch(/^[0-9a-f]{32}$/);
@@ -21,7 +21,7 @@ describe('createSession', () => {
       sessionId: session.id,
       replyId: expect.stringMatching(/^[0-9a-f]{32}$/),
       curIter: 0,
-      summary: { __typename: 'PlainText', text: '' },
+      summary: { __typename: 'SessionPlainText', text: '' },
       context: [],
       permissionContext: { mode: 'DEFAULT', workingDirectories: [], allowRules: [], denyRules: [], askRules: [] },
       toolContext: { maxCacheFiles: 100, maxCacheBytes: 25000, activatedGroups: [], readFileCache: [] },
@@ -41,16 +41,16 @@ describe('createSession', () => {
     };
     const created = await service.graphql(CREATE_SESSION, { input });
     expect(created.errors).toBeUndefined();
-    const session = created.data.createSession;
+    const session = created.data.createSession.session;
     expect(session.config).toEqual({ workspaceId: 'ws-1', name: 'Quarterly report', chatModelConfig: input.chatModelConfig });
     expect(session).toMatchObject({ source: 'SCHEDULE', sourceScheduleId: 'sched-1' });
 
     const { state } = session;
     expect(state.summary).toEqual({
-      __typename: 'BlockList',
+      __typename: 'SessionBlockList',
       blocks: [
-        { __typename: 'TextBlock', id: 's1', text: 'Earlier: the user asked for a report.' },
-        { __typename: 'DataBlock', id: 's2', name: 'chart.png', source: { __typename: 'UrlSource', url: 'https://example.com/c.png', mediaType: 'image/png' } },
+        { __typename: 'SessionTextBlock', id: 's1', text: 'Earlier: the user asked for a report.' },
+        { __typename: 'SessionDataBlock', id: 's2', fileName: 'chart.png', source: { __typename: 'SessionUrlSource', url: 'https://example.com/c.png', mediaType: 'image/png' } },
       ],
     });
     expect(state).toMatchObject({ replyId: 'reply-1', curIter: 3 });
@@ -60,12 +60,12 @@ describe('createSession', () => {
         name: 'user',
         role: 'USER',
         metadata: { channel: 'web' },
-        createdAt: '2026-11-28 10:00:00.000',
+        createdAt: '2026-11-28T10:00:00.000Z',
         finishedAt: null,
         usage: null,
         content: [
-          { __typename: 'TextBlock', id: 'b1', text: 'Summarise the repo' },
-          { __typename: 'DataBlock', id: 'b2', dataName: null, source: { __typename: 'Base64Source', data: 'aGVsbG8=', mediaType: 'text/plain' } },
+          { __typename: 'SessionTextBlock', id: 'b1', text: 'Summarise the repo' },
+          { __typename: 'SessionDataBlock', id: 'b2', fileName: null, source: { __typename: 'SessionBase64Source', data: 'aGVsbG8=', mediaType: 'text/plain' } },
         ],
       },
       {
@@ -73,14 +73,14 @@ describe('createSession', () => {
         name: 'assistant',
         role: 'ASSISTANT',
         metadata: {},
-        createdAt: '2026-11-28 10:00:01.000',
-        finishedAt: '2026-11-28 10:00:05.000',
+        createdAt: '2026-11-28T10:00:01.000Z',
+        finishedAt: '2026-11-28T10:00:05.000Z',
         usage: { inputTokens: 120, outputTokens: 40 },
         content: [
-          { __typename: 'ThinkingBlock', id: 'b3', thinking: 'Read the files first.', extra: { signature: 'sig-abc' } },
-          { __typename: 'HintBlock', id: 'b4', hint: 'Be brief.' },
+          { __typename: 'SessionThinkingBlock', id: 'b3', thinking: 'Read the files first.', extra: { signature: 'sig-abc' } },
+          { __typename: 'SessionHintBlock', id: 'b4', hint: 'Be brief.' },
           {
-            __typename: 'ToolCallBlock',
+            __typename: 'SessionToolCallBlock',
             id: 'call-1',
             name: 'Read',
             input: '{"path": "README.md"}',
@@ -88,13 +88,13 @@ describe('createSession', () => {
             extra: { call_id: 'oa-1' },
             suggestedRules: [{ toolName: 'Read', ruleContent: 'src/**', behavior: 'ALLOW', source: 'session' }],
           },
-          { __typename: 'ToolResultBlock', id: 'call-1', name: 'Read', resultState: 'SUCCESS', output: { __typename: 'PlainText', text: '# Readme' } },
+          { __typename: 'SessionToolResultBlock', id: 'call-1', name: 'Read', resultState: 'SUCCESS', output: { __typename: 'SessionPlainText', text: '# Readme' } },
           {
-            __typename: 'ToolResultBlock',
+            __typename: 'SessionToolResultBlock',
             id: 'call-2',
             name: 'Shot',
             resultState: 'ERROR',
-            output: { __typename: 'BlockList', blocks: [{ __typename: 'TextBlock', id: 'b5', text: 'failed' }] },
+            output: { __typename: 'SessionBlockList', blocks: [{ __typename: 'SessionTextBlock', id: 'b5', text: 'failed' }] },
           },
         ],
       },
@@ -102,8 +102,8 @@ describe('createSession', () => {
     expect(state.permissionContext).toEqual({ ...FULL_STATE.permissionContext });
     expect(state.toolContext).toEqual(FULL_STATE.toolContext);
     expect(state.tasksContext.tasks).toEqual([
-      { id: 't1', subject: 'Read', description: 'Read the files', metadata: { priority: 1 }, createdAt: '2026-11-28T10:00:00Z', state: 'COMPLETED', owner: 'agent', blocks: ['t2'], blockedBy: [] },
-      { id: 't2', subject: 'Write', description: 'Write the report', metadata: {}, createdAt: '2026-11-28T10:00:00Z', state: 'PENDING', owner: null, blocks: [], blockedBy: ['t1'] },
+      { id: 't1', subject: 'Read', description: 'Read the files', metadata: { priority: 1 }, createdAt: '2026-11-28T10:00:00.000Z', state: 'COMPLETED', owner: 'agent', blocks: ['t2'], blockedBy: [] },
+      { id: 't2', subject: 'Write', description: 'Write the report', metadata: {}, createdAt: '2026-11-28T10:00:00.000Z', state: 'PENDING', owner: null, blocks: [], blockedBy: ['t1'] },
     ]);
 
     // Read back through the query: the stored form, not an echo of the input.
@@ -133,8 +133,8 @@ describe('createSession', () => {
       },
     });
     expect(errors).toBeUndefined();
-    const { state } = data.createSession;
-    expect(state.summary).toEqual({ __typename: 'PlainText', text: 'short summary' });
+    const { state } = data.createSession.session;
+    expect(state.summary).toEqual({ __typename: 'SessionPlainText', text: 'short summary' });
     const [message] = state.context;
     expect(message.id).toMatch(/^[0-9a-f]{32}$/);
     expect(message.createdAt).toMatch(/^\d{4}-\d\d-\d\dT/);

@@ -23,7 +23,7 @@ const CHAT_MODEL_CONFIG = { type: 'openai', credentialId: 'cred-7', model: 'gpt-
 async function createSession(service: TestApp, userId: string, agentId: string, name = `${userId}/${agentId}`) {
   const { data, errors } = await service.graphql(CREATE_SESSION, { input: { agentId, name, chatModelConfig: CHAT_MODEL_CONFIG } }, { userId });
   expect(errors).toBeUndefined();
-  return data.createSession as { id: string; agentId: string; userId: string };
+  return data.createSession.session as { id: string; agentId: string; userId: string };
 }
 
 const sessionRef = (id: string) => ({ __typename: 'Session', id });

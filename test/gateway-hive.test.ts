@@ -6,8 +6,10 @@ import { createAgentsSubgraph, type AgentRecord } from './support/agents-subgrap
 import { startTestApp } from './support/fixtures.js';
 import {
   CREATE_SESSION,
+  createdSession,
   createSessionVariables,
   RENAME_SESSION,
+  renamedSession,
   renameSessionVariables,
   SESSION_COUNT,
   SESSION_EVENTS,
@@ -80,14 +82,15 @@ describe('behind Hive Gateway, bearer tokens forwarded and verified here (produc
   async function createSession(userId: string, agentId: string, name: string): Promise<string> {
     const { data, errors } = await viaGateway(CREATE_SESSION, createSessionVariables(agentId, name), userId);
     expect(errors).toBeUndefined();
-    expect(data.createSession).toMatchObject({ userId, agentId, version: 1 });
-    return data.createSession.id;
+    expect(createdSession(data)).toMatchObject({ userId, agentId, version: 1 });
+    return createdSession(data).id;
   }
 
   test('queries and mutations, with the agent joined from the agents subgraph', async () => {
     const id = await createSession('alice', 'agent-1', 'first');
     const renamed = await viaGateway(RENAME_SESSION, renameSessionVariables(id, 'agent-1', 'renamed'), 'alice');
-    expect(renamed).toEqual({ data: { updateSession: { version: 2, config: { name: 'renamed' }, agent: { name: 'Researcher' } } } });
+    expect(renamed.errors).toBeUndefined();
+    expect(renamedSession(renamed.data)).toEqual({ version: 2, config: { name: 'renamed' }, agent: { name: 'Researcher' } });
     const read = await viaGateway(SESSION_WITH_AGENT, { id, agentId: 'agent-1' }, 'alice');
     expect(read).toEqual({ data: { session: { id, userId: 'alice', config: { name: 'renamed' }, agent: { id: 'agent-1', name: 'Researcher' } } } });
     // Scoped to the caller the token names: another user's token finds nothing.
@@ -164,7 +167,7 @@ describe('behind Hive Gateway that authenticates and sends x-user-id (ALLOW_USER
     const erin = { authorization: `Bearer ${await token('erin', GATEWAY_SECRET)}` };
     const created = await post(three.gatewayUrl, CREATE_SESSION, createSessionVariables('agent-2', 'from the gateway'), { ...erin, 'x-user-id': 'mallory' });
     expect(created.errors).toBeUndefined();
-    expect(created.data.createSession.userId).toBe('erin');
+    expect(createdSession(created.data).userId).toBe('erin');
 
     const spoofed = await post(three.gatewayUrl, SESSION_COUNT, { agentId: 'agent-2' }, { 'x-user-id': 'erin' });
     expect(spoofed.errors?.map((error) => error.extensions?.code)).toEqual(['UNAUTHENTICATED']);
@@ -184,7 +187,7 @@ describe('behind Hive Gateway that authenticates and sends x-user-id (ALLOW_USER
       authorization: `Bearer ${await token('erin', GATEWAY_SECRET)}`,
     });
     expect((await events).value).toEqual({
-      data: { sessionEvents: { kind: 'CREATED', sessionId: created.data.createSession.id, session: { config: { name: 'heard over ws' }, agent: { name: 'Researcher' } } } },
+      data: { sessionEvents: { kind: 'CREATED', sessionId: createdSession(created.data).id, session: { config: { name: 'heard over ws' }, agent: { name: 'Researcher' } } } },
     });
   });
 });

@@ -1,4 +1,4 @@
-import { CREATE_SESSION, UPDATE_SESSION } from './support/documents.js';
+import { CREATE_SESSION, outcomeOf, UPDATE_SESSION, writeOf } from './support/documents.js';
 import { describe, expect, test, type TestApp } from './support/fixtures.js';
 
 const AGENT = 'history-agent';
@@ -16,7 +16,7 @@ const PAGE = /* GraphQL */ `
 `;
 
 const APPEND = /* GraphQL */ `
-  mutation Append($id: ID!, $agentId: ID!, $messages: [MessageInput!]!) { appendMessages(id: $id, agentId: $agentId, messages: $messages) { version } }
+  mutation Append($input: AppendSessionMessagesInput!) { appendSessionMessages(input: $input) { __typename } }
 `;
 
 const message = (index: number) => ({ id: `m${index}`, name: 'user', role: index % 2 ? 'ASSISTANT' : 'USER', content: [{ text: { text: `#${index}` } }] });
@@ -24,11 +24,10 @@ const message = (index: number) => ({ id: `m${index}`, name: 'user', role: index
 /** A session whose history holds m1..m<count>, appended in batches as a runtime would. */
 async function sessionWithHistory(service: TestApp, count: number, userId = 'historian') {
   const { data } = await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } }, { userId });
-  const id = data.createSession.id;
+  const id = data.createSession.session.id;
   for (let start = 1; start <= count; start += 100) {
     const batch = Array.from({ length: Math.min(100, count - start + 1) }, (_, offset) => message(start + offset));
-    const { errors } = await service.graphql(APPEND, { id, agentId: AGENT, messages: batch }, { userId });
-    expect(errors).toBeUndefined();
+    expect(outcomeOf(await service.graphql(APPEND, writeOf({ id, agentId: AGENT }, { messages: batch }), { userId }))).toBe('AppendSessionMessagesPayload');
   }
   return id;
 }
@@ -163,11 +162,11 @@ describe('sessions: filters and orders', () => {
     const created: any[] = [];
     for (const input of inputs) {
       await new Promise((resolve) => setTimeout(resolve, 3));
-      created.push((await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, ...input } }, { userId: user })).data.createSession);
+      created.push((await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, ...input } }, { userId: user })).data.createSession.session);
     }
     // Update the oldest last, so updated order differs from created order.
     await new Promise((resolve) => setTimeout(resolve, 3));
-    await service.graphql(UPDATE_SESSION, { id: created[0].id, agentId: AGENT, input: {} }, { userId: user });
+    await service.graphql(UPDATE_SESSION, writeOf({ id: created[0].id, agentId: AGENT }), { userId: user });
     return created;
   }
 

@@ -1,4 +1,4 @@
-import { CREATE_SESSION, DELETE_SESSION, GET_SESSION, LIST_SESSIONS, REPLACE_STATE, UPDATE_SESSION } from './support/documents.js';
+import { CREATE_SESSION, DELETE_SESSION, GET_SESSION, LIST_SESSIONS, REPLACE_STATE, UPDATE_SESSION, writeOf } from './support/documents.js';
 import { describe, expect, test } from './support/fixtures.js';
 import { randomSource } from './support/random.js';
 
@@ -27,7 +27,7 @@ describe('isolation', () => {
       for (const agentId of AGENTS) {
         for (const n of [1, 2]) {
           const name = `${userId}/${agentId}/${n}`;
-          const session = (await service.graphql(CREATE_SESSION, { input: { agentId, name } }, { userId })).data.createSession;
+          const session = (await service.graphql(CREATE_SESSION, { input: { agentId, name } }, { userId })).data.createSession.session;
           owned.push({ id: session.id, userId, agentId, version: session.version, name });
         }
       }
@@ -68,16 +68,16 @@ describe('isolation', () => {
         }
         default: {
           const [document, variables] = {
-            update: [UPDATE_SESSION, { ...ref, input: { name: 'hijacked' } }],
-            'update with version': [UPDATE_SESSION, { ...ref, input: { permissionMode: 'BYPASS' }, expectedVersion: target.version }],
-            'replace state': [REPLACE_STATE, { ...ref, state: { summary: { text: 'hijacked' } } }],
-            'replace state with version': [REPLACE_STATE, { ...ref, state: {}, expectedVersion: target.version }],
-            delete: [DELETE_SESSION, ref],
+            update: [UPDATE_SESSION, writeOf(ref, { name: 'hijacked' })],
+            'update with version': [UPDATE_SESSION, writeOf(ref, { permissionMode: 'BYPASS' }, target.version)],
+            'replace state': [REPLACE_STATE, writeOf(ref, { state: { summary: { text: 'hijacked' } } })],
+            'replace state with version': [REPLACE_STATE, writeOf(ref, { state: {} }, target.version)],
+            delete: [DELETE_SESSION, writeOf(ref)],
           }[attempt] as [string, Record<string, unknown>];
           const { data, errors } = await service.graphql(document, variables, as);
-          expect(data).toBeNull();
-          // Word for word what a session that does not exist gets: not even CONFLICT leaks it.
-          expect(errors?.map((error) => [error.extensions?.code, error.message])).toEqual([['NOT_FOUND', `Session '${target.id}' not found.`]]);
+          expect(errors).toBeUndefined();
+          // Word for word what a session that does not exist gets: not even a version conflict leaks it.
+          expect(Object.values(data)[0]).toEqual({ __typename: 'SessionNotFoundError', sessionId: target.id, message: `Session '${target.id}' not found.` });
         }
       }
     }

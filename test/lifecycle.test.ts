@@ -15,7 +15,7 @@ describe('restart', () => {
         headers: { 'content-type': 'application/json', 'x-user-id': 'restarter' },
         body: JSON.stringify({ query: CREATE_SESSION, variables: { input: { agentId: 'a', state: FULL_STATE } } }),
       });
-      const session = (await created.json()).data.createSession;
+      const session = (await created.json()).data.createSession.session;
       await first.close();
 
       const second = await createApp(testAppConfig(database.options), pino({ level: 'silent' }));

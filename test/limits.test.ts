@@ -107,7 +107,7 @@ describe('CSRF prevention', () => {
   });
 
   test('a mutation cannot be sent as GET, even with the header', async () => {
-    const query = encodeURIComponent('mutation { deleteSession(id: "x", agentId: "a") }');
+    const query = encodeURIComponent('mutation { deleteSession(input: { sessionId: "x", agentId: "a" }) { __typename } }');
     const response = await service.app.yoga.fetch(`http://localhost/graphql?query=${query}`, { headers: { 'x-graphql-yoga-csrf': '1', 'x-user-id': 'u' } });
     expect(response.status).toBe(405);
   });
@@ -172,7 +172,7 @@ describe('persisted operations (an allow-list file)', () => {
 
   test('listed operations run by id (documentId or Apollo’s persistedQuery hash)', async () => {
     const created = await post(service, JSON.stringify({ documentId: sha256(CREATE_SESSION), variables: { input: { agentId: 'p' } } }));
-    const session = (await created.json()).data.createSession;
+    const session = (await created.json()).data.createSession.session;
     expect(session.agentId).toBe('p');
     const read = await post(
       service,

@@ -1,4 +1,4 @@
-import { CREATE_SESSION, FULL_STATE, LIST_SESSIONS, SESSION_FIELDS, UPDATE_SESSION } from './support/documents.js';
+import { CREATE_SESSION, FULL_STATE, LIST_SESSIONS, SESSION_FIELDS, UPDATE_SESSION, writeOf } from './support/documents.js';
 import { describe, expect, test, type TestApp } from './support/fixtures.js';
 
 async function createSessions(service: TestApp, agentId: string, count: number, userId = 'lister') {
@@ -6,7 +6,7 @@ async function createSessions(service: TestApp, agentId: string, count: number, 
   for (let index = 0; index < count; index++) {
     const { data, errors } = await service.graphql(CREATE_SESSION, { input: { agentId, name: `s${index}`, state: FULL_STATE } }, { userId });
     expect(errors).toBeUndefined();
-    ids.push(data.createSession.id);
+    ids.push(data.createSession.session.id);
   }
   return ids;
 }
@@ -16,7 +16,7 @@ describe('sessions', () => {
     const ids = await createSessions(service, 'paging', 7);
     // Touch the oldest: it moves to the front.
     await new Promise((resolve) => setTimeout(resolve, 5));
-    await service.graphql(UPDATE_SESSION, { id: ids[0], agentId: 'paging', input: { name: 'touched' } }, { userId: 'lister' });
+    await service.graphql(UPDATE_SESSION, writeOf({ id: ids[0]!, agentId: 'paging' }, { name: 'touched' }), { userId: 'lister' });
     const expected = [ids[0], ...ids.slice(1).reverse()];
 
     const seen: string[] = [];

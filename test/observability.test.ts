@@ -49,7 +49,7 @@ describe('request ids and request logs', () => {
       const create = service.logs.find((line) => line.requestId === 'req-create');
       expect(create).toMatchObject({ msg: 'request', level: 30, method: 'POST', path: '/graphql', status: 200, operations: ['Create'], errorCodes: [] });
       expect(create!.durationMs).toBeGreaterThan(0);
-      expect(service.logs.find((line) => line.requestId === 'req-anon')).toMatchObject({ operations: ['Get'], errorCodes: ['UNAUTHENTICATED'] });
+      expect(service.logs.find((line) => line.requestId === 'req-anon')).toMatchObject({ operations: ['ReadSession'], errorCodes: ['UNAUTHENTICATED'] });
       // Client errors quote the variables in their messages; those messages are not logged.
       const rejected = await postGraphQL(service, { query: CREATE_SESSION, variables: { input: { agentId: 'a', name: secretName, notAField: 1 } } });
       expect(JSON.stringify(await rejected.json())).toContain(secretName);

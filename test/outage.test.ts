@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createApp, type App } from '../src/app.js';
-import { CREATE_SESSION, GET_SESSION, UPDATE_SESSION } from './support/documents.js';
+import { CREATE_SESSION, GET_SESSION, UPDATE_SESSION, writeOf } from './support/documents.js';
 import { createTestDatabase, databaseKind, type TestDatabase } from './support/databases.js';
 import { testAppConfig } from './support/fixtures.js';
 import { startTcpProxy } from './support/tcp-proxy.js';
@@ -40,7 +40,7 @@ describe.skipIf(databaseKind !== 'postgres')('the database goes away mid-traffic
   const ready = async () => (await app.yoga.fetch('http://localhost/ready')).status;
 
   test('requests fail fast with SERVICE_UNAVAILABLE, /ready turns red, and the service recovers by itself', async () => {
-    const created = (await graphql(CREATE_SESSION, { input: { agentId: 'a', name: 'before' } })).data.createSession;
+    const created = (await graphql(CREATE_SESSION, { input: { agentId: 'a', name: 'before' } })).data.createSession.session;
     const ref = { id: created.id, agentId: 'a' };
     // Traffic that keeps every pooled connection busy, so the cut hits connections in use.
     const traffic = Array.from({ length: 20 }, () => graphql(GET_SESSION, ref));
@@ -51,7 +51,7 @@ describe.skipIf(databaseKind !== 'postgres')('the database goes away mid-traffic
       const startedAt = Date.now();
       const attempts = await Promise.all([
         ...Array.from({ length: 10 }, () => graphql(GET_SESSION, ref)),
-        graphql(UPDATE_SESSION, { ...ref, input: { name: `written during ${mode}` } }),
+        graphql(UPDATE_SESSION, writeOf(ref, { name: `written during ${mode}` })),
         graphql(CREATE_SESSION, { input: { agentId: 'a' } }),
       ]);
       // Fails fast: within the connect timeout plus scheduling slack, never hanging.
@@ -88,7 +88,7 @@ describe.skipIf(databaseKind !== 'postgres')('the database goes away mid-traffic
   });
 
   test('a partition that freezes open connections: queries time out as SERVICE_UNAVAILABLE, then the pool recovers', async () => {
-    const created = (await graphql(CREATE_SESSION, { input: { agentId: 'p', name: 'stalled' } })).data.createSession;
+    const created = (await graphql(CREATE_SESSION, { input: { agentId: 'p', name: 'stalled' } })).data.createSession.session;
     const ref = { id: created.id, agentId: 'p' };
     proxy.set('stall');
     const startedAt = Date.now();

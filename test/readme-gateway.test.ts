@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { CREATE_SESSION, createSessionVariables, SESSION_WITH_AGENT } from './support/gateway-documents.js';
+import { CREATE_SESSION, createdSession, createSessionVariables, SESSION_WITH_AGENT } from './support/gateway-documents.js';
 import { HIVE_GATEWAY_CONFIG } from './support/hive-gateway.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -88,7 +88,7 @@ describe('README, "Run it behind a gateway"', () => {
       };
       const created = await post(CREATE_SESSION, createSessionVariables('agent-2', 'by hand'));
       expect(created.errors, output).toBeUndefined();
-      const read = await post(SESSION_WITH_AGENT, { id: created.data.createSession.id, agentId: 'agent-2' });
+      const read = await post(SESSION_WITH_AGENT, { id: createdSession(created.data).id, agentId: 'agent-2' });
       expect(read.data.session).toMatchObject({ userId: 'by-hand', config: { name: 'by hand' }, agent: { name: 'Writer' } });
     }, 180_000);
   });

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CREATE_SESSION, FULL_STATE, GET_SESSION, REPLACE_STATE, UPDATE_SESSION } from './support/documents.js';
+import { CREATE_SESSION, DELETE_SESSION, FULL_STATE, GET_SESSION, outcomeOf, REPLACE_STATE, UPDATE_SESSION, writeOf } from './support/documents.js';
 import { DEFAULT_USER, describe, expect, test, type TestApp } from './support/fixtures.js';
 import { componentValidator, strictComponents, validateUpstream } from './support/openapi.js';
 
@@ -26,7 +26,7 @@ async function createFull(service: TestApp, agentId = AGENT) {
     input: { agentId, name: 'full', chatModelConfig: { type: 'openai', credentialId: 'cred-1', model: 'gpt-5' }, state: FULL_STATE },
   });
   expect(errors).toBeUndefined();
-  return data.createSession;
+  return data.createSession.session;
 }
 
 async function listRest(service: TestApp, query = `agent_id=${AGENT}`, userId = DEFAULT_USER) {
@@ -112,7 +112,7 @@ describe('GET /sessions/', () => {
       subject: 'Write',
       description: 'Write the report',
       metadata: {},
-      created_at: '2026-11-28T10:00:00Z',
+      created_at: '2026-11-28T10:00:00.000Z',
       state: 'pending',
       owner: null,
       blocks: [],
@@ -149,7 +149,7 @@ describe('GET /sessions/', () => {
     });
     const { sessions } = await listRest(service, 'agent_id=shadow-agent');
     expect(sessions[0].state.context[0].content[0]).toEqual({ type: 'thinking', id: 'b', thinking: 'real' });
-    expect(sessions[0].id).toBe(data.createSession.id);
+    expect(sessions[0].id).toBe(data.createSession.session.id);
   });
 
   test('offset and limit window the list; total counts them all; the default returns everything', async ({ service }) => {
@@ -264,7 +264,7 @@ describe('GET /sessions/{session_id}/messages', () => {
 
   test('pages the messages oldest first with offset/limit (upstream default 50) and reports the run status', async ({ service }) => {
     const { data } = await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state: { context } } });
-    const id = data.createSession.id;
+    const id = data.createSession.session.id;
     const path = `/sessions/${id}/messages?agent_id=${AGENT}`;
 
     const all = await service.rest('GET', path);
@@ -284,7 +284,7 @@ describe('GET /sessions/{session_id}/messages', () => {
     const statements: string[] = [];
     const stop = service.app.database.onStatement((sql) => statements.push(sql));
     try {
-      await service.rest('GET', `/sessions/${data.createSession.id}/messages?agent_id=${AGENT}&offset=1&limit=2`);
+      await service.rest('GET', `/sessions/${data.createSession.session.id}/messages?agent_id=${AGENT}&offset=1&limit=2`);
     } finally {
       stop();
     }
@@ -296,22 +296,22 @@ describe('GET /sessions/{session_id}/messages', () => {
   test('is_running follows setSessionRunning, which bumps the version and is visible in GraphQL', async ({ service }) => {
     const id = await createRest(service);
     const SET_RUNNING = /* GraphQL */ `
-      mutation Run($id: ID!, $agentId: ID!, $running: Boolean!, $expectedVersion: Int) {
-        setSessionRunning(id: $id, agentId: $agentId, running: $running, expectedVersion: $expectedVersion) { isRunning version }
+      mutation Run($input: SetSessionRunningInput!) {
+        setSessionRunning(input: $input) { __typename ... on SetSessionRunningPayload { session { isRunning version } } }
       }
     `;
-    const started = await service.graphql(SET_RUNNING, { id, agentId: AGENT, running: true });
-    expect(started.data.setSessionRunning).toEqual({ isRunning: true, version: 2 });
+    const started = await service.graphql(SET_RUNNING, writeOf({ id, agentId: AGENT }, { running: true }));
+    expect(started.data.setSessionRunning.session).toEqual({ isRunning: true, version: 2 });
     expect((await service.rest('GET', `/sessions/${id}/messages?agent_id=${AGENT}`)).body).toEqual({ messages: [], is_running: true });
 
-    const stale = await service.graphql(SET_RUNNING, { id, agentId: AGENT, running: false, expectedVersion: 1 });
-    expect(stale.errors?.[0]?.extensions?.code).toBe('CONFLICT');
-    const stopped = await service.graphql(SET_RUNNING, { id, agentId: AGENT, running: false, expectedVersion: 2 });
-    expect(stopped.data.setSessionRunning).toEqual({ isRunning: false, version: 3 });
+    const stale = await service.graphql(SET_RUNNING, writeOf({ id, agentId: AGENT }, { running: false }, 1));
+    expect(outcomeOf(stale)).toBe('SessionVersionConflictError');
+    const stopped = await service.graphql(SET_RUNNING, writeOf({ id, agentId: AGENT }, { running: false }, 2));
+    expect(stopped.data.setSessionRunning.session).toEqual({ isRunning: false, version: 3 });
     expect((await service.rest('GET', `/sessions/${id}/messages?agent_id=${AGENT}`)).body.is_running).toBe(false);
 
-    const elsewhere = await service.graphql(SET_RUNNING, { id, agentId: 'other-agent', running: true });
-    expect(elsewhere.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const elsewhere = await service.graphql(SET_RUNNING, writeOf({ id, agentId: 'other-agent' }, { running: true }));
+    expect(outcomeOf(elsewhere)).toBe('SessionNotFoundError');
   });
 });
 
@@ -326,14 +326,14 @@ describe('one core, two front doors', () => {
       state: { permissionContext: { mode: 'BYPASS' } },
     });
 
-    await service.graphql(UPDATE_SESSION, { id, agentId: AGENT, input: { name: 'graphql-renamed' } });
-    await service.graphql(REPLACE_STATE, { id, agentId: AGENT, state: { summary: { text: 'from GraphQL' } } });
+    await service.graphql(UPDATE_SESSION, writeOf({ id, agentId: AGENT }, { name: 'graphql-renamed' }));
+    await service.graphql(REPLACE_STATE, writeOf({ id, agentId: AGENT }, { state: { summary: { text: 'from GraphQL' } } }));
     const { sessions } = await listRest(service);
     const record = sessions.find((session: any) => session.id === id);
     expect(record.config.name).toBe('graphql-renamed');
     expect(record.state.summary).toBe('from GraphQL');
 
-    await service.graphql(/* GraphQL */ `mutation { deleteSession(id: "${id}", agentId: "${AGENT}") }`);
+    await service.graphql(DELETE_SESSION, writeOf({ id, agentId: AGENT }));
     expect((await patchRest(service, id, { name: 'x' })).status).toBe(404);
   });
 });

@@ -1,4 +1,4 @@
-import { CREATE_SESSION, FULL_STATE, GET_SESSION, REPLACE_STATE, SESSION_FIELDS } from './support/documents.js';
+import { CREATE_SESSION, FULL_STATE, GET_SESSION, outcomeOf, REPLACE_STATE, SESSION_FIELDS, WRITE_FAILURES, writeOf } from './support/documents.js';
 import { describe, expect, test, type TestApp } from './support/fixtures.js';
 
 const AGENT = 'runtime-agent';
@@ -6,43 +6,66 @@ const AGENT = 'runtime-agent';
 const HISTORY = /* GraphQL */ `
   query History($id: ID!, $agentId: ID!) {
     session(id: $id, agentId: $agentId) {
+      id
       version
       messages(first: 200) { totalCount edges { node { id } } }
-      state { summary { __typename ... on PlainText { text } } context { id } }
+      state { summary { __typename ... on SessionPlainText { text } } context { id } }
     }
   }
 `;
 
 const APPEND = /* GraphQL */ `
-  mutation Append($id: ID!, $agentId: ID!, $messages: [MessageInput!]!, $expectedVersion: Int) {
-    appendMessages(id: $id, agentId: $agentId, messages: $messages, expectedVersion: $expectedVersion) { version }
+  mutation Append($input: AppendSessionMessagesInput!) {
+    appendSessionMessages(input: $input) {
+      __typename
+      ... on AppendSessionMessagesPayload { session { id version } messages { id name createdAt content { __typename id } } }
+      ...WriteFailure
+    }
   }
+  ${WRITE_FAILURES}
 `;
 
 const COMPACT = /* GraphQL */ `
-  mutation Compact($id: ID!, $agentId: ID!, $keepLast: Int!, $summary: TextOrBlocksInput!, $expectedVersion: Int) {
-    compactContext(id: $id, agentId: $agentId, keepLast: $keepLast, summary: $summary, expectedVersion: $expectedVersion) { version }
+  mutation Compact($input: CompactSessionContextInput!) {
+    compactSessionContext(input: $input) { __typename ... on CompactSessionContextPayload { session { id version } } ...WriteFailure }
   }
+  ${WRITE_FAILURES}
 `;
 
 const UPDATE_STATE = /* GraphQL */ `
-  mutation UpdateState($id: ID!, $agentId: ID!, $input: UpdateSessionStateInput!, $expectedVersion: Int) {
-    updateSessionState(id: $id, agentId: $agentId, input: $input, expectedVersion: $expectedVersion) { ...SessionFields }
+  mutation UpdateState($input: UpdateSessionStateInput!) {
+    updateSessionState(input: $input) { __typename ... on UpdateSessionStatePayload { session { ...SessionFields } } ...WriteFailure }
   }
   ${SESSION_FIELDS}
+  ${WRITE_FAILURES}
 `;
 
-const TASK_FIELDS = 'version state { tasksContext { tasks { id subject state owner metadata blocks blockedBy } } }';
-const CREATE_TASK = `mutation ($id: ID!, $agentId: ID!, $input: TaskInput!, $expectedVersion: Int) { createTask(id: $id, agentId: $agentId, input: $input, expectedVersion: $expectedVersion) { ${TASK_FIELDS} } }`;
-const UPDATE_TASK = `mutation ($id: ID!, $agentId: ID!, $taskId: ID!, $input: UpdateTaskInput!, $expectedVersion: Int) { updateTask(id: $id, agentId: $agentId, taskId: $taskId, input: $input, expectedVersion: $expectedVersion) { ${TASK_FIELDS} } }`;
-const DELETE_TASK = `mutation ($id: ID!, $agentId: ID!, $taskId: ID!) { deleteTask(id: $id, agentId: $agentId, taskId: $taskId) { ${TASK_FIELDS} } }`;
+const TASK_FIELDS = 'session { id version state { tasksContext { tasks { id subject state owner metadata blocks blockedBy } } } }';
+const CREATE_TASK = /* GraphQL */ `
+  mutation CreateTask($input: CreateSessionTaskInput!) {
+    createSessionTask(input: $input) { __typename ... on CreateSessionTaskPayload { ${TASK_FIELDS} task { id blocks blockedBy } } ...WriteFailure }
+  }
+  ${WRITE_FAILURES}
+`;
+const UPDATE_TASK = /* GraphQL */ `
+  mutation UpdateTask($input: UpdateSessionTaskInput!) {
+    updateSessionTask(input: $input) { __typename ... on UpdateSessionTaskPayload { ${TASK_FIELDS} task { id owner } } ...WriteFailure }
+  }
+  ${WRITE_FAILURES}
+`;
+const DELETE_TASK = /* GraphQL */ `
+  mutation DeleteTask($input: DeleteSessionTaskInput!) {
+    deleteSessionTask(input: $input) { __typename ... on DeleteSessionTaskPayload { ${TASK_FIELDS} deletedTaskId } ...WriteFailure }
+  }
+  ${WRITE_FAILURES}
+`;
 
 const message = (id: string) => ({ id, name: 'user', role: 'USER', content: [{ text: { text: `text of ${id}` } }] });
 
 async function createSession(service: TestApp, state: Record<string, unknown> = {}) {
   const { data, errors } = await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state } });
   expect(errors).toBeUndefined();
-  return data.createSession;
+  return data.createSession.session;
 }
 
 async function history(service: TestApp, id: string) {
@@ -57,13 +80,22 @@ async function history(service: TestApp, id: string) {
   };
 }
 
-describe('appendMessages', () => {
+describe('appendSessionMessages', () => {
   test('appends to the history and the context, in order, and bumps the version', async ({ service }) => {
     const session = await createSession(service, { context: [message('m1')] });
-    const first = await service.graphql(APPEND, { id: session.id, agentId: AGENT, messages: [message('m2'), message('m3')] });
+    const first = await service.graphql(APPEND, writeOf(session, { messages: [message('m2'), message('m3')] }));
     expect(first.errors).toBeUndefined();
-    expect(first.data.appendMessages.version).toBe(2);
-    await service.graphql(APPEND, { id: session.id, agentId: AGENT, messages: [message('m4')], expectedVersion: 2 });
+    expect(first.data.appendSessionMessages.session.version).toBe(2);
+    // The payload returns what was stored, generated ids and times included.
+    expect(first.data.appendSessionMessages.messages).toEqual([
+      { id: 'm2', name: 'user', createdAt: expect.stringMatching(/Z$/), content: [{ __typename: 'SessionTextBlock', id: expect.any(String) }] },
+      { id: 'm3', name: 'user', createdAt: expect.stringMatching(/Z$/), content: [{ __typename: 'SessionTextBlock', id: expect.any(String) }] },
+    ]);
+    const stored = await service.graphql(GET_SESSION, { id: session.id, agentId: AGENT });
+    expect(stored.data.session.state.context.slice(1).map((m: any) => m.content[0].id)).toEqual(
+      first.data.appendSessionMessages.messages.map((m: any) => m.content[0].id),
+    );
+    await service.graphql(APPEND, writeOf(session, { messages: [message('m4')] }, 2));
     expect(await history(service, session.id)).toMatchObject({
       version: 3,
       history: ['m1', 'm2', 'm3', 'm4'],
@@ -75,26 +107,28 @@ describe('appendMessages', () => {
   test('is all-or-nothing: a repeated id rejects the whole batch', async ({ service }) => {
     const session = await createSession(service, { context: [message('m1')] });
     for (const messages of [[message('m2'), message('m1')], [message('m2'), message('m2')]]) {
-      const { errors } = await service.graphql(APPEND, { id: session.id, agentId: AGENT, messages });
-      expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-      expect(errors?.[0]?.extensions?.issues).toEqual([{ path: [1, 'id'], message: expect.stringContaining('already in this session') }]);
+      const { data } = await service.graphql(APPEND, writeOf(session, { messages }));
+      expect(data.appendSessionMessages).toMatchObject({
+        __typename: 'SessionInvalidInputError',
+        issues: [{ path: ['input', 'messages', '1', 'id'], message: expect.stringContaining('already in this session') }],
+      });
     }
     expect(await history(service, session.id)).toMatchObject({ version: 1, history: ['m1'], context: ['m1'] });
   });
 
   test('a stale expectedVersion is a CONFLICT and appends nothing', async ({ service }) => {
     const session = await createSession(service);
-    await service.graphql(APPEND, { id: session.id, agentId: AGENT, messages: [message('a')] });
-    const { errors } = await service.graphql(APPEND, { id: session.id, agentId: AGENT, messages: [message('b')], expectedVersion: 1 });
-    expect(errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    await service.graphql(APPEND, writeOf(session, { messages: [message('a')] }));
+    const stale = await service.graphql(APPEND, writeOf(session, { messages: [message('b')] }, 1));
+    expect(stale.data.appendSessionMessages).toMatchObject({ __typename: 'SessionVersionConflictError', expectedVersion: 1, currentVersion: 2 });
     expect((await history(service, session.id)).history).toEqual(['a']);
   });
 
   test('concurrent appends all land, each message once, in some order', async ({ service }) => {
     const session = await createSession(service);
     const ids = Array.from({ length: 10 }, (_, index) => `c${index}`);
-    const results = await Promise.all(ids.map((id) => service.graphql(APPEND, { id: session.id, agentId: AGENT, messages: [message(id)] })));
-    for (const result of results) expect(result.errors).toBeUndefined();
+    const results = await Promise.all(ids.map((id) => service.graphql(APPEND, writeOf(session, { messages: [message(id)] }))));
+    expect(results.map(outcomeOf)).toEqual(Array(10).fill('AppendSessionMessagesPayload'));
     const after = await history(service, session.id);
     expect([...after.history].sort()).toEqual([...ids].sort());
     expect(after.version).toBe(11);
@@ -102,45 +136,45 @@ describe('appendMessages', () => {
 
   test('an empty batch is bad input', async ({ service }) => {
     const session = await createSession(service);
-    const { errors } = await service.graphql(APPEND, { id: session.id, agentId: AGENT, messages: [] });
-    expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const { data } = await service.graphql(APPEND, writeOf(session, { messages: [] }));
+    expect(data.appendSessionMessages).toMatchObject({ __typename: 'SessionInvalidInputError', issues: [{ path: ['input', 'messages'], message: 'Must not be empty.' }] });
   });
 });
 
-describe('compactContext', () => {
+describe('compactSessionContext', () => {
   test('stores the summary, keeps the newest messages in context, and the history keeps everything', async ({ service }) => {
     const session = await createSession(service, { context: ['m1', 'm2', 'm3', 'm4', 'm5'].map(message) });
-    const { data, errors } = await service.graphql(COMPACT, { id: session.id, agentId: AGENT, keepLast: 2, summary: { text: 'm1..m3 summarised' } });
+    const { data, errors } = await service.graphql(COMPACT, writeOf(session, { keepLast: 2, summary: { text: 'm1..m3 summarised' } }));
     expect(errors).toBeUndefined();
-    expect(data.compactContext.version).toBe(2);
+    expect(data.compactSessionContext.session.version).toBe(2);
     expect(await history(service, session.id)).toMatchObject({
       history: ['m1', 'm2', 'm3', 'm4', 'm5'],
       context: ['m4', 'm5'],
-      summary: { __typename: 'PlainText', text: 'm1..m3 summarised' },
+      summary: { __typename: 'SessionPlainText', text: 'm1..m3 summarised' },
     });
     // Appends after a compaction join the context behind the kept messages.
-    await service.graphql(APPEND, { id: session.id, agentId: AGENT, messages: [message('m6')] });
+    await service.graphql(APPEND, writeOf(session, { messages: [message('m6')] }));
     expect((await history(service, session.id)).context).toEqual(['m4', 'm5', 'm6']);
   });
 
   test('keepLast beyond the context keeps it all; keepLast 0 empties it', async ({ service }) => {
     const session = await createSession(service, { context: ['a', 'b'].map(message) });
-    await service.graphql(COMPACT, { id: session.id, agentId: AGENT, keepLast: 10, summary: { text: 's' } });
+    await service.graphql(COMPACT, writeOf(session, { keepLast: 10, summary: { text: 's' } }));
     expect((await history(service, session.id)).context).toEqual(['a', 'b']);
-    await service.graphql(COMPACT, { id: session.id, agentId: AGENT, keepLast: 0, summary: { blocks: [{ text: { text: 'all of it' } }] } });
+    await service.graphql(COMPACT, writeOf(session, { keepLast: 0, summary: { blocks: [{ text: { text: 'all of it' } }] } }));
     const after = await history(service, session.id);
     expect(after.context).toEqual([]);
     expect(after.history).toEqual(['a', 'b']);
-    expect(after.summary.__typename).toBe('BlockList');
+    expect(after.summary.__typename).toBe('SessionBlockList');
   });
 
   test('a stale version or a negative keepLast changes nothing', async ({ service }) => {
     const session = await createSession(service, { context: ['a', 'b'].map(message), summary: { text: 'old' } });
-    await service.graphql(APPEND, { id: session.id, agentId: AGENT, messages: [message('c')] });
-    const stale = await service.graphql(COMPACT, { id: session.id, agentId: AGENT, keepLast: 0, summary: { text: 'new' }, expectedVersion: 1 });
-    expect(stale.errors?.[0]?.extensions?.code).toBe('CONFLICT');
-    const negative = await service.graphql(COMPACT, { id: session.id, agentId: AGENT, keepLast: -1, summary: { text: 'new' } });
-    expect(negative.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    await service.graphql(APPEND, writeOf(session, { messages: [message('c')] }));
+    const stale = await service.graphql(COMPACT, writeOf(session, { keepLast: 0, summary: { text: 'new' } }, 1));
+    expect(outcomeOf(stale)).toBe('SessionVersionConflictError');
+    const negative = await service.graphql(COMPACT, writeOf(session, { keepLast: -1, summary: { text: 'new' } }));
+    expect(negative.data.compactSessionContext).toMatchObject({ __typename: 'SessionInvalidInputError', issues: [{ path: ['input', 'keepLast'] }] });
     expect(await history(service, session.id)).toMatchObject({ version: 2, context: ['a', 'b', 'c'], summary: { text: 'old' } });
   });
 });
@@ -149,8 +183,8 @@ describe('replaceSessionState keeps the history', () => {
   test('a new context replaces the context; the history keeps old messages and gains new ones', async ({ service }) => {
     const session = await createSession(service, { context: ['m1', 'm2', 'm3'].map(message) });
     const edited = { ...message('m3'), content: [{ text: { text: 'edited m3' } }] };
-    const { errors } = await service.graphql(REPLACE_STATE, { id: session.id, agentId: AGENT, state: { context: [edited, message('m4')] } });
-    expect(errors).toBeUndefined();
+    const replaced = await service.graphql(REPLACE_STATE, writeOf(session, { state: { context: [edited, message('m4')] } }));
+    expect(outcomeOf(replaced)).toBe('ReplaceSessionStatePayload');
     expect(await history(service, session.id)).toMatchObject({ history: ['m1', 'm2', 'm3', 'm4'], context: ['m3', 'm4'] });
     const read = await service.graphql(GET_SESSION, { id: session.id, agentId: AGENT });
     expect(read.data.session.state.context[0].content[0].text).toBe('edited m3');
@@ -159,24 +193,23 @@ describe('replaceSessionState keeps the history', () => {
 
 describe('updateSessionState', () => {
   test('changes only the named fields; absent and null keep', async ({ service }) => {
-    const before = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state: FULL_STATE } })).data.createSession;
-    const { data, errors } = await service.graphql(UPDATE_STATE, {
-      id: before.id,
-      agentId: AGENT,
-      input: {
+    const before = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state: FULL_STATE } })).data.createSession.session;
+    const { data, errors } = await service.graphql(
+      UPDATE_STATE,
+      writeOf(before, {
         summary: { text: 'new summary' },
         curIter: 9,
         replyId: null,
         permissionContext: { denyRules: [{ toolName: 'Bash', ruleContent: 'rm -rf', behavior: 'DENY', source: 'policy' }] },
         toolContext: { activatedGroups: ['web'], maxCacheFiles: null },
-      },
-    });
+      }),
+    );
     expect(errors).toBeUndefined();
-    const after = data.updateSessionState;
+    const after = data.updateSessionState.session;
     expect(after.version).toBe(before.version + 1);
     expect(after.state).toEqual({
       ...before.state,
-      summary: { __typename: 'PlainText', text: 'new summary' },
+      summary: { __typename: 'SessionPlainText', text: 'new summary' },
       curIter: 9,
       permissionContext: { ...before.state.permissionContext, denyRules: [{ toolName: 'Bash', ruleContent: 'rm -rf', behavior: 'DENY', source: 'policy' }] },
       toolContext: { ...before.state.toolContext, activatedGroups: ['web'] },
@@ -185,64 +218,66 @@ describe('updateSessionState', () => {
   });
 
   test('a stale version is a CONFLICT; bad input is rejected; neither writes', async ({ service }) => {
-    const before = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } })).data.createSession;
-    const stale = await service.graphql(UPDATE_STATE, { id: before.id, agentId: AGENT, input: { curIter: 5 }, expectedVersion: 7 });
-    expect(stale.errors?.[0]?.extensions?.code).toBe('CONFLICT');
-    const bad = await service.graphql(UPDATE_STATE, { id: before.id, agentId: AGENT, input: { toolContext: { maxCacheBytes: 5 } } });
-    expect(bad.errors?.[0]?.extensions?.issues?.[0]?.path).toEqual(['input', 'toolContext', 'maxCacheBytes']);
+    const before = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } })).data.createSession.session;
+    const stale = await service.graphql(UPDATE_STATE, writeOf(before, { curIter: 5 }, 7));
+    expect(outcomeOf(stale)).toBe('SessionVersionConflictError');
+    const bad = await service.graphql(UPDATE_STATE, writeOf(before, { toolContext: { maxCacheBytes: 5 } }));
+    expect(bad.data.updateSessionState.issues[0].path).toEqual(['input', 'toolContext', 'maxCacheBytes']);
     expect((await service.graphql(GET_SESSION, { id: before.id, agentId: AGENT })).data.session).toEqual(before);
   });
 });
 
 describe('task writes', () => {
-  const tasksOf = (result: any, field: string) => result.data[field].state.tasksContext.tasks;
+  const tasksOf = (result: any, field: string) => result.data[field].session.state.tasksContext.tasks;
 
   test('create mirrors links; update moves them; delete removes them everywhere', async ({ service }) => {
     const session = await createSession(service, { tasksContext: { tasks: [{ id: 'a', subject: 'A', description: '' }, { id: 'b', subject: 'B', description: '' }] } });
     const ref = { id: session.id, agentId: AGENT };
 
-    const created = await service.graphql(CREATE_TASK, { ...ref, input: { id: 'c', subject: 'C', description: 'd', blockedBy: ['a'], blocks: ['b'] } });
+    const created = await service.graphql(CREATE_TASK, writeOf(ref, { task: { id: 'c', subject: 'C', description: 'd', blockedBy: ['a'], blocks: ['b'] } }));
     expect(created.errors).toBeUndefined();
-    expect(created.data.createTask.version).toBe(2);
-    expect(tasksOf(created, 'createTask')).toEqual([
+    expect(created.data.createSessionTask.session.version).toBe(2);
+    expect(created.data.createSessionTask.task).toEqual({ id: 'c', blocks: ['b'], blockedBy: ['a'] });
+    expect(tasksOf(created, 'createSessionTask')).toEqual([
       { id: 'a', subject: 'A', state: 'PENDING', owner: null, metadata: {}, blocks: ['c'], blockedBy: [] },
       { id: 'b', subject: 'B', state: 'PENDING', owner: null, metadata: {}, blocks: [], blockedBy: ['c'] },
       { id: 'c', subject: 'C', state: 'PENDING', owner: null, metadata: {}, blocks: ['b'], blockedBy: ['a'] },
     ]);
 
-    const updated = await service.graphql(UPDATE_TASK, { ...ref, taskId: 'c', input: { state: 'IN_PROGRESS', owner: 'agent', blockedBy: [], metadata: { p: 1 } } });
+    const updated = await service.graphql(UPDATE_TASK, writeOf(ref, { taskId: 'c', state: 'IN_PROGRESS', owner: 'agent', blockedBy: [], metadata: { p: 1 } }));
     expect(updated.errors).toBeUndefined();
-    expect(tasksOf(updated, 'updateTask')).toEqual([
+    expect(updated.data.updateSessionTask.task).toEqual({ id: 'c', owner: 'agent' });
+    expect(tasksOf(updated, 'updateSessionTask')).toEqual([
       { id: 'a', subject: 'A', state: 'PENDING', owner: null, metadata: {}, blocks: [], blockedBy: [] },
       { id: 'b', subject: 'B', state: 'PENDING', owner: null, metadata: {}, blocks: [], blockedBy: ['c'] },
       { id: 'c', subject: 'C', state: 'IN_PROGRESS', owner: 'agent', metadata: { p: 1 }, blocks: ['b'], blockedBy: [] },
     ]);
 
-    const cleared = await service.graphql(UPDATE_TASK, { ...ref, taskId: 'c', input: { owner: null } });
-    expect(tasksOf(cleared, 'updateTask')[2].owner).toBeNull();
+    const cleared = await service.graphql(UPDATE_TASK, writeOf(ref, { taskId: 'c', owner: null }));
+    expect(tasksOf(cleared, 'updateSessionTask')[2].owner).toBeNull();
 
-    const deleted = await service.graphql(DELETE_TASK, { ...ref, taskId: 'c' });
-    expect(tasksOf(deleted, 'deleteTask')).toEqual([
+    const deleted = await service.graphql(DELETE_TASK, writeOf(ref, { taskId: 'c' }));
+    expect(deleted.data.deleteSessionTask.deletedTaskId).toBe('c');
+    expect(tasksOf(deleted, 'deleteSessionTask')).toEqual([
       { id: 'a', subject: 'A', state: 'PENDING', owner: null, metadata: {}, blocks: [], blockedBy: [] },
       { id: 'b', subject: 'B', state: 'PENDING', owner: null, metadata: {}, blocks: [], blockedBy: [] },
     ]);
-    expect(deleted.data.deleteTask.version).toBe(5);
+    expect(deleted.data.deleteSessionTask.session.version).toBe(5);
   });
 
   test('links to unknown tasks, self-links, repeated ids and unknown tasks change nothing', async ({ service }) => {
     const session = await createSession(service, { tasksContext: { tasks: [{ id: 'a', subject: 'A', description: '' }] } });
     const ref = { id: session.id, agentId: AGENT };
-    const attempts: Array<[string, Record<string, unknown>, string]> = [
-      [CREATE_TASK, { input: { id: 'x', subject: 'X', description: '', blocks: ['nope'] } }, 'BAD_USER_INPUT'],
-      [CREATE_TASK, { input: { id: 'a', subject: 'again', description: '' } }, 'BAD_USER_INPUT'],
-      [UPDATE_TASK, { taskId: 'a', input: { blocks: ['a'] } }, 'BAD_USER_INPUT'],
-      [UPDATE_TASK, { taskId: 'ghost', input: { subject: 'boo' } }, 'NOT_FOUND'],
-      [DELETE_TASK, { taskId: 'ghost' }, 'NOT_FOUND'],
-      [UPDATE_TASK, { taskId: 'a', input: { subject: 'stale' }, expectedVersion: 99 }, 'CONFLICT'],
+    const attempts: Array<[string, Record<string, unknown>, number | null, string]> = [
+      [CREATE_TASK, { task: { id: 'x', subject: 'X', description: '', blocks: ['nope'] } }, null, 'SessionInvalidInputError'],
+      [CREATE_TASK, { task: { id: 'a', subject: 'again', description: '' } }, null, 'SessionInvalidInputError'],
+      [UPDATE_TASK, { taskId: 'a', blocks: ['a'] }, null, 'SessionInvalidInputError'],
+      [UPDATE_TASK, { taskId: 'ghost', subject: 'boo' }, null, 'SessionTaskNotFoundError'],
+      [DELETE_TASK, { taskId: 'ghost' }, null, 'SessionTaskNotFoundError'],
+      [UPDATE_TASK, { taskId: 'a', subject: 'stale' }, 99, 'SessionVersionConflictError'],
     ];
-    for (const [document, variables, code] of attempts) {
-      const { errors } = await service.graphql(document, { ...ref, ...variables });
-      expect(errors?.[0]?.extensions?.code, JSON.stringify(variables)).toBe(code);
+    for (const [document, change, expectedVersion, outcome] of attempts) {
+      expect(outcomeOf(await service.graphql(document, writeOf(ref, change, expectedVersion))), JSON.stringify(change)).toBe(outcome);
     }
     const after = (await service.graphql(GET_SESSION, ref)).data.session;
     expect(after.version).toBe(1);
@@ -253,9 +288,9 @@ describe('task writes', () => {
     const tasks = Array.from({ length: 20 }, (_, index) => ({ id: `t${index}`, subject: 'todo', description: '' }));
     const session = await createSession(service, { tasksContext: { tasks } });
     const results = await Promise.all(
-      tasks.map((task) => service.graphql(UPDATE_TASK, { id: session.id, agentId: AGENT, taskId: task.id, input: { subject: `done ${task.id}`, state: 'COMPLETED' } })),
+      tasks.map((task) => service.graphql(UPDATE_TASK, writeOf(session, { taskId: task.id, subject: `done ${task.id}`, state: 'COMPLETED' }))),
     );
-    for (const result of results) expect(result.errors).toBeUndefined();
+    expect(results.map(outcomeOf)).toEqual(Array(20).fill('UpdateSessionTaskPayload'));
     const after = (await service.graphql(GET_SESSION, { id: session.id, agentId: AGENT })).data.session;
     expect(after.version).toBe(21);
     expect(after.state.tasksContext.tasks.map((task: any) => [task.id, task.subject, task.state])).toEqual(

@@ -10,8 +10,8 @@ import { eventually, listen, subscribeSse, type Listening } from './support/subs
 const REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 const AGENT = 'scaled-agent';
 const SESSION_EVENTS = `subscription ($agentId: ID!) { sessionEvents(agentId: $agentId) { kind sessionId version session { config { name } } } }`;
-const CREATE = `mutation ($input: CreateSessionInput!) { createSession(input: $input) { id } }`;
-const UPDATE = `mutation ($id: ID!, $agentId: ID!, $input: UpdateSessionInput!) { updateSession(id: $id, agentId: $agentId, input: $input) { version } }`;
+const CREATE = `mutation Create($input: CreateSessionInput!) { createSession(input: $input) { ... on CreateSessionPayload { session { id } } } }`;
+const UPDATE = `mutation Update($input: UpdateSessionInput!) { updateSession(input: $input) { __typename } }`;
 
 async function post(url: string, query: string, variables: Record<string, unknown>, userId: string) {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-user-id': userId }, body: JSON.stringify({ query, variables }) });
@@ -59,14 +59,14 @@ describe.skipIf(!TEST_DATABASE_URL)('two instances sharing PostgreSQL and Redis 
     onTestFinished(() => [alices, bobs].forEach((subscriber) => subscriber.close()));
 
     const startedAt = Date.now();
-    const { id } = (await post(a.url, CREATE, { input: { agentId: AGENT, name: 'on A' } }, 'alice')).createSession;
+    const { id } = (await post(a.url, CREATE, { input: { agentId: AGENT, name: 'on A' } }, 'alice')).createSession.session;
     expect(await alices.nth(0, 1_000)).toEqual({ data: { sessionEvents: { kind: 'CREATED', sessionId: id, version: 1, session: { config: { name: 'on A' } } } } });
-    await post(a.url, UPDATE, { id, agentId: AGENT, input: { name: 'renamed on A' } }, 'alice');
+    await post(a.url, UPDATE, { input: { sessionId: id, agentId: AGENT, name: 'renamed on A' } }, 'alice');
     expect(await alices.nth(1, 1_000)).toEqual({ data: { sessionEvents: { kind: 'UPDATED', sessionId: id, version: 2, session: { config: { name: 'renamed on A' } } } } });
     expect(Date.now() - startedAt).toBeLessThan(2_000);
 
     // Bob's own write, published on A, is the first event he gets on B.
-    const bobsOwn = (await post(a.url, CREATE, { input: { agentId: AGENT } }, 'bob')).createSession.id;
+    const bobsOwn = (await post(a.url, CREATE, { input: { agentId: AGENT } }, 'bob')).createSession.session.id;
     expect((await bobs.nth(0, 1_000)).data.sessionEvents.sessionId).toBe(bobsOwn);
     expect(bobs.received).toHaveLength(1);
   });

@@ -3,6 +3,7 @@ import { createClient as createWsClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import { describe, expect, startTestApp, test } from './support/fixtures.js';
+import { writeOf } from './support/documents.js';
 import { eventually, listen, subscribeSse, type Listening } from './support/subscriptions.js';
 
 const AGENT = 'live-agent';
@@ -19,10 +20,10 @@ const SESSION_EVENTS = /* GraphQL */ `
     sessionEvents(agentId: $agentId) { kind sessionId agentId version session { id version config { name } } }
   }
 `;
-const CREATE = `mutation ($input: CreateSessionInput!) { createSession(input: $input) { id version } }`;
-const UPDATE = `mutation ($id: ID!, $agentId: ID!, $input: UpdateSessionInput!) { updateSession(id: $id, agentId: $agentId, input: $input) { version } }`;
-const APPEND = `mutation ($id: ID!, $agentId: ID!, $messages: [MessageInput!]!) { appendMessages(id: $id, agentId: $agentId, messages: $messages) { version } }`;
-const DELETE = `mutation ($id: ID!, $agentId: ID!) { deleteSession(id: $id, agentId: $agentId) }`;
+const CREATE = `mutation Create($input: CreateSessionInput!) { createSession(input: $input) { ... on CreateSessionPayload { session { id version } } } }`;
+const UPDATE = `mutation Update($input: UpdateSessionInput!) { updateSession(input: $input) { __typename } }`;
+const APPEND = `mutation Append($input: AppendSessionMessagesInput!) { appendSessionMessages(input: $input) { __typename } }`;
+const DELETE = `mutation Delete($input: DeleteSessionInput!) { deleteSession(input: $input) { __typename } }`;
 
 const message = (id: string) => ({ id, name: 'user', role: 'USER', content: [{ text: { text: `text of ${id}` } }] });
 const as = (userId: string) => ({ 'x-user-id': userId });
@@ -42,7 +43,7 @@ afterAll(async () => {
 async function createSession(userId = 'alice', agentId = AGENT): Promise<string> {
   const { data, errors } = await service.graphql(CREATE, { input: { agentId, name: 'live' } }, { userId });
   expect(errors).toBeUndefined();
-  return data.createSession.id;
+  return data.createSession.session.id;
 }
 
 async function write(query: string, variables: Record<string, unknown>, userId = 'alice') {
@@ -67,7 +68,7 @@ describe('over server-sent events', () => {
     const id = await createSession();
     const updates = track(await subscribeSse(server.url, SESSION_UPDATED, { id, agentId: AGENT }, as('alice')));
 
-    await write(UPDATE, { id, agentId: AGENT, input: { name: 'renamed', permissionMode: 'EXPLORE' } });
+    await write(UPDATE, writeOf({ id, agentId: AGENT }, { name: 'renamed', permissionMode: 'EXPLORE' }));
     expect((await updates.nth(0)).data.sessionUpdated).toMatchObject({
       id,
       version: 2,
@@ -75,14 +76,14 @@ describe('over server-sent events', () => {
       state: { permissionContext: { mode: 'EXPLORE' }, context: [] },
     });
 
-    await write(APPEND, { id, agentId: AGENT, messages: [message('m-1')] });
+    await write(APPEND, writeOf({ id, agentId: AGENT }, { messages: [message('m-1')] }));
     // Read afresh for this event: a loader cache kept from the first event would show no message.
     expect((await updates.nth(1)).data.sessionUpdated).toMatchObject({ version: 3, state: { permissionContext: { mode: 'EXPLORE' }, context: [{ id: 'm-1' }] } });
 
-    await write(UPDATE, { id, agentId: AGENT, input: { permissionMode: 'BYPASS' } });
+    await write(UPDATE, writeOf({ id, agentId: AGENT }, { permissionMode: 'BYPASS' }));
     expect((await updates.nth(2)).data.sessionUpdated).toMatchObject({ version: 4, state: { permissionContext: { mode: 'BYPASS' } } });
 
-    await write(DELETE, { id, agentId: AGENT });
+    await write(DELETE, writeOf({ id, agentId: AGENT }));
     await updates.completed;
     expect(updates.received).toHaveLength(3);
   });
@@ -96,7 +97,7 @@ describe('over server-sent events', () => {
     expect(patched.status).toBe(200);
     expect((await events.nth(1)).data.sessionEvents).toMatchObject({ kind: 'UPDATED', version: 2, session: { config: { name: 'via REST' } } });
 
-    await write(APPEND, { id, agentId: AGENT, messages: [message('m-1')] });
+    await write(APPEND, writeOf({ id, agentId: AGENT }, { messages: [message('m-1')] }));
     expect((await events.nth(2)).data.sessionEvents).toMatchObject({ kind: 'UPDATED', version: 3 });
 
     expect((await service.rest('DELETE', `/sessions/${id}?agent_id=${AGENT}`, { userId: 'alice' })).status).toBe(204);
@@ -108,8 +109,8 @@ describe('over server-sent events', () => {
     const alicesOtherAgent = track(await subscribeSse(server.url, SESSION_EVENTS, { agentId: 'other-agent' }, as('alice')));
     const alices = track(await subscribeSse(server.url, SESSION_EVENTS, { agentId: AGENT }, as('alice')));
     const id = await createSession('alice');
-    await write(UPDATE, { id, agentId: AGENT, input: { name: 'secret' } });
-    await write(DELETE, { id, agentId: AGENT });
+    await write(UPDATE, writeOf({ id, agentId: AGENT }, { name: 'secret' }));
+    await write(DELETE, writeOf({ id, agentId: AGENT }));
     await alices.nth(2);
     const bobsOwn = await createSession('bob');
     // Bob's own event arrives, and it is the first he got: alice's never reached him.
@@ -141,7 +142,7 @@ describe('over server-sent events', () => {
     const iterator = client.iterate<{ sessionUpdated: { version: number } }>({ query: SESSION_UPDATED, variables: { id, agentId: AGENT } });
     const first = iterator.next();
     await eventually(() => openCount() > 0, true);
-    await write(UPDATE, { id, agentId: AGENT, input: { name: 'over graphql-sse' } });
+    await write(UPDATE, writeOf({ id, agentId: AGENT }, { name: 'over graphql-sse' }));
     expect((await first).value.data.sessionUpdated.version).toBe(2);
     await iterator.return!();
   });
@@ -161,7 +162,7 @@ describe('over WebSocket (graphql-ws)', () => {
     const iterator = client.iterate<{ sessionEvents: { kind: string; sessionId: string } }>({ query: SESSION_EVENTS, variables: { agentId: AGENT } });
     const first = iterator.next();
     expect(await eventually(openCount, 1)).toBe(1);
-    await write(UPDATE, { id, agentId: AGENT, input: { name: 'over ws' } });
+    await write(UPDATE, writeOf({ id, agentId: AGENT }, { name: 'over ws' }));
     expect((await first).value).toEqual({ data: { sessionEvents: { kind: 'UPDATED', sessionId: id, agentId: AGENT, version: 2, session: { id, version: 2, config: { name: 'over ws' } } } } });
     await client.dispose();
     expect(await eventually(openCount, 0)).toBe(0);

@@ -1,27 +1,51 @@
 import { readFileSync } from 'node:fs';
 import { composeServices } from '@apollo/composition';
-import { parse } from 'graphql';
+import { composeServices as composeWithGuild } from '@theguild/federation-composition';
+import { buildSchema, parse, type GraphQLObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { AGENTS_SDL, createAgentsSubgraph, type AgentRecord } from './support/agents-subgraph.js';
 import { startTestApp } from './support/fixtures.js';
+import { WORKFLOWS_SDL } from './support/workflows-subgraph.js';
 import { listenOnLoopback, postGraphQL, startGateway, type Running } from './support/supergraph.js';
 
 const SUBGRAPH_SDL = readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8');
 
-describe('composition', () => {
-  test('schema.graphql composes with an agents subgraph into a supergraph joining both', () => {
-    const result = composeServices([
-      { name: 'sessions', typeDefs: parse(SUBGRAPH_SDL), url: 'http://sessions.invalid/graphql' },
-      { name: 'agents', typeDefs: parse(AGENTS_SDL), url: 'http://agents.invalid/graphql' },
-    ]);
+const SUBGRAPHS = [
+  { name: 'sessions', typeDefs: parse(SUBGRAPH_SDL), url: 'http://sessions.invalid/graphql' },
+  { name: 'agents', typeDefs: parse(AGENTS_SDL), url: 'http://agents.invalid/graphql' },
+  { name: 'workflows', typeDefs: parse(WORKFLOWS_SDL), url: 'http://workflows.invalid/graphql' },
+];
+
+/**
+ * The one hint composition gives, explained: both subgraphs define the standard `DateTime` scalar,
+ * each with its own description, and the supergraph keeps one of them. Nothing else may hint.
+ */
+const isExplained = (hint: { definition: { code: string }; toString(): string }) =>
+  hint.definition.code === 'INCONSISTENT_DESCRIPTION' && hint.toString().includes('Element "DateTime"');
+
+describe('composition with two neighbour subgraphs that use the same generic names', () => {
+  test('@apollo/composition composes without errors and without unexplained hints', () => {
+    const result = composeServices(SUBGRAPHS);
     expect(result.errors?.map((error) => error.message)).toBeUndefined();
+    expect((result.hints ?? []).filter((hint) => !isExplained(hint)).map((hint) => hint.toString())).toEqual([]);
     const api = result.schema!.toAPISchema().toGraphQLJSSchema();
     const fieldsOf = (type: string) => Object.keys((api.getType(type) as any).getFields());
     expect(fieldsOf('Agent')).toEqual(expect.arrayContaining(['id', 'name', 'sessions', 'featuredSession']));
     expect(fieldsOf('Session')).toEqual(expect.arrayContaining(['agent', 'agentId', 'config', 'state']));
-    expect(fieldsOf('ChatModelConfig')).toContain('credential');
-    expect(fieldsOf('Query')).toEqual(expect.arrayContaining(['agent', 'session', 'sessions']));
+    expect(fieldsOf('SessionChatModelConfig')).toContain('credential');
+    // Each subgraph keeps its own meaning of the generic names.
+    expect(fieldsOf('Task')).toEqual(expect.arrayContaining(['title', 'origin']));
+    expect(fieldsOf('SessionTask')).toEqual(expect.arrayContaining(['subject', 'blockedBy']));
+    expect(fieldsOf('Query')).toEqual(expect.arrayContaining(['agent', 'session', 'sessions', 'tasks', 'inbox']));
     expect(fieldsOf('Mutation')).toEqual(expect.arrayContaining(['createSession', 'updateSession', 'replaceSessionState', 'deleteSession']));
+  });
+
+  test('@theguild/federation-composition composes without errors', () => {
+    const result = composeWithGuild(SUBGRAPHS);
+    expect(result.errors?.map((error) => error.message)).toBeUndefined();
+    const api = buildSchema(result.publicSdl!);
+    expect(Object.keys((api.getType('Session') as GraphQLObjectType).getFields())).toEqual(expect.arrayContaining(['agent', 'state', 'messages']));
+    expect(Object.keys((api.getType('Task') as GraphQLObjectType).getFields())).toContain('origin');
   });
 });
 
@@ -58,12 +82,12 @@ describe('behind Apollo Gateway', () => {
 
   async function createSession(userId: string, agentId: string, name: string) {
     const { data, errors } = await viaGateway(
-      /* GraphQL */ `mutation Create($input: CreateSessionInput!) { createSession(input: $input) { id userId agentId } }`,
+      /* GraphQL */ `mutation Create($input: CreateSessionInput!) { createSession(input: $input) { ... on CreateSessionPayload { session { id userId agentId } } } }`,
       { input: { agentId, name, chatModelConfig: { type: 'openai', credentialId: 'cred-1', model: 'gpt-4o' } } },
       userId,
     );
     expect(errors).toBeUndefined();
-    return data.createSession as { id: string; userId: string; agentId: string };
+    return data.createSession.session as { id: string; userId: string; agentId: string };
   }
 
   test("the caller's x-user-id reaches the sessions subgraph; without it the subgraph answers UNAUTHENTICATED", async () => {
@@ -117,11 +141,11 @@ describe('behind Apollo Gateway', () => {
 
   test('@oneOf inputs, absent from the supergraph, are still enforced by the subgraph', async () => {
     const session = await createSession('gw-writer', 'agent-1', 'one of');
-    const replace = /* GraphQL */ `mutation Replace($id: ID!, $agentId: ID!, $state: AgentStateInput!) {
-      replaceSessionState(id: $id, agentId: $agentId, state: $state) { version }
+    const replace = /* GraphQL */ `mutation Replace($input: ReplaceSessionStateInput!) {
+      replaceSessionState(input: $input) { ... on ReplaceSessionStatePayload { session { version } } }
     }`;
     const twoKinds = { summary: { text: 'plain', blocks: [] } };
-    const { data, errors } = await viaGateway(replace, { id: session.id, agentId: 'agent-1', state: twoKinds }, 'gw-writer');
+    const { data, errors } = await viaGateway(replace, { input: { sessionId: session.id, agentId: 'agent-1', state: twoKinds } }, 'gw-writer');
     expect(data?.replaceSessionState ?? null).toBeNull();
     // Rejected by the sessions subgraph, not by the gateway, which does not know @oneOf.
     expect(errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', serviceName: 'sessions' });

@@ -1,4 +1,4 @@
-import { CREATE_SESSION, FULL_STATE, GET_SESSION, REPLACE_STATE, UPDATE_SESSION } from './support/documents.js';
+import { CREATE_SESSION, FULL_STATE, GET_SESSION, outcomeOf, REPLACE_STATE, UPDATE_SESSION, writeOf } from './support/documents.js';
 import { describe, expect, test, type TestApp } from './support/fixtures.js';
 
 const AGENT = 'agent-a';
@@ -9,11 +9,11 @@ async function createSession(service: TestApp, input: Record<string, unknown> = 
     input: { agentId: AGENT, name: 'original', chatModelConfig: MODEL, state: FULL_STATE, ...input },
   });
   expect(errors).toBeUndefined();
-  return data.createSession;
+  return data.createSession.session;
 }
 
 async function update(service: TestApp, id: string, input: Record<string, unknown>, expectedVersion?: number) {
-  return service.graphql(UPDATE_SESSION, { id, agentId: AGENT, input, expectedVersion });
+  return service.graphql(UPDATE_SESSION, writeOf({ id, agentId: AGENT }, input, expectedVersion));
 }
 
 async function read(service: TestApp, id: string) {
@@ -28,7 +28,7 @@ describe('updateSession follows the PATCH rules', () => {
     await tick();
     const { data, errors } = await update(service, before.id, {});
     expect(errors).toBeUndefined();
-    const after = data.updateSession;
+    const after = data.updateSession.session;
     expect(after.version).toBe(before.version + 1);
     expect(new Date(after.updatedAt).getTime()).toBeGreaterThan(new Date(before.updatedAt).getTime());
     expect({ ...after, version: 0, updatedAt: 0 }).toEqual({ ...before, version: 0, updatedAt: 0 });
@@ -36,24 +36,24 @@ describe('updateSession follows the PATCH rules', () => {
 
   test('a given name replaces it and leaves everything else', async ({ service }) => {
     const before = await createSession(service);
-    const after = (await update(service, before.id, { name: 'renamed' })).data.updateSession;
+    const after = (await update(service, before.id, { name: 'renamed' })).data.updateSession.session;
     expect(after.config).toEqual({ ...before.config, name: 'renamed' });
     expect(after.state).toEqual(before.state);
   });
 
   test('name: null clears the name; an absent name keeps it', async ({ service }) => {
     const before = await createSession(service);
-    const cleared = (await update(service, before.id, { name: null })).data.updateSession;
+    const cleared = (await update(service, before.id, { name: null })).data.updateSession.session;
     expect(cleared.config.name).toBeNull();
     expect(cleared.config.chatModelConfig).toEqual(MODEL);
-    const kept = (await update(service, before.id, { permissionMode: 'EXPLORE' })).data.updateSession;
+    const kept = (await update(service, before.id, { permissionMode: 'EXPLORE' })).data.updateSession.session;
     expect(kept.config.name).toBeNull();
   });
 
   test('a given chatModelConfig replaces the old one whole, parameters defaulting to {}', async ({ service }) => {
     const before = await createSession(service);
     const replacement = { type: 'anthropic', credentialId: 'cred-2', model: 'claude' };
-    const after = (await update(service, before.id, { chatModelConfig: replacement })).data.updateSession;
+    const after = (await update(service, before.id, { chatModelConfig: replacement })).data.updateSession.session;
     // No merge: the old parameters are gone, not carried over.
     expect(after.config.chatModelConfig).toEqual({ ...replacement, parameters: {} });
     expect(after.config.name).toBe('original');
@@ -62,16 +62,16 @@ describe('updateSession follows the PATCH rules', () => {
 
   test('chatModelConfig: null clears it; an absent one keeps it', async ({ service }) => {
     const before = await createSession(service);
-    const kept = (await update(service, before.id, { name: 'x' })).data.updateSession;
+    const kept = (await update(service, before.id, { name: 'x' })).data.updateSession.session;
     expect(kept.config.chatModelConfig).toEqual(MODEL);
-    const cleared = (await update(service, before.id, { chatModelConfig: null })).data.updateSession;
+    const cleared = (await update(service, before.id, { chatModelConfig: null })).data.updateSession.session;
     expect(cleared.config.chatModelConfig).toBeNull();
     expect(cleared.config.name).toBe('x');
   });
 
   test('permissionMode lands in state.permissionContext.mode and changes nothing else in the state', async ({ service }) => {
     const before = await createSession(service);
-    const after = (await update(service, before.id, { permissionMode: 'BYPASS' })).data.updateSession;
+    const after = (await update(service, before.id, { permissionMode: 'BYPASS' })).data.updateSession.session;
     expect(after.state.permissionContext.mode).toBe('BYPASS');
     expect(after.state).toEqual({ ...before.state, permissionContext: { ...before.state.permissionContext, mode: 'BYPASS' } });
     expect(after.config).toEqual(before.config);
@@ -82,8 +82,8 @@ describe('updateSession follows the PATCH rules', () => {
     expect(before.state.permissionContext.mode).toBe('ACCEPT_EDITS');
     const { data, errors } = await update(service, before.id, { permissionMode: null, name: 'n' });
     expect(errors).toBeUndefined();
-    expect(data.updateSession.state.permissionContext.mode).toBe('ACCEPT_EDITS');
-    expect(data.updateSession.config.name).toBe('n');
+    expect(data.updateSession.session.state.permissionContext.mode).toBe('ACCEPT_EDITS');
+    expect(data.updateSession.session.config.name).toBe('n');
   });
 
   test('identity fields never change', async ({ service }) => {
@@ -101,16 +101,20 @@ describe('updateSession follows the PATCH rules', () => {
     const before = await createSession(service);
     await update(service, before.id, { name: 'first' });
     const stale = await update(service, before.id, { name: 'second' }, before.version);
-    expect(stale.data).toBeNull();
-    expect(stale.errors?.[0]?.extensions?.code).toBe('CONFLICT');
-    expect(stale.errors?.[0]?.message).toContain(`version ${before.version + 1}`);
+    expect(stale.errors).toBeUndefined();
+    expect(stale.data.updateSession.session).toMatchObject({
+      __typename: 'SessionVersionConflictError',
+      expectedVersion: before.version,
+      currentVersion: before.version + 1,
+    });
+    expect(stale.data.updateSession.session.message).toContain(`version ${before.version + 1}`);
     const current = await read(service, before.id);
     expect(current.config.name).toBe('first');
     expect(current.version).toBe(before.version + 1);
 
     const fresh = await update(service, before.id, { name: 'second' }, current.version);
     expect(fresh.errors).toBeUndefined();
-    expect(fresh.data.updateSession).toMatchObject({ version: current.version + 1, config: { name: 'second' } });
+    expect(fresh.data.updateSession.session).toMatchObject({ version: current.version + 1, config: { name: 'second' } });
   });
 
   test('concurrent updates of different fields all survive', async ({ service }) => {
@@ -133,36 +137,36 @@ describe('updateSession follows the PATCH rules', () => {
     const writes = await Promise.all(
       Array.from({ length: 5 }, (_, index) => update(service, before.id, { name: `writer ${index}` }, before.version)),
     );
-    const winners = writes.filter((write) => !write.errors);
+    const winners = writes.filter((write) => outcomeOf(write) === 'UpdateSessionPayload');
     expect(winners).toHaveLength(1);
-    expect(writes.filter((write) => write.errors?.[0]?.extensions?.code === 'CONFLICT')).toHaveLength(4);
+    expect(writes.filter((write) => outcomeOf(write) === 'SessionVersionConflictError')).toHaveLength(4);
     const after = await read(service, before.id);
-    expect(after.config.name).toBe(winners[0]!.data.updateSession.config.name);
+    expect(after.config.name).toBe(winners[0]!.data.updateSession.session.config.name);
     expect(after.version).toBe(before.version + 1);
   });
 
-  test('an unknown session is NOT_FOUND', async ({ service }) => {
-    const { errors } = await update(service, 'f'.repeat(32), { name: 'x' });
-    expect(errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    expect(errors?.[0]?.message).toBe(`Session '${'f'.repeat(32)}' not found.`);
+  test('an unknown session is a SessionNotFoundError', async ({ service }) => {
+    const { data } = await update(service, 'f'.repeat(32), { name: 'x' });
+    expect(data.updateSession.session).toMatchObject({ __typename: 'SessionNotFoundError', sessionId: 'f'.repeat(32), message: `Session '${'f'.repeat(32)}' not found.` });
   });
 });
 
 describe('replaceSessionState', () => {
   test('replaces the whole state, bumps the version, leaves the config', async ({ service }) => {
     const before = await createSession(service);
-    const { data, errors } = await service.graphql(REPLACE_STATE, {
-      id: before.id,
-      agentId: AGENT,
-      state: { summary: { text: 'compact' }, curIter: 7, context: [{ id: 'n1', name: 'user', role: 'USER', content: [{ text: { id: 'x', text: 'next' } }] }] },
-    });
+    const { data, errors } = await service.graphql(
+      REPLACE_STATE,
+      writeOf(before, {
+        state: { summary: { text: 'compact' }, curIter: 7, context: [{ id: 'n1', name: 'user', role: 'USER', content: [{ text: { id: 'x', text: 'next' } }] }] },
+      }),
+    );
     expect(errors).toBeUndefined();
-    const after = data.replaceSessionState;
+    const after = data.replaceSessionState.session;
     expect(after.version).toBe(before.version + 1);
     expect(after.config).toEqual(before.config);
     expect(after.state).toMatchObject({
       curIter: 7,
-      summary: { __typename: 'PlainText', text: 'compact' },
+      summary: { __typename: 'SessionPlainText', text: 'compact' },
       permissionContext: { mode: 'DEFAULT', allowRules: [] },
       tasksContext: { tasks: [] },
     });
@@ -173,20 +177,21 @@ describe('replaceSessionState', () => {
   test('a stale expectedVersion is a CONFLICT and the old state stays', async ({ service }) => {
     const before = await createSession(service);
     await update(service, before.id, { name: 'moved on' });
-    const { errors } = await service.graphql(REPLACE_STATE, { id: before.id, agentId: AGENT, state: {}, expectedVersion: before.version });
-    expect(errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    const stale = await service.graphql(REPLACE_STATE, writeOf(before, { state: {} }, before.version));
+    expect(outcomeOf(stale)).toBe('SessionVersionConflictError');
     expect((await read(service, before.id)).state).toEqual(before.state);
   });
 
   test('an invalid task graph is rejected whole', async ({ service }) => {
     const before = await createSession(service);
-    const { errors } = await service.graphql(REPLACE_STATE, {
-      id: before.id,
-      agentId: AGENT,
-      state: { summary: { text: 'lost?' }, tasksContext: { tasks: [{ id: 'a', subject: 's', description: 'd', blocks: ['missing'] }] } },
+    const { data } = await service.graphql(
+      REPLACE_STATE,
+      writeOf(before, { state: { summary: { text: 'lost?' }, tasksContext: { tasks: [{ id: 'a', subject: 's', description: 'd', blocks: ['missing'] }] } } }),
+    );
+    expect(data.replaceSessionState.session).toMatchObject({
+      __typename: 'SessionInvalidInputError',
+      issues: [{ path: ['input', 'state', 'tasksContext', 'tasks', '0', 'blocks'], message: "No task 'missing' in this session." }],
     });
-    expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect(errors?.[0]?.extensions?.issues).toEqual([{ path: ['tasksContext', 'tasks', 0, 'blocks'], message: "No task 'missing' in this session." }]);
     expect(await read(service, before.id)).toEqual(before);
   });
 });

@@ -1,9 +1,18 @@
-import { CREATE_SESSION, GET_SESSION, LIST_SESSIONS, REPLACE_STATE, UPDATE_SESSION } from './support/documents.js';
+import { CREATE_SESSION, GET_SESSION, LIST_SESSIONS, REPLACE_STATE, UPDATE_SESSION, writeOf } from './support/documents.js';
 import { describe, expect, test, type TestApp } from './support/fixtures.js';
 
-/** Each bad input fails with BAD_USER_INPUT naming the bad field's path, and writes nothing. */
+/**
+ * Each bad input fails naming the bad field's path, and writes nothing: a mutation answers with a
+ * SessionInvalidInputError (paths as strings); a value graphql-js cannot even coerce, and a bad
+ * argument of a query field, are BAD_USER_INPUT errors.
+ */
 function expectBadInput(result: { data?: any; errors?: any[] }, path: Array<string | number>) {
-  expect(result.errors, JSON.stringify(result.errors)).toHaveLength(1);
+  const typed = Object.values(result.data ?? {})[0] as { __typename?: string; issues?: Array<{ path: string[] }> } | undefined;
+  if (!result.errors && typed?.__typename === 'SessionInvalidInputError') {
+    expect(typed.issues!.map((issue) => issue.path)).toContainEqual(path.map(String));
+    return;
+  }
+  expect(result.errors, JSON.stringify(result)).toHaveLength(1);
   const [error] = result.errors!;
   expect(error.extensions.code).toBe('BAD_USER_INPUT');
   expect(error.extensions.issues.map((issue: { path: unknown }) => issue.path)).toContainEqual(path);
@@ -65,14 +74,14 @@ describe('createSession rejects bad input and writes nothing', () => {
 
   test('duplicate message ids in the context', async ({ service }) => {
     const result = await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state: { context: [message({ id: 'same' }), message({ id: 'same' })] } } });
-    expectBadInput(result, ['context', 1, 'id']);
+    expectBadInput(result, ['input', 'state', 'context', 1, 'id']);
     expect(await sessionCount(service)).toBe(0);
   });
 
   test('duplicate task ids', async ({ service }) => {
     const tasks = [{ id: 't', subject: 'a', description: 'd' }, { id: 't', subject: 'b', description: 'd' }];
     const result = await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state: { tasksContext: { tasks } } } });
-    expectBadInput(result, ['tasksContext', 'tasks', 1, 'id']);
+    expectBadInput(result, ['input', 'state', 'tasksContext', 'tasks', 1, 'id']);
     expect(await sessionCount(service)).toBe(0);
   });
 });
@@ -84,32 +93,32 @@ describe('updateSession and replaceSessionState reject bad input and change noth
     ['non-object parameters', { chatModelConfig: { ...MODEL, parameters: 5 } }, ['input', 'chatModelConfig', 'parameters']],
     ['an unknown field', { permission_mode: 'EXPLORE' }, ['input']],
   ] as const)('%s', async ([, input, path], { service }) => {
-    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, name: 'kept', chatModelConfig: MODEL } })).data.createSession;
-    expectBadInput(await service.graphql(UPDATE_SESSION, { id: created.id, agentId: AGENT, input }), [...path]);
+    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, name: 'kept', chatModelConfig: MODEL } })).data.createSession.session;
+    expectBadInput(await service.graphql(UPDATE_SESSION, writeOf(created, input)), [...path]);
     expect((await service.graphql(GET_SESSION, { id: created.id, agentId: AGENT })).data.session).toEqual(created);
   });
 
   test('a context that reorders messages already in the history', async ({ service }) => {
     const state = { context: [message({ id: 'a' }), message({ id: 'b' })] };
-    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state } })).data.createSession;
+    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state } })).data.createSession.session;
     const reordered = { context: [message({ id: 'b' }), message({ id: 'a' })] };
-    expectBadInput(await service.graphql(REPLACE_STATE, { id: created.id, agentId: AGENT, state: reordered }), ['context', 1]);
+    expectBadInput(await service.graphql(REPLACE_STATE, writeOf(created, { state: reordered })), ['input', 'state', 'context', 1]);
     const newFirst = { context: [message({ id: 'c' }), message({ id: 'a' })] };
-    expectBadInput(await service.graphql(REPLACE_STATE, { id: created.id, agentId: AGENT, state: newFirst }), ['context', 1]);
+    expectBadInput(await service.graphql(REPLACE_STATE, writeOf(created, { state: newFirst })), ['input', 'state', 'context', 1]);
     expect((await service.graphql(GET_SESSION, { id: created.id, agentId: AGENT })).data.session).toEqual(created);
   });
 
   test('a malformed state', async ({ service }) => {
-    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } })).data.createSession;
+    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } })).data.createSession.session;
     const state = { summary: { text: 'new' }, context: [message({ content: [{ toolResult: { id: 'c', name: 'n', output: {} } }] })] };
-    expectBadInput(await service.graphql(REPLACE_STATE, { id: created.id, agentId: AGENT, state }), ['state', 'context', 0, 'content', 0, 'toolResult', 'output']);
+    expectBadInput(await service.graphql(REPLACE_STATE, writeOf(created, { state })), ['input', 'state', 'context', 0, 'content', 0, 'toolResult', 'output']);
     expect((await service.graphql(GET_SESSION, { id: created.id, agentId: AGENT })).data.session).toEqual(created);
   });
 });
 
 describe('crafted cursors and oversized caller ids are refused, not failed', () => {
   test('a history cursor beyond the sequence range, a session cursor with an impossible date or id', async ({ service }) => {
-    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } })).data.createSession;
+    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } })).data.createSession.session;
     const cursor = (values: string[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
     const history = `query ($id: ID!, $agentId: ID!, $after: String) { session(id: $id, agentId: $agentId) { messages(first: 1, after: $after) { totalCount } } }`;
     expectBadInput(await service.graphql(history, { id: created.id, agentId: AGENT, after: cursor(['99999999999']) }), ['after']);

@@ -1,6 +1,6 @@
 import { LIMITS } from '../sessions/limits.js';
 import { builder } from './builder.js';
-import { badUserInput } from './errors.js';
+import { InvalidInputError } from '../sessions/errors.js';
 
 /** `@key(fields: "id")`: how every entity of this subgraph (own or referenced) is keyed. */
 export const idKey = builder.selection<{ id: string }>('id');
@@ -12,7 +12,7 @@ export const idKey = builder.selection<{ id: string }>('id');
 export function referencedId(reference: { id: unknown }): string {
   const { id } = reference;
   if (typeof id !== 'string' || id.length === 0 || id.length > LIMITS.idLength) {
-    throw badUserInput([{ path: ['representations', 'id'], message: `Must be a string of 1 to ${LIMITS.idLength} characters.` }]);
+    throw new InvalidInputError([{ path: ['representations', 'id'], message: `Must be a string of 1 to ${LIMITS.idLength} characters.` }]);
   }
   return id;
 }

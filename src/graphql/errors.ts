@@ -1,20 +1,8 @@
 import { GraphQLError, type GraphQLErrorExtensions } from 'graphql';
 import type { Logger } from 'pino';
 import type { ZodError } from 'zod';
-import { isDatabaseUnavailable } from '../db/availability.js';
-import { AuthenticationError, ServiceUnavailableError } from '../http/errors.js';
-import { DomainError, InvalidInputError, type InputIssue } from '../sessions/errors.js';
-
-export type ErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'NOT_FOUND'
-  | 'BAD_USER_INPUT'
-  | 'CONFLICT'
-  | 'FORBIDDEN'
-  | 'TOO_MANY_SUBSCRIPTIONS'
-  | 'SERVICE_UNAVAILABLE'
-  | 'TIMEOUT'
-  | 'INTERNAL_SERVER_ERROR';
+import { classifyError, type ErrorCode } from '../errors.js';
+import { InvalidInputError, type InputIssue } from '../sessions/errors.js';
 
 export function unauthenticated(): GraphQLError {
   return new GraphQLError('Authentication required: send a bearer token (or the x-user-id header, where this service accepts it).', {
@@ -22,16 +10,12 @@ export function unauthenticated(): GraphQLError {
   });
 }
 
-export function badUserInput(issues: InputIssue[]): GraphQLError {
-  const details = issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
-  return new GraphQLError(`Invalid input: ${details}`, {
-    extensions: { code: 'BAD_USER_INPUT' satisfies ErrorCode, issues },
-  });
-}
-
-/** plugin-zod's hook: a failed validation becomes BAD_USER_INPUT with the path of each bad field. */
-export function zodValidationError(error: ZodError): GraphQLError {
-  return badUserInput(
+/**
+ * plugin-zod's hook: a failed validation is invalid input with the path of each bad field — a typed
+ * result of a mutation, BAD_USER_INPUT on any other field.
+ */
+export function zodValidationError(error: ZodError): InvalidInputError {
+  return new InvalidInputError(
     error.issues.map((issue) => ({
       path: issue.path.map((key) => (typeof key === 'symbol' ? key.toString() : key)),
       message: issue.message,
@@ -75,29 +59,14 @@ function rootCause(error: unknown): unknown {
 }
 
 /**
- * Yoga's error mask: intentional GraphQL errors pass with their code, domain errors get theirs, and
- * anything else is logged in full and reaches the client only as "Unexpected error.".
+ * Yoga's error mask: intentional GraphQL errors pass with their code, everything else is classified
+ * as REST classifies it (src/errors.ts); what is not recognised is logged in full and reaches the
+ * client only as "Unexpected error.".
  */
 export function createErrorMask(logger: Logger) {
   return (error: unknown, message: string): Error => {
     const located = isGraphQLError(error) ? error : undefined;
-    const at = { nodes: located?.nodes, path: located?.path };
-    /** A client-facing error at the place of the original one. */
-    const report = (text: string, extensions: GraphQLErrorExtensions) => new GraphQLError(text, { ...at, extensions });
     const cause = rootCause(error);
-    if (cause instanceof DomainError) {
-      const extensions = cause instanceof InvalidInputError ? { code: cause.code, issues: cause.issues } : { code: cause.code };
-      return report(cause.message, extensions);
-    }
-    if (cause instanceof AuthenticationError) {
-      // A credential that does not hold fails the whole request, with the status HTTP clients expect.
-      return report(cause.message, { code: cause.code, http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } });
-    }
-    if (cause instanceof ServiceUnavailableError || isDatabaseUnavailable(cause)) {
-      logger.warn({ err: cause, path: located?.path }, 'a dependency is unavailable');
-      const reason = cause instanceof ServiceUnavailableError ? cause.message : 'The database is unavailable; retry later.';
-      return report(reason, { code: 'SERVICE_UNAVAILABLE' satisfies ErrorCode, http: { status: 503, headers: { 'retry-after': '1' } } });
-    }
     if (isGraphQLError(cause)) {
       // Intentional: keep the outer error, which carries the path and graphql-js's full message.
       const reported = located ?? cause;
@@ -113,7 +82,15 @@ export function createErrorMask(logger: Logger) {
       }
       return reported;
     }
-    logger.error({ err: cause, path: located?.path }, 'unexpected error while executing an operation');
-    return report(message, { code: 'INTERNAL_SERVER_ERROR' satisfies ErrorCode });
+    const failure = classifyError(cause);
+    if (failure.log === 'warn') logger.warn({ err: cause, path: located?.path }, 'a dependency is unavailable');
+    if (failure.log === 'error') logger.error({ err: cause, path: located?.path }, 'unexpected error while executing an operation');
+    const extensions: GraphQLErrorExtensions = {
+      code: failure.code,
+      ...(failure.issues && { issues: failure.issues }),
+      // A failure of the whole request (credential, dependency) answers with the status HTTP clients expect.
+      ...((failure.code === 'UNAUTHENTICATED' || failure.code === 'SERVICE_UNAVAILABLE') && { http: { status: failure.status, headers: failure.headers } }),
+    };
+    return new GraphQLError(failure.code === 'INTERNAL_SERVER_ERROR' ? message : failure.message, { nodes: located?.nodes, path: located?.path, extensions });
   };
 }

@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import { createPubSub } from 'graphql-yoga';
 import type { SessionEvent, SessionEvents } from '../sessions/events.js';
 import type { Caller } from '../sessions/model.js';
-import type { ErrorCode } from './errors.js';
+import type { ErrorCode } from '../errors.js';
 import { EventQueue } from './event-queue.js';
 import type { EventTransport } from './event-transport.js';
 

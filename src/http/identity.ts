@@ -3,7 +3,7 @@ import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerif
 import { LIMITS } from '../sessions/limits.js';
 import type { Caller } from '../sessions/model.js';
 import { isStorableText } from '../sessions/text.js';
-import { AuthenticationError, ServiceUnavailableError } from './errors.js';
+import { AuthenticationError, ServiceUnavailableError } from '../errors.js';
 
 export type JwtKeys = { kind: 'secret'; secret: string } | { kind: 'jwks-url'; url: string } | { kind: 'jwks-file'; path: string };
 

@@ -2,7 +2,7 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { RequestLimits } from '../config.js';
-import type { ErrorCode } from '../graphql/errors.js';
+import type { ErrorCode } from '../errors.js';
 
 /**
  * Static limits on the operation document: tokens (checked while parsing, so a huge document is

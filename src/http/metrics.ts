@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Plugin } from 'graphql-yoga';
 import type { PoolStats } from '../db/database.js';
-import type { ErrorCode } from '../graphql/errors.js';
+import type { ErrorCode } from '../errors.js';
 
 // Label values must come from small fixed sets: clients choose paths, methods and error codes,
 // and every distinct value would be a new time series.

@@ -4,7 +4,7 @@ import type { Context } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { App } from '../app.js';
-import type { ErrorCode } from '../graphql/errors.js';
+import type { ErrorCode } from '../errors.js';
 import type { YogaServer } from './yoga.js';
 
 export interface HttpServer {

@@ -285,7 +285,8 @@ export class SessionService {
     return this.write(caller, ref, expectedVersion, { running }, async () => {});
   }
 
-  async delete(caller: Caller, ref: SessionRef, expectedVersion?: number | null): Promise<void> {
+  /** Returns the version the session had when it was deleted. */
+  async delete(caller: Caller, ref: SessionRef, expectedVersion?: number | null): Promise<number> {
     // RETURNING gives the deleted event its last version without a second statement.
     const [deleted] = await this.prisma.$queryRaw<Array<{ version: number }>>`
       DELETE FROM sessions
@@ -294,6 +295,7 @@ export class SessionService {
       RETURNING version`;
     if (!deleted) throw await missedWrite(this.prisma, caller, ref, expectedVersion);
     this.events?.published({ kind: 'deleted', sessionId: ref.id, userId: caller.userId, agentId: ref.agentId, version: deleted.version });
+    return deleted.version;
   }
 
   /**

@@ -1,16 +1,16 @@
 /** Every field of a session, nested state included, for round-trip assertions. */
 export const SESSION_FIELDS = /* GraphQL */ `
-  fragment Blocks on TextOrDataBlock {
+  fragment Blocks on SessionTextOrDataBlock {
     __typename
-    ... on TextBlock { id text }
-    ... on DataBlock { id name source { __typename ... on Base64Source { data mediaType } ... on UrlSource { url mediaType } } }
+    ... on SessionTextBlock { id text }
+    ... on SessionDataBlock { id fileName source { __typename ... on SessionBase64Source { data mediaType } ... on SessionUrlSource { url mediaType } } }
   }
-  fragment TextOrBlocksFields on TextOrBlocks {
+  fragment TextOrBlocksFields on SessionTextOrBlocks {
     __typename
-    ... on PlainText { text }
-    ... on BlockList { blocks { ...Blocks } }
+    ... on SessionPlainText { text }
+    ... on SessionBlockList { blocks { ...Blocks } }
   }
-  fragment Rule on PermissionRule { toolName ruleContent behavior source }
+  fragment Rule on SessionPermissionRule { toolName ruleContent behavior source }
   fragment SessionFields on Session {
     id userId agentId version source sourceScheduleId createdAt updatedAt
     config { workspaceId name chatModelConfig { type credentialId model parameters } }
@@ -21,12 +21,13 @@ export const SESSION_FIELDS = /* GraphQL */ `
         id name role metadata createdAt finishedAt usage { inputTokens outputTokens }
         content {
           __typename
-          ... on TextBlock { id text }
-          ... on ThinkingBlock { id thinking extra }
-          ... on HintBlock { id hint }
-          ... on ToolCallBlock { id name input callState: state extra suggestedRules { ...Rule } }
-          ... on ToolResultBlock { id name resultState: state output { ...TextOrBlocksFields } }
-          ... on DataBlock { id dataName: name source { __typename ... on Base64Source { data mediaType } ... on UrlSource { url mediaType } } }
+          id
+          ... on SessionTextBlock { text }
+          ... on SessionThinkingBlock { thinking extra }
+          ... on SessionHintBlock { hint }
+          ... on SessionToolCallBlock { name input callState extra suggestedRules { ...Rule } }
+          ... on SessionToolResultBlock { name resultState output { ...TextOrBlocksFields } }
+          ... on SessionDataBlock { fileName source { __typename ... on SessionBase64Source { data mediaType } ... on SessionUrlSource { url mediaType } } }
         }
       }
       permissionContext {
@@ -42,32 +43,52 @@ export const SESSION_FIELDS = /* GraphQL */ `
   }
 `;
 
+/** What every write result may be besides its payload: the typed expected failures. */
+export const WRITE_FAILURES = /* GraphQL */ `
+  fragment WriteFailure on SessionError {
+    __typename
+    message
+    ... on SessionVersionConflictError { sessionId expectedVersion currentVersion }
+    ... on SessionNotFoundError { sessionId }
+    ... on SessionTaskNotFoundError { taskId }
+    ... on SessionInvalidInputError { issues { path message } }
+  }
+`;
+
 export const CREATE_SESSION = /* GraphQL */ `
-  mutation Create($input: CreateSessionInput!) { createSession(input: $input) { ...SessionFields } }
+  mutation Create($input: CreateSessionInput!) {
+    createSession(input: $input) { __typename ... on CreateSessionPayload { session { ...SessionFields } } ...WriteFailure }
+  }
   ${SESSION_FIELDS}
+  ${WRITE_FAILURES}
 `;
 
 export const GET_SESSION = /* GraphQL */ `
-  query Get($id: ID!, $agentId: ID!) { session(id: $id, agentId: $agentId) { ...SessionFields } }
+  query ReadSession($id: ID!, $agentId: ID!) { session(id: $id, agentId: $agentId) { ...SessionFields } }
   ${SESSION_FIELDS}
 `;
 
 export const UPDATE_SESSION = /* GraphQL */ `
-  mutation Update($id: ID!, $agentId: ID!, $input: UpdateSessionInput!, $expectedVersion: Int) {
-    updateSession(id: $id, agentId: $agentId, input: $input, expectedVersion: $expectedVersion) { ...SessionFields }
+  mutation Update($input: UpdateSessionInput!) {
+    updateSession(input: $input) { __typename ... on UpdateSessionPayload { session { ...SessionFields } } ...WriteFailure }
   }
   ${SESSION_FIELDS}
+  ${WRITE_FAILURES}
 `;
 
 export const REPLACE_STATE = /* GraphQL */ `
-  mutation Replace($id: ID!, $agentId: ID!, $state: AgentStateInput!, $expectedVersion: Int) {
-    replaceSessionState(id: $id, agentId: $agentId, state: $state, expectedVersion: $expectedVersion) { ...SessionFields }
+  mutation Replace($input: ReplaceSessionStateInput!) {
+    replaceSessionState(input: $input) { __typename ... on ReplaceSessionStatePayload { session { ...SessionFields } } ...WriteFailure }
   }
   ${SESSION_FIELDS}
+  ${WRITE_FAILURES}
 `;
 
 export const DELETE_SESSION = /* GraphQL */ `
-  mutation Delete($id: ID!, $agentId: ID!) { deleteSession(id: $id, agentId: $agentId) }
+  mutation Delete($input: DeleteSessionInput!) {
+    deleteSession(input: $input) { __typename ... on DeleteSessionPayload { deletedSessionId lastVersion } ...WriteFailure }
+  }
+  ${WRITE_FAILURES}
 `;
 
 export const LIST_SESSIONS = /* GraphQL */ `
@@ -82,7 +103,7 @@ export const LIST_SESSIONS = /* GraphQL */ `
 
 /** A state using every part of the model: both summary forms are covered by the tests. */
 export const FULL_STATE = {
-  summary: { blocks: [{ text: { id: 's1', text: 'Earlier: the user asked for a report.' } }, { data: { id: 's2', name: 'chart.png', source: { url: { url: 'https://example.com/c.png', mediaType: 'image/png' } } } }] },
+  summary: { blocks: [{ text: { id: 's1', text: 'Earlier: the user asked for a report.' } }, { data: { id: 's2', fileName: 'chart.png', source: { url: { url: 'https://example.com/c.png', mediaType: 'image/png' } } } }] },
   replyId: 'reply-1',
   curIter: 3,
   context: [
@@ -90,7 +111,7 @@ export const FULL_STATE = {
       id: 'm1',
       name: 'user',
       role: 'USER',
-      createdAt: '2026-11-28 10:00:00.000',
+      createdAt: '2026-11-28T10:00:00.000Z',
       metadata: { channel: 'web' },
       content: [
         { text: { id: 'b1', text: 'Summarise the repo' } },
@@ -101,8 +122,8 @@ export const FULL_STATE = {
       id: 'm2',
       name: 'assistant',
       role: 'ASSISTANT',
-      createdAt: '2026-11-28 10:00:01.000',
-      finishedAt: '2026-11-28 10:00:05.000',
+      createdAt: '2026-11-28T10:00:01.000Z',
+      finishedAt: '2026-11-28T10:00:05.000Z',
       usage: { inputTokens: 120, outputTokens: 40 },
       content: [
         { thinking: { id: 'b3', thinking: 'Read the files first.', extra: { signature: 'sig-abc' } } },
@@ -112,13 +133,13 @@ export const FULL_STATE = {
             id: 'call-1',
             name: 'Read',
             input: '{"path": "README.md"}',
-            state: 'FINISHED',
+            callState: 'FINISHED',
             extra: { call_id: 'oa-1' },
             suggestedRules: [{ toolName: 'Read', ruleContent: 'src/**', behavior: 'ALLOW', source: 'session' }],
           },
         },
-        { toolResult: { id: 'call-1', name: 'Read', state: 'SUCCESS', output: { text: '# Readme' } } },
-        { toolResult: { id: 'call-2', name: 'Shot', state: 'ERROR', output: { blocks: [{ text: { id: 'b5', text: 'failed' } }] } } },
+        { toolResult: { id: 'call-1', name: 'Read', resultState: 'SUCCESS', output: { text: '# Readme' } } },
+        { toolResult: { id: 'call-2', name: 'Shot', resultState: 'ERROR', output: { blocks: [{ text: { id: 'b5', text: 'failed' } }] } } },
       ],
     },
   ],
@@ -137,8 +158,21 @@ export const FULL_STATE = {
   },
   tasksContext: {
     tasks: [
-      { id: 't1', subject: 'Read', description: 'Read the files', metadata: { priority: 1 }, createdAt: '2026-11-28T10:00:00Z', state: 'COMPLETED', owner: 'agent', blocks: ['t2'] },
-      { id: 't2', subject: 'Write', description: 'Write the report', createdAt: '2026-11-28T10:00:00Z', blockedBy: ['t1'] },
+      { id: 't1', subject: 'Read', description: 'Read the files', metadata: { priority: 1 }, createdAt: '2026-11-28T10:00:00.000Z', state: 'COMPLETED', owner: 'agent', blocks: ['t2'] },
+      { id: 't2', subject: 'Write', description: 'Write the report', createdAt: '2026-11-28T10:00:00.000Z', blockedBy: ['t1'] },
     ],
   },
 };
+
+/** The variables of a write of an existing session: its address, the expected version and the change. */
+export function writeOf(ref: { id: string; agentId: string }, change: Record<string, unknown> = {}, expectedVersion?: number | null) {
+  return { input: { sessionId: ref.id, agentId: ref.agentId, ...(expectedVersion != null && { expectedVersion }), ...change } };
+}
+
+/**
+ * What a single-mutation response came to: the code of its error, else the type of its result
+ * (the payload, or a typed failure such as SessionVersionConflictError).
+ */
+export function outcomeOf(response: { data?: Record<string, any> | null; errors?: Array<{ extensions?: Record<string, any> }> }): string | undefined {
+  return response.errors?.[0]?.extensions?.code ?? Object.values(response.data ?? {})[0]?.__typename;
+}

@@ -1,5 +1,7 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/logger.js';
+import type { TadaDocumentNode } from 'gql.tada';
+import { print, type DocumentNode } from 'graphql';
 import { test as base } from 'vitest';
 import { createApp, type App, type AppConfig } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -27,16 +29,21 @@ export interface RestOptions {
   headers?: Record<string, string>;
 }
 
+export interface GraphQLRequestOptions {
+  userId?: string | null;
+  headers?: Record<string, string>;
+}
+
 export interface TestApp {
   app: App;
   /** Sends a REST request over HTTP semantics (in-process) as `userId`. */
   rest<Body = any>(method: string, path: string, options?: RestOptions): Promise<RestResponse<Body>>;
-  /** Sends a GraphQL request over HTTP semantics (Yoga's fetch, in-process) as `userId`. */
-  graphql<Data = any>(
-    query: string,
-    variables?: Record<string, unknown>,
-    options?: { userId?: string | null; headers?: Record<string, string> },
-  ): Promise<GraphQLResponse<Data>>;
+  /**
+   * Sends a GraphQL request over HTTP semantics (Yoga's fetch, in-process) as `userId`. A typed
+   * document (test/graphql/graphql.ts) types the variables and the response.
+   */
+  graphql<Data, Variables>(query: TadaDocumentNode<Data, Variables>, variables: Variables, options?: GraphQLRequestOptions): Promise<GraphQLResponse<Data>>;
+  graphql<Data = any>(query: string, variables?: Record<string, unknown>, options?: GraphQLRequestOptions): Promise<GraphQLResponse<Data>>;
   /** Counts the SQL statements `work` causes. */
   countStatements(work: () => Promise<unknown>): Promise<number>;
   /** What the service logged, one parsed JSON line each. */
@@ -64,13 +71,13 @@ export async function startTestApp({ env = {} }: { env?: Record<string, string> 
   return {
     app,
     logs,
-    async graphql(query, variables, { userId = DEFAULT_USER, headers: extraHeaders = {} } = {}) {
+    async graphql(query: string | DocumentNode, variables?: unknown, { userId = DEFAULT_USER, headers: extraHeaders = {} }: GraphQLRequestOptions = {}) {
       const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...extraHeaders };
       if (userId !== null) headers['x-user-id'] = userId;
       const response = await app.yoga.fetch('http://localhost/graphql', {
         method: 'POST',
         headers,
-        body: JSON.stringify({ query, variables }),
+        body: JSON.stringify({ query: typeof query === 'string' ? query : print(query), variables }),
       });
       return { status: response.status, ...(await response.json()) };
     },

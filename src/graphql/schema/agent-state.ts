@@ -2,15 +2,15 @@ import type { AgentStateDraft } from '../../sessions/drafts.js';
 import { LIMITS } from '../../sessions/limits.js';
 import type { AgentStateRecord, ReadCacheEntry } from '../../sessions/model.js';
 import { builder } from '../builder.js';
-import { callerOf } from '../context.js';
 import { boundedList, boundedString, idString, labelString } from '../validation.js';
 import { TextOrBlocksInput, TextOrBlocksUnion, textOrBlocksShape, toTextOrBlocksDraft } from './content.js';
 import { MessageInput, MessageRef, toMessageDraft } from './message.js';
 import { PermissionContextInput, PermissionContextRef } from './permission.js';
-import { expectedVersionArg, sessionRefArgs, SessionObject } from './session.js';
+import { SessionObject } from './session.js';
 import { TaskInput, TaskRef, toTaskDraft } from './task.js';
 
-const ReadCacheEntryRef = builder.objectRef<ReadCacheEntry>('ReadCacheEntry').implement({
+const ReadCacheEntryRef = builder.objectRef<ReadCacheEntry>('SessionReadCacheEntry').implement({
+  description: 'A file the agent read, cached between turns.',
   fields: (t) => ({
     filePath: t.exposeString('filePath'),
     lines: t.exposeStringList('lines'),
@@ -19,7 +19,8 @@ const ReadCacheEntryRef = builder.objectRef<ReadCacheEntry>('ReadCacheEntry').im
   }),
 });
 
-const ToolContextRef = builder.objectRef<AgentStateRecord>('ToolContext').implement({
+const ToolContextRef = builder.objectRef<AgentStateRecord>('SessionToolContext').implement({
+  description: "The agent's tool state: its file cache and activated tool groups.",
   fields: (t) => ({
     maxCacheFiles: t.exposeInt('maxCacheFiles'),
     maxCacheBytes: t.exposeFloat('maxCacheBytes'),
@@ -28,13 +29,14 @@ const ToolContextRef = builder.objectRef<AgentStateRecord>('ToolContext').implem
   }),
 });
 
-const TaskContextRef = builder.objectRef<{ sessionId: string }>('TaskContext').implement({
+const TaskContextRef = builder.objectRef<{ sessionId: string }>('SessionTaskContext').implement({
+  description: "The agent's task list.",
   fields: (t) => ({
     tasks: t.field({ type: [TaskRef], resolve: ({ sessionId }, _args, context) => context.loaders.tasks.load(sessionId) }),
   }),
 });
 
-export const AgentStateRef = builder.objectRef<AgentStateRecord>('AgentState').implement({
+export const AgentStateRef = builder.objectRef<AgentStateRecord>('SessionAgentState').implement({
   description: 'What the agent saves and loads between turns.',
   fields: (t) => ({
     sessionId: t.exposeID('sessionId'),
@@ -57,7 +59,8 @@ export const AgentStateRef = builder.objectRef<AgentStateRecord>('AgentState').i
   }),
 });
 
-const ReadCacheEntryInput = builder.inputType('ReadCacheEntryInput', {
+const ReadCacheEntryInput = builder.inputType('SessionReadCacheEntryInput', {
+  description: 'A cached file read.',
   fields: (t) => ({
     filePath: t.string({ required: true, validate: labelString() }),
     lines: t.stringList({ required: true, validate: { ...boundedList(LIMITS.linesPerCacheEntry), items: boundedString(LIMITS.textLength) } }),
@@ -66,7 +69,8 @@ const ReadCacheEntryInput = builder.inputType('ReadCacheEntryInput', {
   }),
 });
 
-const ToolContextInput = builder.inputType('ToolContextInput', {
+export const ToolContextInput = builder.inputType('SessionToolContextInput', {
+  description: "The agent's tool state.",
   fields: (t) => ({
     maxCacheFiles: t.int({ validate: { min: [2, { message: 'Must be greater than 1.' }] }, description: 'Defaults to 100.' }),
     maxCacheBytes: t.float({ validate: { refine: [(bytes) => bytes > 10_000, { message: 'Must be greater than 10000.' }] }, description: 'Defaults to 25000.' }),
@@ -75,17 +79,18 @@ const ToolContextInput = builder.inputType('ToolContextInput', {
   }),
 });
 
-const TaskContextInput = builder.inputType('TaskContextInput', {
+const TaskContextInput = builder.inputType('SessionTaskContextInput', {
+  description: "The agent's task list.",
   fields: (t) => ({ tasks: t.field({ type: [TaskInput], validate: boundedList(LIMITS.tasks) }) }),
 });
 
-export const AgentStateInput = builder.inputType('AgentStateInput', {
+export const AgentStateInput = builder.inputType('SessionAgentStateInput', {
   description: 'A whole agent state. Omitted parts take their defaults (as in a new session).',
   fields: (t) => ({
     summary: t.field({ type: TextOrBlocksInput, description: 'Defaults to the empty string.' }),
     context: t.field({ type: [MessageInput], validate: boundedList(LIMITS.contextMessages) }),
     replyId: t.id({ validate: idString(), description: 'Generated when absent.' }),
-    curIter: t.int({ validate: { min: 0 }, description: 'Defaults to 0.' }),
+    curIter: t.int({ defaultValue: 0, validate: { min: 0 } }),
     permissionContext: t.field({ type: PermissionContextInput }),
     toolContext: t.field({ type: ToolContextInput }),
     tasksContext: t.field({ type: TaskContextInput }),
@@ -101,55 +106,12 @@ export function toAgentStateDraft(input: typeof AgentStateInput.$inferInput): Ag
   };
 }
 
-builder.mutationField('replaceSessionState', (t) =>
+builder.objectField(SessionObject, 'state', (t) =>
   t.field({
-    type: SessionObject,
-    description: 'Replaces the whole agent state, as the agent runtime saves it after a turn.',
-    args: {
-      ...sessionRefArgs(),
-      state: t.arg({ type: AgentStateInput, required: true }),
-      ...expectedVersionArg(),
-    },
-    resolve: (_root, { id, agentId, state, expectedVersion }, context) =>
-      context.sessions.replaceState(callerOf(context), { id, agentId }, toAgentStateDraft(state), expectedVersion),
+    type: AgentStateRef,
+    // Nullable: a failed state read is an error on this field, not a null session.
+    nullable: true,
+    description: "The agent's state, as it saves and loads it between turns.",
+    resolve: (session, _args, context) => context.loaders.state.load(session.id),
   }),
 );
-
-const UpdateSessionStateInput = builder.inputType('UpdateSessionStateInput', {
-  description:
-    'A small state write between turns. An absent or null field keeps its value; a given list replaces the old one whole.',
-  fields: (t) => ({
-    summary: t.field({ type: TextOrBlocksInput }),
-    replyId: t.id({ validate: idString() }),
-    curIter: t.int({ validate: { min: 0 } }),
-    permissionContext: t.field({ type: PermissionContextInput }),
-    toolContext: t.field({ type: ToolContextInput }),
-  }),
-});
-
-builder.mutationFields((t) => ({
-  updateSessionState: t.field({
-    type: SessionObject,
-    args: { ...sessionRefArgs(), input: t.arg({ type: UpdateSessionStateInput, required: true }), ...expectedVersionArg() },
-    resolve: (_root, { id, agentId, input, expectedVersion }, context) =>
-      context.sessions.updateState(
-        callerOf(context),
-        { id, agentId },
-        { ...input, summary: input.summary && toTextOrBlocksDraft(input.summary) },
-        expectedVersion,
-      ),
-  }),
-  compactContext: t.field({
-    type: SessionObject,
-    description:
-      'The agent summarised its older context: stores the summary and keeps only the newest `keepLast` messages in the context. The history keeps every message.',
-    args: {
-      ...sessionRefArgs(),
-      keepLast: t.arg.int({ required: true, validate: { min: 0, max: LIMITS.contextMessages } }),
-      summary: t.arg({ type: TextOrBlocksInput, required: true }),
-      ...expectedVersionArg(),
-    },
-    resolve: (_root, { id, agentId, keepLast, summary, expectedVersion }, context) =>
-      context.sessions.compactContext(callerOf(context), { id, agentId }, keepLast, toTextOrBlocksDraft(summary), expectedVersion),
-  }),
-}));

@@ -12,6 +12,7 @@ export const AgentRef = builder.objectRef<{ id: string }>('Agent').implement({
     id: t.exposeID('id'),
     sessions: t.field({
       type: SessionConnection,
+      nullable: true,
       description: "The caller's sessions of this agent, paged, filtered and ordered as Query.sessions.",
       args: sessionPageArgs(),
       validate: sessionPageRule,
@@ -25,6 +26,8 @@ builder.asEntity(AgentRef, { key: idKey, resolveReference: (reference) => ({ id:
 builder.objectField(SessionObject, 'agent', (t) =>
   t.field({
     type: AgentRef,
+    // Nullable: should the agents subgraph fail, only this field is null.
+    nullable: true,
     description: 'The agent that runs this session; the gateway fetches its details from the agents subgraph.',
     resolve: (session) => ({ id: session.agentId }),
   }),

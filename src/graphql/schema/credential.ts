@@ -14,6 +14,7 @@ const CredentialRef = builder.objectRef<{ id: string }>('Credential').implement(
 builder.objectField(ChatModelConfigRef, 'credential', (t) =>
   t.field({
     type: CredentialRef,
+    nullable: true,
     description: 'The credential the model is called with; the gateway fetches its details from the credentials subgraph.',
     resolve: (config) => ({ id: config.credentialId }),
   }),

@@ -19,10 +19,10 @@ function contractEnum<const Value extends string>(name: string, values: readonly
 }
 
 export const SessionSourceEnum = contractEnum('SessionSource', SESSION_SOURCES, 'What created the session.');
-export const PermissionModeEnum = contractEnum('PermissionMode', PERMISSION_MODES, 'How the agent asks before using tools.');
-export const PermissionBehaviorEnum = contractEnum('PermissionBehavior', PERMISSION_BEHAVIORS, 'What a permission rule does.');
-export const MessageRoleEnum = contractEnum('MessageRole', MESSAGE_ROLES, 'Who a message is from.');
-export const TaskStateEnum = contractEnum('TaskState', TASK_STATES, 'Progress of a task.');
-export const ToolCallStateEnum = contractEnum('ToolCallState', TOOL_CALL_STATES, 'Where a tool call is in its approval and execution.');
-export const ToolResultStateEnum = contractEnum('ToolResultState', TOOL_RESULT_STATES, 'How a tool call ended (or that it still runs).');
+export const PermissionModeEnum = contractEnum('SessionPermissionMode', PERMISSION_MODES, 'How the agent asks before using tools.');
+export const PermissionBehaviorEnum = contractEnum('SessionPermissionBehavior', PERMISSION_BEHAVIORS, 'What a permission rule does.');
+export const MessageRoleEnum = contractEnum('SessionMessageRole', MESSAGE_ROLES, 'Who a message is from.');
+export const TaskStateEnum = contractEnum('SessionTaskState', TASK_STATES, 'Progress of a task.');
+export const ToolCallStateEnum = contractEnum('SessionToolCallState', TOOL_CALL_STATES, 'Where a tool call is in its approval and execution.');
+export const ToolResultStateEnum = contractEnum('SessionToolResultState', TOOL_RESULT_STATES, 'How a tool call ended (or that it still runs).');
 export const SessionEventKindEnum = contractEnum('SessionEventKind', SESSION_EVENT_KINDS, 'What a write did to a session.');

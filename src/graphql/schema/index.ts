@@ -12,6 +12,11 @@ import './session.js';
 import './agent.js';
 import './credential.js';
 import './session-events.js';
+import './results.js';
+import './session-writes.js';
+import './state-writes.js';
+import './message-writes.js';
+import './task-writes.js';
 
 /**
  * The subgraph schema: ours plus `_service` and `_entities`, sorted. Federation 2.6 is pinned so a

@@ -3,56 +3,73 @@ import { LIMITS } from '../../sessions/limits.js';
 import type { JsonObject, Message, Usage } from '../../sessions/model.js';
 import type { HistoryMessage, HistoryPage, HistoryWindow } from '../../sessions/service.js';
 import { builder } from '../builder.js';
-import { callerOf } from '../context.js';
 import { boundedList, idString, jsonObject, labelString } from '../validation.js';
-import { connectionOf, decodeCursor, encodeCursor, type ConnectionShape } from './connection.js';
-import { ContentBlockInput, ContentBlockUnion, toContentBlockDraft } from './content.js';
+import { decodeCursor, encodeCursor } from './connection.js';
+import { ContentBlockInput, ContentBlockInterface, toContentBlockDraft } from './content.js';
 import { MessageRoleEnum } from './enums.js';
-import { expectedVersionArg, sessionRefArgs, SessionObject } from './session.js';
+import { instantOf } from './scalars.js';
+import { SessionObject } from './session.js';
 
-const UsageRef = builder.objectRef<Usage>('Usage').implement({
+const UsageRef = builder.objectRef<Usage>('SessionUsage').implement({
+  description: 'Tokens a model call consumed.',
   fields: (t) => ({ inputTokens: t.exposeInt('inputTokens'), outputTokens: t.exposeInt('outputTokens') }),
 });
 
-export const MessageRef = builder.objectRef<Message>('Message').implement({
+export const MessageRef = builder.objectRef<Message>('SessionMessage').implement({
   description: 'A message of the agent conversation.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    name: t.exposeString('name'),
+    name: t.exposeString('name', { description: 'Who wrote it, e.g. user or the agent name.' }),
     role: t.field({ type: MessageRoleEnum, resolve: (message) => message.role }),
-    content: t.field({ type: [ContentBlockUnion], resolve: (message) => message.content }),
-    metadata: t.field({ type: 'JSON', resolve: (message) => message.metadata }),
-    createdAt: t.exposeString('createdAt', { description: 'As the runtime wrote it.' }),
-    finishedAt: t.exposeString('finishedAt', { nullable: true }),
+    content: t.field({ type: [ContentBlockInterface], resolve: (message) => message.content }),
+    metadata: t.field({ type: 'JSON', description: 'A JSON object.', resolve: (message) => message.metadata }),
+    createdAt: t.field({ type: 'DateTime', resolve: (message) => instantOf(message.createdAt) }),
+    finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (message) => (message.finishedAt === null ? null : instantOf(message.finishedAt)) }),
     usage: t.field({ type: UsageRef, nullable: true, resolve: (message) => message.usage }),
   }),
 });
 
-const UsageInput = builder.inputType('UsageInput', {
+const UsageInput = builder.inputType('SessionUsageInput', {
+  description: 'Tokens a model call consumed.',
   fields: (t) => ({
     inputTokens: t.int({ required: true, validate: { min: 0 } }),
     outputTokens: t.int({ required: true, validate: { min: 0 } }),
   }),
 });
 
-export const MessageInput = builder.inputType('MessageInput', {
+export const MessageInput = builder.inputType('SessionMessageInput', {
+  description: 'A message as the agent runtime writes it.',
   fields: (t) => ({
     id: t.id({ validate: idString(), description: 'Generated when absent.' }),
     name: t.string({ required: true, validate: labelString() }),
     role: t.field({ type: MessageRoleEnum, required: true }),
     content: t.field({ type: [ContentBlockInput], required: true, validate: boundedList(LIMITS.contentBlocksPerMessage) }),
     metadata: t.field({ type: 'JSON', validate: jsonObject, description: 'A JSON object; defaults to {}.' }),
-    createdAt: t.string({ validate: labelString(), description: 'Defaults to the time of the write.' }),
-    finishedAt: t.string({ validate: labelString() }),
+    createdAt: t.field({ type: 'DateTime', description: 'Defaults to the time of the write.' }),
+    finishedAt: t.field({ type: 'DateTime' }),
     usage: t.field({ type: UsageInput }),
   }),
 });
 
 export function toMessageDraft(input: typeof MessageInput.$inferInput): MessageDraft {
-  return { ...input, metadata: input.metadata as JsonObject | null | undefined, content: input.content.map(toContentBlockDraft) };
+  return {
+    ...input,
+    metadata: input.metadata as JsonObject | null | undefined,
+    content: input.content.map(toContentBlockDraft),
+    createdAt: input.createdAt?.toISOString(),
+    finishedAt: input.finishedAt?.toISOString(),
+  };
 }
 
-export const MessageConnection = connectionOf('Message', MessageRef);
+export const MessageConnection = builder.connectionObject(
+  {
+    type: MessageRef,
+    name: 'SessionMessageConnection',
+    description: "A page of a session's message history.",
+    fields: (t) => ({ totalCount: t.int({ description: 'All messages of the history.', resolve: (page) => page.totalCount() }) }),
+  },
+  { name: 'SessionMessageEdge', description: 'A message of the page and its cursor.' },
+);
 
 const MAX_SEQ = 2 ** 31 - 1;
 
@@ -68,24 +85,9 @@ const historyCursor = {
 const cursorArg = { refine: [(cursor: string) => historyCursor.decode(cursor) !== null, { message: 'Malformed cursor.' }] as [(cursor: string) => boolean, { message: string }] };
 const pageSizeArg = { min: 1, max: LIMITS.maxMessagePage };
 
-/** Arguments of `Session.messages`: forward with first/after, backward with last/before. */
-export const historyArgs = () =>
-  builder.args((t) => ({
-    first: t.int({ validate: pageSizeArg, description: `Oldest first from \`after\`; 1 to ${LIMITS.maxMessagePage}.` }),
-    after: t.string({ validate: cursorArg }),
-    last: t.int({
-      validate: pageSizeArg,
-      description: `Newest messages before \`before\`; 1 to ${LIMITS.maxMessagePage}. The default is last: ${LIMITS.defaultMessagePage}.`,
-    }),
-    before: t.string({ validate: cursorArg }),
-  }));
+type HistoryArgs = { first?: number | null; after?: string | null; last?: number | null; before?: string | null };
 
-export const historyArgsRule: [(args: { first?: number | null; after?: string | null; last?: number | null; before?: string | null }) => boolean, { message: string }] = [
-  (args) => (args.first == null && args.after == null) || (args.last == null && args.before == null),
-  { message: 'Page forward with first/after or backward with last/before, not both.' },
-];
-
-export function toHistoryWindow(args: { first?: number | null; after?: string | null; last?: number | null; before?: string | null }): HistoryWindow {
+function toHistoryWindow(args: HistoryArgs): HistoryWindow {
   if (args.first != null || args.after != null) {
     return { first: args.first ?? LIMITS.defaultMessagePage, ...(args.after != null && { afterSeq: historyCursor.decode(args.after)! }) };
   }
@@ -93,7 +95,7 @@ export function toHistoryWindow(args: { first?: number | null; after?: string | 
 }
 
 /** A Relay page of one session's history, oldest first. */
-export function historyConnection(page: HistoryPage, window: HistoryWindow, totalCount: () => Promise<number>): ConnectionShape<HistoryMessage> {
+function historyConnection(page: HistoryPage, window: HistoryWindow, totalCount: () => Promise<number>) {
   const edges = page.messages.map((message) => ({ cursor: historyCursor.encode(message), node: message }));
   const forward = 'first' in window;
   return {
@@ -108,16 +110,28 @@ export function historyConnection(page: HistoryPage, window: HistoryWindow, tota
   };
 }
 
-builder.mutationField('appendMessages', (t) =>
+builder.objectField(SessionObject, 'messages', (t) =>
   t.field({
-    type: SessionObject,
-    description: "Appends messages to the session's history and to the agent's context, in order, atomically.",
+    type: MessageConnection,
+    // Nullable: a bad page argument or a failed read is an error on this field, not a null session.
+    nullable: true,
+    description:
+      'The full message history, oldest first: page forward with first/after, backward (newest first pages) with last/before. ' +
+      `Without any of them: the newest ${LIMITS.defaultMessagePage} (a default of one direction cannot live in the SDL, as both directions take one).`,
     args: {
-      ...sessionRefArgs(),
-      messages: t.arg({ type: [MessageInput], required: true, validate: { ...boundedList(LIMITS.appendedMessages), minLength: [1, { message: 'Must not be empty.' }] } }),
-      ...expectedVersionArg(),
+      first: t.arg.int({ validate: pageSizeArg, description: `Oldest first from \`after\`; 1 to ${LIMITS.maxMessagePage}.` }),
+      after: t.arg.string({ validate: cursorArg }),
+      last: t.arg.int({ validate: pageSizeArg, description: `Newest messages before \`before\`; 1 to ${LIMITS.maxMessagePage}.` }),
+      before: t.arg.string({ validate: cursorArg }),
     },
-    resolve: (_root, { id, agentId, messages, expectedVersion }, context) =>
-      context.sessions.appendMessages(callerOf(context), { id, agentId }, messages.map(toMessageDraft), expectedVersion),
+    validate: [
+      (args: HistoryArgs) => (args.first == null && args.after == null) || (args.last == null && args.before == null),
+      { message: 'Page forward with first/after or backward with last/before, not both.' },
+    ],
+    resolve: async (session, args, context) => {
+      const window = toHistoryWindow(args);
+      const page = await context.loaders.history.load({ sessionId: session.id, window });
+      return historyConnection(page, window, () => context.loaders.historyLength.load(session.id));
+    },
   }),
 );

@@ -4,7 +4,7 @@ import { builder } from '../builder.js';
 import { boundedList, boundedString, labelString } from '../validation.js';
 import { PermissionBehaviorEnum, PermissionModeEnum } from './enums.js';
 
-export const PermissionRuleRef = builder.objectRef<PermissionRule>('PermissionRule').implement({
+export const PermissionRuleRef = builder.objectRef<PermissionRule>('SessionPermissionRule').implement({
   description: 'Whether a tool (or a use of it matching `ruleContent`) is allowed, denied or asked about.',
   fields: (t) => ({
     toolName: t.exposeString('toolName'),
@@ -17,7 +17,8 @@ export const PermissionRuleRef = builder.objectRef<PermissionRule>('PermissionRu
   }),
 });
 
-export const PermissionRuleInput = builder.inputType('PermissionRuleInput', {
+export const PermissionRuleInput = builder.inputType('SessionPermissionRuleInput', {
+  description: 'A permission rule.',
   fields: (t) => ({
     toolName: t.string({ required: true, validate: labelString() }),
     ruleContent: t.string({ validate: boundedString(LIMITS.textLength) }),
@@ -26,11 +27,13 @@ export const PermissionRuleInput = builder.inputType('PermissionRuleInput', {
   }),
 });
 
-const WorkingDirectoryRef = builder.objectRef<WorkingDirectory>('WorkingDirectory').implement({
+const WorkingDirectoryRef = builder.objectRef<WorkingDirectory>('SessionWorkingDirectory').implement({
+  description: 'A directory the agent may work in.',
   fields: (t) => ({ path: t.exposeString('path'), source: t.exposeString('source') }),
 });
 
-const WorkingDirectoryInput = builder.inputType('WorkingDirectoryInput', {
+const WorkingDirectoryInput = builder.inputType('SessionWorkingDirectoryInput', {
+  description: 'A directory the agent may work in.',
   fields: (t) => ({
     path: t.string({ required: true, validate: labelString() }),
     source: t.string({ required: true, validate: labelString() }),
@@ -38,7 +41,8 @@ const WorkingDirectoryInput = builder.inputType('WorkingDirectoryInput', {
 });
 
 /** The permission context is a view of the agent state row. */
-export const PermissionContextRef = builder.objectRef<AgentStateRecord>('PermissionContext').implement({
+export const PermissionContextRef = builder.objectRef<AgentStateRecord>('SessionPermissionContext').implement({
+  description: 'How the agent asks before using tools, and its rules.',
   fields: (t) => ({
     mode: t.field({ type: PermissionModeEnum, resolve: (state) => state.permissionMode }),
     workingDirectories: t.field({ type: [WorkingDirectoryRef], resolve: (state) => state.workingDirectories }),
@@ -48,7 +52,8 @@ export const PermissionContextRef = builder.objectRef<AgentStateRecord>('Permiss
   }),
 });
 
-export const PermissionContextInput = builder.inputType('PermissionContextInput', {
+export const PermissionContextInput = builder.inputType('SessionPermissionContextInput', {
+  description: 'How the agent asks before using tools, and its rules.',
   fields: (t) => ({
     mode: t.field({ type: PermissionModeEnum, description: 'Defaults to DEFAULT.' }),
     workingDirectories: t.field({ type: [WorkingDirectoryInput], validate: boundedList(LIMITS.workingDirectories) }),

@@ -6,7 +6,7 @@ import { callerOf, renewLoaders, type GraphQLContext } from '../context.js';
 import { mapUntil } from '../event-queue.js';
 import { idString } from '../validation.js';
 import { SessionEventKindEnum } from './enums.js';
-import { SessionObject, sessionRefArgs } from './session.js';
+import { agentIdField, SessionObject } from './session.js';
 
 const SessionEventObject = builder.objectRef<SessionEvent>('SessionEvent').implement({
   description:
@@ -40,7 +40,7 @@ builder.subscriptionFields((t) => ({
     description:
       'The session, read afresh after each write to it (state writes included). NOT_FOUND when it is not yours; ' +
       'the stream completes when the session is deleted.',
-    args: sessionRefArgs(),
+    args: { id: t.arg.id({ required: true, validate: idString() }), agentId: t.arg.id(agentIdField) },
     subscribe: async (_root, ref, context) => {
       const caller = callerOf(context);
       // Subscribed before the check, so no write between the two goes unseen.
@@ -60,7 +60,7 @@ builder.subscriptionFields((t) => ({
   sessionEvents: t.field({
     type: SessionEventObject,
     description: 'Created, updated and deleted events of your sessions of this agent.',
-    args: { agentId: t.arg.id({ required: true, validate: idString() }) },
+    args: { agentId: t.arg.id(agentIdField) },
     subscribe: async (_root, { agentId }, context) => {
       const events = await context.subscriptions.subscribe(callerOf(context), agentId, () => true);
       return withFreshLoaders(context, events, async (event) => event);

@@ -1,24 +1,21 @@
 import { LIMITS } from '../../sessions/limits.js';
 import { isStorableText } from '../../sessions/text.js';
-import type { ChatModelConfig, JsonObject, SessionRecord } from '../../sessions/model.js';
-import type { ChatModelConfigDraft } from '../../sessions/patch.js';
+import type { ChatModelConfig, SessionRecord } from '../../sessions/model.js';
 import { DEFAULT_ORDER, type SessionListPosition, type SessionOrder } from '../../sessions/service.js';
 import { builder } from '../builder.js';
 import { callerOf, type GraphQLContext } from '../context.js';
 import { idKey, referencedId } from '../entities.js';
-import { idString, jsonObject, labelString, nonEmptyString } from '../validation.js';
-import { AgentStateInput, AgentStateRef, toAgentStateDraft } from './agent-state.js';
-import { connectionOf, decodeCursor, encodeCursor, type ConnectionShape } from './connection.js';
-import { PermissionModeEnum, SessionSourceEnum } from './enums.js';
-import { historyArgs, historyArgsRule, historyConnection, MessageConnection, toHistoryWindow } from './message.js';
+import { idString, nonEmptyString } from '../validation.js';
+import { decodeCursor, encodeCursor } from './connection.js';
+import { SessionSourceEnum } from './enums.js';
 
-export const ChatModelConfigRef = builder.objectRef<ChatModelConfig>('ChatModelConfig').implement({
+export const ChatModelConfigRef = builder.objectRef<ChatModelConfig>('SessionChatModelConfig').implement({
   description: 'Which model the agent talks to, through which credential, with which parameters.',
   fields: (t) => ({
-    type: t.exposeString('type'),
+    type: t.exposeString('type', { description: 'The model provider, e.g. openai.' }),
     credentialId: t.exposeID('credentialId'),
     model: t.exposeString('model'),
-    parameters: t.field({ type: 'JSON', resolve: (config) => config.parameters }),
+    parameters: t.field({ type: 'JSON', description: 'A JSON object of model parameters.', resolve: (config) => config.parameters }),
   }),
 });
 
@@ -31,31 +28,23 @@ const SessionConfigRef = builder.objectRef<SessionRecord>('SessionConfig').imple
   }),
 });
 
+/**
+ * The session's own fields; what hangs off it (state, messages, agent) is added by the modules of
+ * those types, each nullable so that its failure nulls that field only.
+ */
 export const SessionObject = builder.objectRef<SessionRecord>('Session').implement({
   description: "One conversation of an agent: who owns it, its configuration and the agent's state.",
   fields: (t) => ({
     id: t.exposeID('id'),
-    userId: t.exposeID('userId'),
+    userId: t.exposeID('userId', { description: 'The owner.' }),
     agentId: t.exposeID('agentId'),
     config: t.field({ type: SessionConfigRef, resolve: (session) => session }),
     source: t.field({ type: SessionSourceEnum, resolve: (session) => session.source }),
-    sourceScheduleId: t.exposeID('sourceScheduleId', { nullable: true }),
+    sourceScheduleId: t.exposeID('sourceScheduleId', { nullable: true, description: 'The schedule that created the session, if one did.' }),
     version: t.exposeInt('version', { description: 'Counts writes; send it as expectedVersion to reject stale writes.' }),
     isRunning: t.exposeBoolean('isRunning', { description: 'Whether the agent runtime is working on the session (see setSessionRunning).' }),
     createdAt: t.field({ type: 'DateTime', resolve: (session) => session.createdAt }),
     updatedAt: t.field({ type: 'DateTime', resolve: (session) => session.updatedAt }),
-    state: t.field({ type: AgentStateRef, resolve: (session, _args, context) => context.loaders.state.load(session.id) }),
-    messages: t.field({
-      type: MessageConnection,
-      description: 'The full message history, oldest first: page forward with first/after, backward (newest first pages) with last/before.',
-      args: historyArgs(),
-      validate: historyArgsRule,
-      resolve: async (session, args, context) => {
-        const window = toHistoryWindow(args);
-        const page = await context.loaders.history.load({ sessionId: session.id, window });
-        return historyConnection(page, window, () => context.loaders.historyLength.load(session.id));
-      },
-    }),
   }),
 });
 
@@ -66,22 +55,27 @@ builder.asEntity(SessionObject, {
   resolveReference: (reference, context) => context.loaders.ownSession.load(referencedId(reference)),
 });
 
-export const SessionConnection = connectionOf('Session', SessionObject);
-
-/** The arguments that address one session: its id and its agent. */
-export function sessionRefArgs() {
-  return builder.args((t) => ({
-    id: t.id({ required: true, validate: idString() }),
-    agentId: t.id({ required: true, validate: idString() }),
-  }));
-}
+export const SessionConnection = builder.connectionObject(
+  {
+    type: SessionObject,
+    name: 'SessionConnection',
+    description: 'A page of sessions.',
+    fields: (t) => ({ totalCount: t.int({ description: 'All sessions the filter admits, on every page.', resolve: (page) => page.totalCount() }) }),
+  },
+  { name: 'SessionEdge', description: 'A session of the page and its cursor.' },
+);
 
 const SessionOrderFieldEnum = builder.enumType('SessionOrderField', {
+  description: 'What sessions are sorted by.',
   values: { UPDATED_AT: { value: 'updatedAt' }, CREATED_AT: { value: 'createdAt' } } as const,
 });
-const OrderDirectionEnum = builder.enumType('OrderDirection', { values: { ASC: { value: 'asc' }, DESC: { value: 'desc' } } as const });
+const OrderDirectionEnum = builder.enumType('SessionOrderDirection', {
+  description: 'Ascending or descending.',
+  values: { ASC: { value: 'asc' }, DESC: { value: 'desc' } } as const,
+});
 
 const SessionOrderInput = builder.inputType('SessionOrder', {
+  description: 'An order of sessions; ties are broken by id, in the same direction.',
   fields: (t) => ({
     field: t.field({ type: SessionOrderFieldEnum, required: true }),
     direction: t.field({ type: OrderDirectionEnum, required: true }),
@@ -116,16 +110,20 @@ const sessionCursor = {
   },
 };
 
-/** Paging, filter and order of a list of sessions; with `sessionsPage`, every sessions connection pages alike. */
+/**
+ * Paging, filter and order of a list of sessions; with `sessionsPage`, every sessions connection
+ * pages alike. Forward only: a session list is read newest first and paged on.
+ */
 export const sessionPageArgs = () =>
   builder.args((t) => ({
     first: t.int({
+      defaultValue: LIMITS.defaultPageSize,
       validate: { min: 1, max: LIMITS.maxPageSize },
-      description: `Page size, 1 to ${LIMITS.maxPageSize}; defaults to ${LIMITS.defaultPageSize}.`,
+      description: `Page size, 1 to ${LIMITS.maxPageSize}.`,
     }),
-    after: t.string(),
+    after: t.string({ description: 'The endCursor of the previous page.' }),
     filter: t.field({ type: SessionFilterInput }),
-    orderBy: t.field({ type: SessionOrderInput, description: 'Defaults to UPDATED_AT DESC.' }),
+    orderBy: t.field({ type: SessionOrderInput, defaultValue: { field: DEFAULT_ORDER.field, direction: DEFAULT_ORDER.direction } }),
   }));
 
 type SessionPageArgs = {
@@ -142,11 +140,7 @@ export const sessionPageRule: [(args: SessionPageArgs) => boolean, { message: st
 ];
 
 /** A page of the caller's sessions of an agent. */
-export async function sessionsPage(
-  context: GraphQLContext,
-  agentId: string,
-  { first, after, filter, orderBy }: SessionPageArgs,
-): Promise<ConnectionShape<SessionRecord>> {
+export async function sessionsPage(context: GraphQLContext, agentId: string, { first, after, filter, orderBy }: SessionPageArgs) {
   const caller = callerOf(context);
   const order = orderBy ?? DEFAULT_ORDER;
   const page = await context.sessions.list(caller, {
@@ -169,99 +163,22 @@ export async function sessionsPage(
   };
 }
 
+/** The agent every address names (see README, "Addressing a session"). */
+export const agentIdField = { required: true, validate: idString(), description: "The session's agent." } as const;
+
 builder.queryFields((t) => ({
   session: t.field({
     type: SessionObject,
     nullable: true,
     description: "A session of the caller's, or null when there is none with this id and agent.",
-    args: sessionRefArgs(),
+    args: { id: t.arg.id({ required: true, validate: idString() }), agentId: t.arg.id(agentIdField) },
     resolve: (_root, ref, context) => context.sessions.get(callerOf(context), ref),
   }),
   sessions: t.field({
     type: SessionConnection,
     description: "The caller's sessions of an agent, most recently updated first unless `orderBy` says otherwise.",
-    args: { agentId: t.arg.id({ required: true, validate: idString() }), ...sessionPageArgs() },
+    args: { agentId: t.arg.id(agentIdField), ...sessionPageArgs() },
     validate: sessionPageRule,
     resolve: (_root, { agentId, ...page }, context) => sessionsPage(context, agentId, page),
-  }),
-}));
-
-const ChatModelConfigInput = builder.inputType('ChatModelConfigInput', {
-  fields: (t) => ({
-    type: t.string({ required: true, validate: labelString() }),
-    credentialId: t.id({ required: true, validate: idString() }),
-    model: t.string({ required: true, validate: labelString() }),
-    parameters: t.field({ type: 'JSON', validate: jsonObject, description: 'A JSON object; defaults to {}.' }),
-  }),
-});
-
-function toChatModelConfigDraft(input: typeof ChatModelConfigInput.$inferInput): ChatModelConfigDraft {
-  return { ...input, parameters: input.parameters as JsonObject | null | undefined };
-}
-
-const CreateSessionInput = builder.inputType('CreateSessionInput', {
-  fields: (t) => ({
-    agentId: t.id({ required: true, validate: idString() }),
-    workspaceId: t.id({ validate: idString(), description: 'A new workspace id when absent.' }),
-    name: t.string({ validate: nonEmptyString(LIMITS.nameLength), description: 'Defaults to the creation time, YYYY-MM-DD HH:MM:SS (UTC).' }),
-    chatModelConfig: t.field({ type: ChatModelConfigInput }),
-    source: t.field({ type: SessionSourceEnum, description: 'Defaults to USER.' }),
-    sourceScheduleId: t.id({ validate: idString() }),
-    state: t.field({ type: AgentStateInput, description: 'The initial agent state; a fresh default state when absent.' }),
-  }),
-});
-
-const UpdateSessionInput = builder.inputType('UpdateSessionInput', {
-  description:
-    'A PATCH: an absent field keeps its value; name: null and chatModelConfig: null clear; permissionMode: null keeps the mode.',
-  fields: (t) => ({
-    name: t.string({ validate: nonEmptyString(LIMITS.nameLength) }),
-    chatModelConfig: t.field({ type: ChatModelConfigInput, description: 'Replaces the current configuration whole.' }),
-    permissionMode: t.field({ type: PermissionModeEnum, description: 'Written to state.permissionContext.mode.' }),
-  }),
-});
-
-export const expectedVersionArg = () =>
-  builder.args((t) => ({
-    expectedVersion: t.int({ description: 'Apply only if the session is still at this version (else CONFLICT).' }),
-  }));
-
-builder.mutationFields((t) => ({
-  createSession: t.field({
-    type: SessionObject,
-    args: { input: t.arg({ type: CreateSessionInput, required: true }) },
-    resolve: (_root, { input }, context) =>
-      context.sessions.create(callerOf(context), {
-        ...input,
-        chatModelConfig: input.chatModelConfig && toChatModelConfigDraft(input.chatModelConfig),
-        state: input.state && toAgentStateDraft(input.state),
-      }),
-  }),
-  updateSession: t.field({
-    type: SessionObject,
-    args: { ...sessionRefArgs(), input: t.arg({ type: UpdateSessionInput, required: true }), ...expectedVersionArg() },
-    resolve: (_root, { id, agentId, input, expectedVersion }, context) =>
-      context.sessions.update(
-        callerOf(context),
-        { id, agentId },
-        // Keep absent (undefined) apart from null: they mean "keep" and "clear".
-        { ...input, chatModelConfig: input.chatModelConfig && toChatModelConfigDraft(input.chatModelConfig) },
-        expectedVersion,
-      ),
-  }),
-  setSessionRunning: t.field({
-    type: SessionObject,
-    description: 'The agent runtime sets this when a turn starts and clears it when the turn ends.',
-    args: { ...sessionRefArgs(), running: t.arg.boolean({ required: true }), ...expectedVersionArg() },
-    resolve: (_root, { id, agentId, running, expectedVersion }, context) =>
-      context.sessions.setRunning(callerOf(context), { id, agentId }, running, expectedVersion),
-  }),
-  deleteSession: t.field({
-    type: 'ID',
-    args: { ...sessionRefArgs(), ...expectedVersionArg() },
-    resolve: async (_root, { id, agentId, expectedVersion }, context) => {
-      await context.sessions.delete(callerOf(context), { id, agentId }, expectedVersion);
-      return id;
-    },
   }),
 }));

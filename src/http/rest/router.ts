@@ -1,10 +1,8 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../../logger.js';
-import { DomainError, InvalidInputError } from '../../sessions/errors.js';
 import type { Caller } from '../../sessions/model.js';
 import type { SessionService } from '../../sessions/service.js';
-import { isDatabaseUnavailable } from '../../db/availability.js';
-import { AuthenticationError, ServiceUnavailableError } from '../errors.js';
+import { classifyError } from '../../errors.js';
 import type { CallerResolver } from '../identity.js';
 import { HttpError, validationFailed, validationIssues } from './errors.js';
 import { openApiDocument } from './openapi.js';
@@ -160,28 +158,15 @@ function expectedVersionOf(headers: Headers): number | undefined {
 
 function errorResponse(error: unknown, logger: Logger): RestResponse {
   if (error instanceof HttpError) return { status: error.status, body: { detail: error.detail } };
-  if (error instanceof DomainError) return domainErrorResponse(error);
-  if (error instanceof AuthenticationError) return { status: 401, body: { detail: error.message }, headers: { 'www-authenticate': 'Bearer' } };
-  if (error instanceof ServiceUnavailableError || isDatabaseUnavailable(error)) {
-    const detail = error instanceof ServiceUnavailableError ? error.message : 'The database is unavailable; retry later.';
-    return { status: 503, body: { detail }, headers: { 'retry-after': '1' } };
+  const failure = classifyError(error);
+  if (failure.log === 'warn') logger.warn({ err: error }, 'a dependency is unavailable');
+  if (failure.log === 'error') logger.error({ err: error }, 'unexpected error while serving a REST request');
+  if (failure.issues) {
+    return { status: 422, body: { detail: failure.issues.map((issue) => ({ type: 'value_error', loc: ['body', ...issue.path], msg: issue.message, input: null })) } };
   }
-  logger.error({ err: error }, 'unexpected error while serving a REST request');
-  return { status: 500, body: { detail: 'Internal Server Error' } };
-}
-
-function domainErrorResponse(error: DomainError): RestResponse {
-  switch (error.code) {
-    case 'NOT_FOUND':
-      return { status: 404, body: { detail: error.message } };
-    // Only If-Match sets an expected version here, so a conflict is a failed precondition.
-    case 'CONFLICT':
-      return { status: 412, body: { detail: error.message } };
-    case 'BAD_USER_INPUT': {
-      const issues = error instanceof InvalidInputError ? error.issues : [{ path: [], message: error.message }];
-      return { status: 422, body: { detail: issues.map((issue) => ({ type: 'value_error', loc: ['body', ...issue.path], msg: issue.message, input: null })) } };
-    }
-  }
+  // Upstream's words for a failure it would not explain either.
+  const detail = failure.code === 'INTERNAL_SERVER_ERROR' ? 'Internal Server Error' : failure.message;
+  return { status: failure.status, body: { detail }, headers: failure.headers };
 }
 
 /** Serves the REST routes and /openapi.json ahead of Yoga, which keeps /graphql, /health and /ready. */
