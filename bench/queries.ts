@@ -36,9 +36,9 @@ export const NESTED_LIST = /* GraphQL */ `
 `;
 
 export const HISTORY_PAGE = /* GraphQL */ `
-  query HistoryPage($id: ID!, $agentId: ID!, $after: String) {
+  query HistoryPage($id: ID!, $agentId: ID!, $after: String, $first: Int = 200) {
     session(id: $id, agentId: $agentId) {
-      messages(first: 200, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id name role createdAt ${CONTENT} } } }
+      messages(first: $first, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id name role createdAt ${CONTENT} } } }
     }
   }
 `;

@@ -12,6 +12,8 @@ export interface SeedOptions {
   /** Sessions with a long history, for the history paging benchmark. */
   longSessions: number;
   longMessages: number;
+  /** Messages of the session after the long ones: the short history the first-page cost is compared with. */
+  shortMessages: number;
   tasksMax: number;
 }
 
@@ -22,6 +24,7 @@ export const DEFAULT_SEED: SeedOptions = {
   messagesMax: 60,
   longSessions: 3,
   longMessages: 10_000,
+  shortMessages: 100,
   tasksMax: 50,
 };
 
@@ -32,7 +35,10 @@ export const LISTED_AGENT = 'bench-agent';
  * Fills a migrated database on the server side (generate_series), so millions of rows take seconds.
  * Messages mix every content block kind; tasks link to their predecessors.
  */
-export async function seed(url: string, options: SeedOptions): Promise<{ sessions: number; messages: number; tasks: number; longSessionIds: string[] }> {
+export async function seed(
+  url: string,
+  options: SeedOptions,
+): Promise<{ sessions: number; messages: number; tasks: number; longSessionIds: string[]; shortSessionId: string }> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -52,7 +58,7 @@ export async function seed(url: string, options: SeedOptions): Promise<{ session
              '[{"path": "/work", "source": "session"}]', '[{"toolName": "Bash", "ruleContent": "npm test", "behavior": "allow", "source": "user"}]',
              '[]', '[]', '[{"filePath": "README.md", "lines": ["# Readme", "text"], "updatedAt": 1795000000, "bytes": 14}]', ARRAY['files']
         FROM sessions`);
-    // The first longSessions listed sessions get the long histories.
+    // The first longSessions listed sessions get the long histories, the next one the short history.
     await client.query(
       `INSERT INTO messages (session_id, seq, id, name, role, content, metadata, created_at, finished_at, usage, in_context)
        SELECT s.id, g, 'm' || g, CASE WHEN g % 2 = 1 THEN 'user' ELSE 'assistant' END,
@@ -72,9 +78,9 @@ export async function seed(url: string, options: SeedOptions): Promise<{ session
               '{}'::jsonb, '2026-11-28T10:00:00.000Z', NULL,
               CASE WHEN g % 2 = 0 THEN '{"inputTokens": 1200, "outputTokens": 80}'::jsonb END, true
          FROM (SELECT id, row_number() OVER (ORDER BY updated_at DESC, id DESC) AS rank FROM sessions) s
-        CROSS JOIN LATERAL generate_series(1, CASE WHEN s.rank <= $1::int THEN $2::int
+        CROSS JOIN LATERAL generate_series(1, CASE WHEN s.rank <= $1::int THEN $2::int WHEN s.rank = $1::int + 1 THEN $5::int
                                                    ELSE $3::int + (abs(hashtext(s.id)) % ($4::int - $3::int + 1)) END) AS g`,
-      [options.longSessions, options.longMessages, options.messagesMin, options.messagesMax],
+      [options.longSessions, options.longMessages, options.messagesMin, options.messagesMax, options.shortMessages],
     );
     await client.query(
       `INSERT INTO tasks (session_id, id, position, subject, description, metadata, created_at, state, owner, blocks, blocked_by)
@@ -92,9 +98,10 @@ export async function seed(url: string, options: SeedOptions): Promise<{ session
     );
     const long = await client.query<{ id: string }>(
       `SELECT id FROM (SELECT id, row_number() OVER (ORDER BY updated_at DESC, id DESC) AS rank FROM sessions) s WHERE rank <= $1::int ORDER BY rank`,
-      [options.longSessions],
+      [options.longSessions + 1],
     );
-    return { ...counts.rows[0]!, longSessionIds: long.rows.map((row) => row.id) };
+    const ranked = long.rows.map((row) => row.id);
+    return { ...counts.rows[0]!, longSessionIds: ranked.slice(0, options.longSessions), shortSessionId: ranked[options.longSessions]! };
   } finally {
     await client.end();
   }

@@ -3,14 +3,19 @@ import { openDatabase, type Database } from './db/database.js';
 import { applyMigrations, readMigrations } from './db/migrate.js';
 import { inProcessTransport, openRedisTransport } from './graphql/event-transport.js';
 import { createSessionSubscriptions, type SessionSubscriptions } from './graphql/subscriptions.js';
+import { createFederatedReferenceCheck } from './http/federated-references.js';
 import { createCallerResolver } from './http/identity.js';
 import { createMetrics } from './http/metrics.js';
 import { useAllowListedOperations } from './http/persisted-operations.js';
 import { createYogaServer, type YogaServer } from './http/yoga.js';
 import type { Logger } from './logger.js';
+import { referenceCheckOff, type ReferenceCheck } from './sessions/references.js';
 import { SessionService } from './sessions/service.js';
 
-export type AppConfig = Pick<Config, 'database' | 'graphiql' | 'introspection' | 'auth' | 'limits' | 'persistedOperationsFile' | 'metrics' | 'subscriptions' | 'tracing'>;
+export type AppConfig = Pick<
+  Config,
+  'database' | 'graphiql' | 'introspection' | 'auth' | 'limits' | 'persistedOperationsFile' | 'metrics' | 'subscriptions' | 'references' | 'tracing'
+>;
 
 export interface App {
   yoga: YogaServer;
@@ -50,7 +55,7 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<App>
   const subscriptions = createSessionSubscriptions(transport, config.subscriptions.channelPrefix, config.subscriptions);
   let draining = false;
   const yoga = createYogaServer({
-    sessions: new SessionService(database.prisma, database.query, subscriptions),
+    sessions: new SessionService(database.prisma, database.query, subscriptions, referenceCheck(config.references, logger)),
     subscriptions,
     logger,
     resolveCaller,
@@ -85,4 +90,8 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<App>
       await database.close();
     },
   };
+}
+
+function referenceCheck(options: Config['references'], logger: Logger): ReferenceCheck {
+  return options.kind === 'federation' ? createFederatedReferenceCheck({ ...options, logger }) : referenceCheckOff;
 }

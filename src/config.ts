@@ -16,6 +16,8 @@ const commaList = optionalText.transform((value) =>
     .filter(Boolean),
 );
 
+const httpUrl = optionalText.refine((value) => value === undefined || /^https?:\/\//.test(value), 'must be an http(s):// URL');
+
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
@@ -47,6 +49,7 @@ const environmentSchema = z.object({
   MAX_COST: positiveInt(100_000_000).default(500_000),
   MAX_BATCH_SIZE: z.coerce.number().int().min(0).max(1_000).default(10),
   OPERATION_TIMEOUT_MS: positiveInt(600_000).default(30_000),
+  MAX_ENTITY_REPRESENTATIONS: positiveInt(100_000).default(1_000),
   PERSISTED_OPERATIONS_FILE: optionalText,
   METRICS: booleanFlag.default(true),
   SHUTDOWN_TIMEOUT_MS: positiveInt(600_000).default(10_000),
@@ -57,6 +60,11 @@ const environmentSchema = z.object({
   SUBSCRIPTION_KEEPALIVE_MS: positiveInt(600_000).default(12_000),
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.refine((value) => value === undefined || /^https?:\/\//.test(value), 'must be an http(s):// URL'),
   OTEL_SERVICE_NAME: z.string().trim().min(1).default('agent-sessions'),
+  REFERENCE_CHECK: z.enum(['off', 'federation']).optional(),
+  AGENTS_SUBGRAPH_URL: httpUrl,
+  CREDENTIALS_SUBGRAPH_URL: httpUrl,
+  REFERENCE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(5),
+  REFERENCE_TIMEOUT_MS: positiveInt(60_000).default(2_000),
 });
 
 type Environment = z.infer<typeof environmentSchema>;
@@ -71,6 +79,8 @@ export interface RequestLimits {
   /** Operations per batched request; 0 turns batching off. */
   maxBatchSize: number;
   operationTimeoutMs: number;
+  /** Federation `_entities` representations per request, all `_entities` fields together. */
+  maxEntityRepresentations: number;
 }
 
 /** Subscriptions: how events travel between instances, and what one caller may hold open. */
@@ -85,6 +95,14 @@ export interface SubscriptionOptions {
   /** WebSocket ping interval; a connection that misses a pong is closed. */
   keepAliveMs: number;
 }
+
+/**
+ * Whether the agent and credential a session names are checked with their owners: `off`, or by
+ * asking the owning subgraphs (federation); see src/http/federated-references.ts.
+ */
+export type ReferenceCheckOptions =
+  | { kind: 'off' }
+  | { kind: 'federation'; urls: { Agent?: string; Credential?: string }; cacheSeconds: number; timeoutMs: number };
 
 export interface Config {
   production: boolean;
@@ -103,6 +121,7 @@ export interface Config {
   subscriptions: SubscriptionOptions;
   /** OpenTelemetry traces exported over OTLP (the exporter reads the OTEL_EXPORTER_OTLP_* variables); null: off. */
   tracing: { serviceName: string } | null;
+  references: ReferenceCheckOptions;
 }
 
 export class ConfigError extends Error {
@@ -146,6 +165,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       maxCost: env.MAX_COST,
       maxBatchSize: env.MAX_BATCH_SIZE,
       operationTimeoutMs: env.OPERATION_TIMEOUT_MS,
+      maxEntityRepresentations: env.MAX_ENTITY_REPRESENTATIONS,
     },
     persistedOperationsFile: env.PERSISTED_OPERATIONS_FILE && path.resolve(env.PERSISTED_OPERATIONS_FILE),
     metrics: env.METRICS,
@@ -158,7 +178,19 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       keepAliveMs: env.SUBSCRIPTION_KEEPALIVE_MS,
     },
     tracing: env.OTEL_EXPORTER_OTLP_ENDPOINT ? { serviceName: env.OTEL_SERVICE_NAME } : null,
+    references: referenceCheck(env),
   };
+}
+
+/** Off unless asked for or an owner's URL is given: then the owners are asked. */
+function referenceCheck(env: Environment): ReferenceCheckOptions {
+  const urls = {
+    ...(env.AGENTS_SUBGRAPH_URL && { Agent: env.AGENTS_SUBGRAPH_URL }),
+    ...(env.CREDENTIALS_SUBGRAPH_URL && { Credential: env.CREDENTIALS_SUBGRAPH_URL }),
+  };
+  const kind = env.REFERENCE_CHECK ?? (Object.keys(urls).length > 0 ? 'federation' : 'off');
+  if (kind === 'off') return { kind };
+  return { kind, urls, cacheSeconds: env.REFERENCE_CACHE_SECONDS, timeoutMs: env.REFERENCE_TIMEOUT_MS };
 }
 
 /** The x-user-id header names the caller unchecked: a development aid, or behind a gateway that authenticates. */
@@ -191,6 +223,9 @@ function checkCombinations(env: Environment, context: z.RefinementCtx) {
   }
   if (keySources.length === 0 && (env.AUTH_ISSUER || env.AUTH_AUDIENCE)) {
     context.addIssue({ code: 'custom', path: ['AUTH_ISSUER'], message: 'AUTH_ISSUER/AUTH_AUDIENCE need a key: set AUTH_JWT_SECRET, AUTH_JWKS_URL or AUTH_JWKS_FILE' });
+  }
+  if (env.REFERENCE_CHECK === 'federation' && !env.AGENTS_SUBGRAPH_URL && !env.CREDENTIALS_SUBGRAPH_URL) {
+    context.addIssue({ code: 'custom', path: ['REFERENCE_CHECK'], message: 'federation needs the owners: set AGENTS_SUBGRAPH_URL and/or CREDENTIALS_SUBGRAPH_URL' });
   }
   if (env.NODE_ENV === 'production' && keySources.length === 0 && !allowUserIdHeader(env)) {
     context.addIssue({

@@ -1,5 +1,5 @@
 import { isDatabaseUnavailable } from './db/availability.js';
-import { DomainError, InvalidInputError, type InputIssue } from './sessions/errors.js';
+import { DomainError, InvalidInputError, WriteOutcomeUnknownError, type InputIssue } from './sessions/errors.js';
 
 /*
  * What went wrong, classified once for every front door: GraphQL (extensions.code) and REST
@@ -63,7 +63,8 @@ export function classifyError(error: unknown): ClassifiedError {
     return { code: error.code, message: error.message, status: 401, headers: { 'www-authenticate': 'Bearer' } };
   }
   if (error instanceof ServiceUnavailableError || isDatabaseUnavailable(error)) {
-    const message = error instanceof ServiceUnavailableError ? error.message : 'The database is unavailable; retry later.';
+    // A lost COMMIT says the write may have been applied, not that nothing was written.
+    const message = error instanceof ServiceUnavailableError || error instanceof WriteOutcomeUnknownError ? error.message : 'The database is unavailable; retry later.';
     return { code: 'SERVICE_UNAVAILABLE', message, status: 503, headers: { 'retry-after': '1' }, log: 'warn' };
   }
   return UNEXPECTED;

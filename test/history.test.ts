@@ -89,8 +89,13 @@ describe('Session.messages', () => {
 
   test('the thousandth page costs what the first does: windows come from the index, not a scan', async ({ service }) => {
     const id = await sessionWithHistory(service, 1_000);
-    const first = await page(service, id, { first: 5 });
-    expect(first.ids).toEqual(ids(1, 5));
+    let first: Awaited<ReturnType<typeof page>> | undefined;
+    let newest: Awaited<ReturnType<typeof page>> | undefined;
+    // The session, the window, and the count, for the first and the newest page alike.
+    expect(await service.countStatements(async () => (first = await page(service, id, { first: 5 })))).toBe(3);
+    expect(first!.ids).toEqual(ids(1, 5));
+    expect(await service.countStatements(async () => (newest = await page(service, id, { last: 5 })))).toBe(3);
+    expect(newest!.ids).toEqual(ids(996, 1_000));
     const deep = await page(service, id, { last: 5, before: Buffer.from(JSON.stringify(['996'])).toString('base64url') });
     expect(deep.ids).toEqual(ids(991, 995));
     const statements = await service.countStatements(() => page(service, id, { last: 5, before: deep.pageInfo.startCursor }));

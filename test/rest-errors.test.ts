@@ -40,13 +40,13 @@ describe('identity', () => {
     await expectUnchanged(service, id);
   });
 
-  test('an empty x-user-id is a 401 on every endpoint', async ({ service }) => {
+  test('an empty x-user-id is a 401 with upstream\'s detail on every endpoint', async ({ service }) => {
     const id = await createSession(service);
     for (const [method, path, body] of endpoints(id)) {
       for (const userId of ['', '  ']) {
         const response = await service.rest(method, path, { body, userId });
         expect(response.status).toBe(401);
-        expect(response.body).toEqual({ detail: expect.stringContaining('x-user-id') });
+        expect(response.body).toEqual({ detail: 'X-User-ID header is required.' });
       }
     }
     await expectUnchanged(service, id);
@@ -100,7 +100,11 @@ describe('request validation', () => {
     const malformed = expect422(await service.rest('PATCH', path, { body: '{"name": ' }));
     expect(malformed).toEqual([{ type: 'json_invalid', loc: ['body', expect.any(Number)], msg: 'JSON decode error', input: {}, ctx: { error: expect.any(String) } }]);
     expect(expect422(await service.rest('PATCH', path))).toEqual([{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }]);
-    expect(expect422(await service.rest('PATCH', path, { body: ['name'] }))[0]).toMatchObject({ type: 'dict_type', loc: ['body'], input: ['name'] });
+    // Whitespace is a body, and not JSON (as upstream parses it).
+    expect(expect422(await service.rest('PATCH', path, { body: '  ' }))[0]).toMatchObject({ type: 'json_invalid', loc: ['body', 2] });
+    expect(expect422(await service.rest('PATCH', path, { body: ['name'] }))).toEqual([
+      { type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', input: ['name'] },
+    ]);
     expect(expect422(await service.rest('POST', '/sessions/', { body: 'nope' }))[0]).toMatchObject({ type: 'json_invalid' });
     await expectUnchanged(service, id);
   });
@@ -120,6 +124,7 @@ describe('request validation', () => {
           loc: ['body', 'permission_mode'],
           msg: "Input should be 'default', 'accept_edits', 'explore', 'bypass' or 'dont_ask'",
           input: 'yolo',
+          ctx: { expected: "'default', 'accept_edits', 'explore', 'bypass' or 'dont_ask'" },
         },
         { type: 'string_type', loc: ['body', 'chat_model_config', 'credential_id'], msg: 'Input should be a valid string', input: 7 },
         { type: 'missing', loc: ['body', 'chat_model_config', 'model'], msg: 'Field required', input: { type: 'openai', credential_id: 7, parameters: [] } },
@@ -135,9 +140,13 @@ describe('request validation', () => {
     const id = await createSession(service);
     const path = `/sessions/${id}?agent_id=${AGENT}`;
     expect(expect422(await service.rest('PATCH', path, { body: { name: '' } }))).toEqual([
-      { type: 'string_too_short', loc: ['body', 'name'], msg: 'String should have at least 1 character', input: '' },
+      { type: 'string_too_short', loc: ['body', 'name'], msg: 'String should have at least 1 character', input: '', ctx: { min_length: 1 } },
     ]);
-    expect(expect422(await service.rest('PATCH', path, { body: { name: 'x'.repeat(501) } }))[0]).toMatchObject({ type: 'string_too_long', loc: ['body', 'name'] });
+    expect(expect422(await service.rest('PATCH', path, { body: { name: 'x'.repeat(501) } }))[0]).toMatchObject({
+      type: 'string_too_long',
+      loc: ['body', 'name'],
+      ctx: { max_length: 500 },
+    });
     const nested = expect422(
       await service.rest('PATCH', path, { body: { chat_model_config: { type: 't', credential_id: 'c', model: 'm', temperature: 1 } } }),
     );
@@ -151,16 +160,83 @@ describe('request validation', () => {
     const id = await createSession(service);
     const path = `/sessions/${id}/messages?agent_id=${AGENT}`;
     expect(expect422(await service.rest('GET', `${path}&limit=201`))).toEqual([
-      { type: 'less_than_equal', loc: ['query', 'limit'], msg: 'Input should be less than or equal to 200', input: '201' },
+      { type: 'less_than_equal', loc: ['query', 'limit'], msg: 'Input should be less than or equal to 200', input: '201', ctx: { le: 200 } },
     ]);
-    expect(expect422(await service.rest('GET', `${path}&limit=0`))[0]).toMatchObject({ type: 'greater_than_equal', loc: ['query', 'limit'] });
-    expect(expect422(await service.rest('GET', `${path}&offset=-1`))[0]).toMatchObject({ type: 'greater_than_equal', loc: ['query', 'offset'] });
+    expect(expect422(await service.rest('GET', `${path}&limit=0`))[0]).toMatchObject({ type: 'greater_than_equal', loc: ['query', 'limit'], ctx: { ge: 1 } });
+    expect(expect422(await service.rest('GET', `${path}&offset=-1`))[0]).toMatchObject({ type: 'greater_than_equal', loc: ['query', 'offset'], ctx: { ge: 0 } });
     expect(expect422(await service.rest('GET', `${path}&offset=abc`))).toEqual([
       { type: 'int_parsing', loc: ['query', 'offset'], msg: 'Input should be a valid integer, unable to parse string as an integer', input: 'abc' },
     ]);
     expect(expect422(await service.rest('GET', `/sessions/?agent_id=${AGENT}&limit=1001`))[0]).toMatchObject({ type: 'less_than_equal', loc: ['query', 'limit'] });
     expect((await service.rest('GET', `/sessions/?agent_id=${AGENT}&limit=1000`)).status).toBe(200);
-    expect(expect422(await service.rest('GET', `${path}&offset=100000000000000000000`))[0]).toMatchObject({ loc: ['query', 'offset'] });
+    // Out of every range, even the safe-integer one: reported once, on the declared bound.
+    expect(expect422(await service.rest('GET', `${path}&offset=100000000000000000000`))).toEqual([
+      {
+        type: 'less_than_equal',
+        loc: ['query', 'offset'],
+        msg: 'Input should be less than or equal to 1000000000',
+        input: '100000000000000000000',
+        ctx: { le: 1_000_000_000 },
+      },
+    ]);
+  });
+
+  test("query integers are decimal digits, as upstream parses them: '', 1e1 and 0x10 are int_parsing", async ({ service }) => {
+    const id = await createSession(service);
+    for (const [name, value] of [
+      ['offset', ''],
+      ['limit', '1e1'],
+      ['limit', '0x10'],
+      ['offset', '1.0'],
+    ]) {
+      for (const path of [`/sessions/${id}/messages?agent_id=${AGENT}`, `/sessions/?agent_id=${AGENT}`]) {
+        expect(expect422(await service.rest('GET', `${path}&${name}=${encodeURIComponent(value!)}`))).toEqual([
+          { type: 'int_parsing', loc: ['query', name], msg: 'Input should be a valid integer, unable to parse string as an integer', input: value },
+        ]);
+      }
+    }
+    expect((await service.rest('GET', `/sessions/${id}/messages?agent_id=${AGENT}&offset=%2B0&limit=%2010`, { userId: 'owner' })).status).toBe(200);
+  });
+
+  test("a rule of this service's own is a value_error with its reason in ctx, as pydantic reports a validator's", async ({ service }) => {
+    const id = await createSession(service);
+    expect(expect422(await service.rest('PATCH', `/sessions/${id}?agent_id=${AGENT}`, { body: { chat_model_config: { type: 't', credential_id: 'a\u0000b', model: 'm' } } }))).toEqual([
+      {
+        type: 'value_error',
+        loc: ['body', 'chat_model_config', 'credential_id'],
+        msg: expect.stringMatching(/^Value error, /),
+        input: 'a\u0000b',
+        ctx: { error: expect.any(String) },
+      },
+    ]);
+    await expectUnchanged(service, id);
+  });
+
+  test('a JSON body is read only as JSON content (or without a content type), as upstream: anything else is a 422', async ({ service }) => {
+    const id = await createSession(service);
+    const path = `/sessions/${id}?agent_id=${AGENT}`;
+    const json = JSON.stringify({ name: 'typed' });
+    for (const contentType of ['text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      expect(expect422(await service.rest('PATCH', path, { body: json, headers: { 'content-type': contentType } }))).toEqual([
+        { type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', input: json },
+      ]);
+    }
+    expect(expect422(await service.rest('POST', '/sessions/', { body: { agent_id: AGENT }, headers: { 'content-type': 'text/plain' } }))[0]).toMatchObject({
+      type: 'model_attributes_type',
+    });
+    await expectUnchanged(service, id);
+    // JSON by its name, with parameters or a +json suffix, and a body with no content type at all.
+    for (const contentType of ['Application/JSON; charset=utf-8', 'application/merge-patch+json']) {
+      expect((await service.rest('PATCH', path, { body: { name: 'kept' }, userId: 'owner', headers: { 'content-type': contentType } })).status).toBe(200);
+    }
+    const untyped = await service.app.yoga.fetch(`http://localhost${path}`, {
+      method: 'PATCH',
+      headers: { 'x-user-id': 'owner' },
+      // Bytes: fetch adds no content type for them, unlike for a string.
+      body: new TextEncoder().encode(JSON.stringify({ name: 'untyped' })),
+    });
+    expect(untyped.status).toBe(200);
+    expect((await untyped.json()).config.name).toBe('untyped');
   });
 
   test('text PostgreSQL cannot store and over-deep JSON are 422s, wherever they are sent', async ({ service }) => {
@@ -186,12 +262,39 @@ describe('request validation', () => {
 });
 
 describe('routing', () => {
-  test('unknown paths are 404 and other methods 405, in upstream form; /sessions works without its slash', async ({ service }) => {
+  test('unknown paths are 404 and other methods 405, in upstream form', async ({ service }) => {
     expect(await service.rest('GET', '/sessions/a/b/c?agent_id=x')).toMatchObject({ status: 404, body: { detail: 'Not Found' } });
     const wrongMethod = await service.rest('PUT', `/sessions/${'f'.repeat(32)}?agent_id=x`, { body: {} });
     expect(wrongMethod).toMatchObject({ status: 405, body: { detail: 'Method Not Allowed' } });
     expect(wrongMethod.headers.get('allow')).toBe('PATCH, DELETE');
-    expect((await service.rest('GET', `/sessions?agent_id=${AGENT}`)).status).toBe(200);
+  });
+
+  test('a path with its trailing slash toggled is a 307 to the canonical one, query kept, nothing done', async ({ service }) => {
+    const id = await createSession(service);
+    const countSessions = async () => (await service.rest('GET', `/sessions/?agent_id=${AGENT}`, { userId: 'owner' })).body.total;
+    const before = await countSessions();
+    for (const [method, path, canonical, body] of [
+      ['GET', `/sessions?agent_id=${AGENT}`, `/sessions/?agent_id=${AGENT}`],
+      ['POST', '/sessions', '/sessions/', { agent_id: AGENT }],
+      ['PATCH', `/sessions/${id}/?agent_id=${AGENT}`, `/sessions/${id}?agent_id=${AGENT}`, { name: 'moved' }],
+      ['DELETE', `/sessions/${id}/?agent_id=${AGENT}`, `/sessions/${id}?agent_id=${AGENT}`],
+      ['GET', `/sessions/${id}/messages/?agent_id=${AGENT}`, `/sessions/${id}/messages?agent_id=${AGENT}`],
+    ] as const) {
+      const response = await service.rest(method, path, { body, userId: 'owner' });
+      expect(response.status).toBe(307);
+      expect(response.headers.get('location')).toBe(`http://localhost${canonical}`);
+      expect(response.body).toBeUndefined();
+    }
+    await expectUnchanged(service, id);
+    expect(await countSessions()).toBe(before);
+  });
+
+  test('a DELETE answers 204 with an empty body that names JSON as its content type, as upstream', async ({ service }) => {
+    const id = await createSession(service);
+    const response = await service.rest('DELETE', `/sessions/${id}?agent_id=${AGENT}`, { userId: 'owner' });
+    expect(response.status).toBe(204);
+    expect(response.body).toBeUndefined();
+    expect(response.headers.get('content-type')).toBe('application/json');
   });
 
   test('browsers get the same CORS answers as for /graphql, preflight included', async ({ service }) => {

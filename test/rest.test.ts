@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CREATE_SESSION, DELETE_SESSION, FULL_STATE, GET_SESSION, outcomeOf, REPLACE_STATE, UPDATE_SESSION, writeOf } from './support/documents.js';
+import { CREATE_SESSION, DELETE_SESSION, FULL_STATE, GET_SESSION, LIST_SESSIONS, outcomeOf, REPLACE_STATE, UPDATE_SESSION, writeOf } from './support/documents.js';
 import { DEFAULT_USER, describe, expect, test, type TestApp } from './support/fixtures.js';
 import { componentValidator, strictComponents, validateUpstream } from './support/openapi.js';
 
@@ -165,6 +165,18 @@ describe('GET /sessions/', () => {
     expect(window.total).toBe(5);
     expect(window.sessions.map((session: any) => session.id)).toEqual(newestFirst.slice(1, 3));
     expect((await listRest(service, 'agent_id=window-agent&offset=9')).sessions).toEqual([]);
+  });
+
+  test('lists newest created first, as upstream: a rename does not reorder it (GraphQL keeps most recently updated first)', async ({ service }) => {
+    const older = await createRest(service, { agent_id: 'order-agent', name: 'older' });
+    await tick();
+    const newer = await createRest(service, { agent_id: 'order-agent', name: 'newer' });
+    await tick();
+    expect((await patchRest(service, older, { name: 'renamed' }, { agentId: 'order-agent' })).status).toBe(200);
+    const { sessions } = await listRest(service, 'agent_id=order-agent');
+    expect(sessions.map((session: any) => session.id)).toEqual([newer, older]);
+    const { data } = await service.graphql(LIST_SESSIONS, { agentId: 'order-agent' });
+    expect(data.sessions.edges.map((edge: any) => edge.node.id)).toEqual([older, newer]);
   });
 
   test('costs the same five statements for 2 sessions as for 6', async ({ service }) => {

@@ -11,9 +11,11 @@ const PG_MESSAGES = /^(Connection terminated|timeout exceeded when trying to con
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
-    const { code, meta } = cause as { code?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
+    const { code, meta, name } = cause as { code?: unknown; name: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
     if (typeof code === 'string' && (PRISMA_CODES.has(code) || SOCKET_CODES.has(code) || SQLSTATE.test(code))) return true;
-    const kind = meta?.driverAdapterError?.cause?.kind;
+    // Wrapped by Prisma, or as the adapter throws it (a transaction's COMMIT): its cause is a plain object.
+    const adapterError = name === 'DriverAdapterError' ? (cause as { cause?: { kind?: string } }) : meta?.driverAdapterError;
+    const kind = adapterError?.cause?.kind;
     if (kind && ADAPTER_KINDS.has(kind)) return true;
     if (PG_MESSAGES.test(cause.message)) return true;
   }

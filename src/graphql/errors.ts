@@ -10,6 +10,12 @@ export function unauthenticated(): GraphQLError {
   });
 }
 
+/** Bad input found before execution (by a plugin), where no resolver could throw InvalidInputError. */
+export function badUserInput(issues: InputIssue[]): GraphQLError {
+  const details = issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+  return new GraphQLError(`Invalid input: ${details}`, { extensions: { code: 'BAD_USER_INPUT' satisfies ErrorCode, issues } });
+}
+
 /**
  * plugin-zod's hook: a failed validation is invalid input with the path of each bad field — a typed
  * result of a mutation, BAD_USER_INPUT on any other field.

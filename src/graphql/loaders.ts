@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { AgentStateRecord, Caller, Message, SessionRecord, Task } from '../sessions/model.js';
-import type { HistoryPage, HistoryWindow, SessionService } from '../sessions/service.js';
+import type { HistoryPage, HistoryWindow, SessionFilter, SessionListWindow, SessionPage, SessionService } from '../sessions/service.js';
 import { unauthenticated } from './errors.js';
 
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -38,15 +38,26 @@ export function createLoaders(sessions: SessionService, caller: Caller | null) {
       const lengths = await sessions.historyLengthsOf(ids);
       return ids.map((id) => lengths.get(id) ?? 0);
     }),
+    /* Keyed by agent id: a page of the caller's sessions of each agent, so `Agent.sessions` of many representations costs one statement. */
+    sessionPages: windowedLoader<SessionListWindow, SessionPage>(async (agentIds, window) => {
+      if (!caller) throw unauthenticated();
+      const pages = await sessions.listOfAgents(caller, agentIds, window);
+      return agentIds.map((agentId) => pages.get(agentId)!);
+    }),
+    sessionCounts: windowedLoader<SessionFilter | undefined, number>(async (agentIds, filter) => {
+      if (!caller) throw unauthenticated();
+      const counts = await sessions.countOfAgents(caller, agentIds, filter);
+      return agentIds.map((agentId) => counts.get(agentId)!);
+    }),
   };
 }
 
 /**
- * A loader keyed by session id and window arguments: keys with the same window are batched into
- * one call, so a list of sessions each asking for `last: 20` costs one statement.
+ * A loader keyed by an id (of a session, or of an agent) and window arguments: keys with the same
+ * window are batched into one call, so a list of sessions each asking for `last: 20` costs one statement.
  */
-function windowedLoader<Window, Value>(load: (sessionIds: string[], window: Window) => Promise<Value[]>) {
-  return new DataLoader<{ sessionId: string; window: Window }, Value, string>(
+function windowedLoader<Window, Value>(load: (ids: string[], window: Window) => Promise<Value[]>) {
+  return new DataLoader<{ id: string; window: Window }, Value, string>(
     async (keys) => {
       const groups = new Map<string, { window: Window; indexes: number[] }>();
       keys.forEach((key, index) => {
@@ -58,12 +69,12 @@ function windowedLoader<Window, Value>(load: (sessionIds: string[], window: Wind
       const values = new Array<Value>(keys.length);
       await Promise.all(
         [...groups.values()].map(async ({ window, indexes }) => {
-          const loaded = await load(indexes.map((index) => keys[index]!.sessionId), window);
+          const loaded = await load(indexes.map((index) => keys[index]!.id), window);
           indexes.forEach((keyIndex, position) => (values[keyIndex] = loaded[position]!));
         }),
       );
       return values;
     },
-    { cacheKeyFn: (key) => `${key.sessionId}:${JSON.stringify(key.window) ?? ''}` },
+    { cacheKeyFn: (key) => `${key.id}:${JSON.stringify(key.window) ?? ''}` },
   );
 }

@@ -1,26 +1,23 @@
 import type { StringValidationOptions } from '@pothos/plugin-zod';
 import type { JsonObject, JsonValue } from '../sessions/model.js';
 import { LIMITS } from '../sessions/limits.js';
-import { isStorableText, nestsWithin, UNSTORABLE_TEXT_MESSAGE } from '../sessions/text.js';
+import { boundedText, nonEmptyText } from '../sessions/rules.js';
+import { inexactJsonIssue, nestsWithin } from '../sessions/text.js';
 
-/* Validation options for plugin-zod, built from the domain's LIMITS so the numbers live in one place. */
+/*
+ * Validation options for plugin-zod. Strings use the zod schemas of src/sessions/rules.ts, which the
+ * REST bodies validate with too. JSON objects are checked by refinements, not a schema: plugin-zod
+ * hands the resolver the parsed value, and zod's copy of a record drops a "__proto__" key.
+ */
 
 /** A required string that must not be empty (ids, names, labels). */
 export function nonEmptyString(maxLength: number): StringValidationOptions {
-  return {
-    type: 'string',
-    minLength: [1, { message: 'Must not be empty.' }],
-    maxLength: [maxLength, { message: `Must be at most ${maxLength} characters.` }],
-    refine: storable,
-  };
+  return { type: 'string', schema: nonEmptyText(maxLength) };
 }
-
-// Ids also reach SQL in reads, where the domain's check on written data does not apply.
-const storable: [(text: string) => boolean, { message: string }] = [isStorableText, { message: UNSTORABLE_TEXT_MESSAGE }];
 
 /** A string that may be empty but not oversized (free text). */
 export function boundedString(maxLength: number): StringValidationOptions {
-  return { type: 'string', maxLength: [maxLength, { message: `Must be at most ${maxLength} characters.` }], refine: storable };
+  return { type: 'string', schema: boundedText(maxLength) };
 }
 
 /** For list arguments; add `items` for the entries' own rules. */
@@ -44,5 +41,9 @@ export const jsonObject: Array<[(value: JsonValue) => boolean, { message: string
     // Too deep to serialise safely: already reported by the rule above.
     (value) => value == null || !nestsWithin(value, LIMITS.jsonObjectDepth) || Buffer.byteLength(JSON.stringify(value)) <= LIMITS.jsonObjectBytes,
     { message: `Must be at most ${LIMITS.jsonObjectBytes} bytes as JSON.` },
+  ],
+  [
+    (value) => value == null || !nestsWithin(value, LIMITS.jsonObjectDepth) || inexactJsonIssue(value) === null,
+    { message: 'Must be storable exactly: finite numbers, integers within ±2^53 (larger ones as strings), no "__proto__" keys.' },
   ],
 ];

@@ -36,19 +36,19 @@ const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS5
 
 export async function createCallerResolver(auth: AuthOptions): Promise<CallerResolver> {
   const verify = auth.jwt && (await createTokenVerifier(auth.jwt));
-  return async (request) => {
+  return async (request): Promise<Caller | null> => {
     const authorization = request.headers.get('authorization');
     if (authorization !== null) {
       const token = /^Bearer +(\S+)$/i.exec(authorization.trim())?.[1];
       if (!token) throw new AuthenticationError('The Authorization header must be "Bearer <token>".');
       if (!verify) throw new AuthenticationError('Bearer tokens are not accepted: this service has no JWT verification configured.');
-      return verify(token);
+      return { ...(await verify(token)), credential: { authorization: `Bearer ${token}` } };
     }
     const userIdHeader = request.headers.get('x-user-id');
     if (userIdHeader === null) return null;
     if (!auth.allowUserIdHeader) throw new AuthenticationError('The x-user-id header is not accepted here: send a bearer token.');
     const userId = userIdHeader.trim();
-    return userId ? callerNamed(userId, 'The x-user-id header') : null;
+    return userId ? { ...callerNamed(userId, 'The x-user-id header'), credential: { 'x-user-id': userId } } : null;
   };
 }
 

@@ -4,6 +4,7 @@ import { getOperationAST } from 'graphql';
 import { createYoga, useReadinessCheck, type Plugin } from 'graphql-yoga';
 import type { RequestLimits } from '../config.js';
 import { createContext } from '../graphql/context.js';
+import { useEntityRepresentationChecks } from '../graphql/entities.js';
 import { createErrorMask } from '../graphql/errors.js';
 import { schema } from '../graphql/schema/index.js';
 import type { SessionSubscriptions } from '../graphql/subscriptions.js';
@@ -101,6 +102,7 @@ export function createYogaServer(options: YogaOptions) {
       useNestingLimit(MAX_DOCUMENT_NESTING),
       !options.introspection && useDisableIntrospection(),
       useOperationTimeout(limits.operationTimeoutMs),
+      useEntityRepresentationChecks(limits.maxEntityRepresentations),
       // Compiles each validated query into a specialised executor (cached per document): the nested
       // session list resolves tens of thousands of fields per request. Mutations keep graphql-js,
       // whose input coercion (@oneOf, error paths) the compiled executor does not reproduce, and so

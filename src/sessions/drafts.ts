@@ -1,5 +1,6 @@
 import { InvalidInputError, type InputIssue } from './errors.js';
 import { newId } from './ids.js';
+import { LIMITS } from './limits.js';
 import type {
   AgentStateValue,
   ContentBlock,
@@ -121,6 +122,9 @@ export function buildAgentState(draft: AgentStateDraft = {}, now = new Date()): 
     activatedGroups: tool.activatedGroups ?? [],
     tasks: (draft.tasksContext?.tasks ?? []).map((task) => buildTask(task, createdAt)),
   };
+  if (state.context.length > LIMITS.contextMessages) {
+    throw new InvalidInputError([{ path: ['context'], message: `Must have at most ${LIMITS.contextMessages} entries.` }]);
+  }
   assertUniqueMessageIds(state.context, ['context']);
   assertTaskGraph(state.tasks, ['tasksContext', 'tasks']);
   return { ...state, tasks: withMirroredLinks(state.tasks) };

@@ -19,6 +19,18 @@ export class TaskNotFoundError extends DomainError {
   }
 }
 
+/** An agent or credential that its owner does not know, or that is not the caller's: the same answer for both. */
+export class ReferenceNotFoundError extends DomainError {
+  readonly code = 'NOT_FOUND';
+  override name = 'ReferenceNotFoundError';
+  constructor(
+    readonly type: string,
+    readonly id: string,
+  ) {
+    super(`${type} '${id}' not found.`);
+  }
+}
+
 export class VersionConflictError extends DomainError {
   readonly code = 'CONFLICT';
   override name = 'VersionConflictError';
@@ -41,5 +53,22 @@ export class InvalidInputError extends DomainError {
   override name = 'InvalidInputError';
   constructor(readonly issues: InputIssue[]) {
     super(issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+  }
+}
+
+/**
+ * The connection to the database broke while a write's COMMIT was under way: the write may or may
+ * not have been applied. Not a domain error: the edges report it as SERVICE_UNAVAILABLE, with this
+ * message instead of "nothing was written".
+ */
+export class WriteOutcomeUnknownError extends Error {
+  override name = 'WriteOutcomeUnknownError';
+  constructor(withKey: boolean, options: { cause: unknown }) {
+    super(
+      withKey
+        ? 'The database connection was lost while the write was being committed: it may have been applied. Retry with the same idempotency key.'
+        : 'The database connection was lost while the write was being committed: it may have been applied. Re-read the session before retrying, or send an idempotency key so that a retry is safe.',
+      options,
+    );
   }
 }

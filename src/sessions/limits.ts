@@ -9,6 +9,10 @@ export const LIMITS = {
   nameLength: 500,
   /** Short labels: model type/name, credential id, tool names, rule sources, media types, paths. */
   labelLength: 1_000,
+  /** A message's `name` (who spoke). */
+  messageNameLength: 255,
+  /** `createdAt`/`finishedAt` of messages and tasks, kept as the runtime wrote them. */
+  timestampLength: 64,
   /** Free text: block text, thinking, hints, tool input/output, summaries, task descriptions. */
   textLength: 1_000_000,
   /** Inline base64 payload of a data block. */
@@ -31,6 +35,8 @@ export const LIMITS = {
   defaultMessagePage: 50,
   /** Messages appended in one call. */
   appendedMessages: 1_000,
+  /** How long an idempotency key is remembered after its first use. */
+  idempotencyKeyLifetimeHours: 24,
   /** REST `offset` values (PostgreSQL's OFFSET is a bigint; anything near it is a mistake). */
   maxOffset: 1_000_000_000,
   /** Sessions per page of the list query. */

@@ -25,6 +25,11 @@ export type ToolResultState = (typeof TOOL_RESULT_STATES)[number];
 /** Who is asking. Every read and write is scoped to it. */
 export interface Caller {
   userId: string;
+  /**
+   * The header that established the caller, as it was sent: forwarded to the services that own
+   * what a session points at (agents, credentials) when they are asked whether it is the caller's.
+   */
+  credential?: Readonly<Record<string, string>>;
 }
 
 /** A session is addressed by its id and its agent, never by id alone. */

@@ -43,3 +43,26 @@ export function assertStorableText(value: unknown): void {
   }
   if (issues.length > 0) throw new InvalidInputError(issues);
 }
+
+/**
+ * Where and why a JSON value would not be stored exactly as sent, or null. JSON parsing has
+ * already turned an out-of-range number (`1e400`) into Infinity, which would be stored as null,
+ * and an integer beyond ±2^53 into its nearest double; a `__proto__` key does not survive copying
+ * as a key. Refused rather than altered: the client sends such numbers as strings, and renames the key.
+ */
+export function inexactJsonIssue(value: unknown): InputIssue | null {
+  const pending: Array<[unknown, Array<string | number>]> = [[value, []]];
+  while (pending.length > 0) {
+    const [current, path] = pending.pop()!;
+    if (typeof current === 'number') {
+      if (!Number.isFinite(current)) return { path, message: 'Numbers must be finite (JSON numbers beyond ±1.8e308 cannot be stored); send them as strings.' };
+      if (Number.isInteger(current) && !Number.isSafeInteger(current)) {
+        return { path, message: 'Integers must be within ±9007199254740991 to be kept exactly; send larger ones as strings.' };
+      }
+    } else if (current !== null && typeof current === 'object') {
+      if (Object.hasOwn(current, '__proto__')) return { path: [...path, '__proto__'], message: 'Keys must not be "__proto__".' };
+      for (const [key, item] of Object.entries(current)) pending.push([item, [...path, Array.isArray(current) ? Number(key) : key]]);
+    }
+  }
+  return null;
+}

@@ -29,16 +29,24 @@ export interface AgentRecord {
   id: string;
   name: string;
   featuredSessionId?: string;
+  /** Set: only this user (the request's x-user-id) sees the agent, as the real owner scopes agents. */
+  userId?: string;
+}
+
+/** The caller as a subgraph behind the gateway sees it: the forwarded x-user-id. */
+export function callerOf(context: unknown): string | null {
+  return (context as { request: Request }).request.headers.get('x-user-id');
 }
 
 export function createAgentsSubgraph(agents: AgentRecord[]) {
-  const find = (id: string) => agents.find((agent) => agent.id === id) ?? null;
+  const visible = (agent: AgentRecord, userId: string | null) => agent.userId === undefined || agent.userId === userId;
+  const find = (id: string, userId: string | null) => agents.find((agent) => agent.id === id && visible(agent, userId)) ?? null;
   const schema = buildSubgraphSchema({
     typeDefs: parse(AGENTS_SDL),
     resolvers: {
-      Query: { agent: (_root: unknown, { id }: { id: string }) => find(id) },
+      Query: { agent: (_root: unknown, { id }: { id: string }, context: unknown) => find(id, callerOf(context)) },
       Agent: {
-        __resolveReference: ({ id }: { id: string }) => find(id),
+        __resolveReference: ({ id }: { id: string }, context: unknown) => find(id, callerOf(context)),
         featuredSession: (agent: AgentRecord) => (agent.featuredSessionId ? { id: agent.featuredSessionId } : null),
       },
     },

@@ -52,6 +52,7 @@ export const WRITE_FAILURES = /* GraphQL */ `
     ... on SessionNotFoundError { sessionId }
     ... on SessionTaskNotFoundError { taskId }
     ... on SessionInvalidInputError { issues { path message } }
+    ... on SessionReferenceNotFoundError { referenceType referenceId }
   }
 `;
 

@@ -4,9 +4,9 @@ import addFormats from 'ajv-formats';
 
 type Schema = { [key: string]: any };
 
-/** The upstream OpenAPI of the session endpoints (AgentScope v2.0.0). */
+/** The upstream OpenAPI of the session endpoints (AgentScope v2.0.0), kept as a fixture (see test/fixtures/README.md). */
 export const upstreamOpenApi: Schema = JSON.parse(
-  readFileSync(new URL('../../../shared/contract/agentscope-v2.0.0-sessions.openapi.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../fixtures/agentscope-v2.0.0-sessions.openapi.json', import.meta.url), 'utf8'),
 );
 
 /**

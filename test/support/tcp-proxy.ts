@@ -10,6 +10,8 @@ export type ProxyMode = 'forward' | 'refuse' | 'blackhole' | 'stall';
  */
 export async function startTcpProxy(target: { host: string; port: number }) {
   let mode: ProxyMode = 'forward';
+  /** Armed by `cutAfterSending`: the text whose next sending cuts that client off. */
+  let cutMarker: { text: Buffer; done: () => void } | null = null;
   const sockets = new Set<net.Socket>();
   const frozen = new Set<net.Socket>();
   const track = (socket: net.Socket) => {
@@ -23,8 +25,24 @@ export async function startTcpProxy(target: { host: string; port: number }) {
     if (mode === 'blackhole' || mode === 'stall') return;
     const upstream = net.connect(target.port, target.host);
     track(upstream);
-    client.pipe(upstream).pipe(client);
-    client.on('close', () => upstream.destroy());
+    let cut = false;
+    client.on('data', (chunk: Buffer) => {
+      if (cutMarker && chunk.includes(cutMarker.text)) {
+        // The server receives the chunk whole and then end-of-stream; the client never hears back.
+        cut = true;
+        const { done } = cutMarker;
+        cutMarker = null;
+        upstream.end(chunk);
+        client.resetAndDestroy();
+        done();
+        return;
+      }
+      upstream.write(chunk);
+    });
+    upstream.pipe(client);
+    client.on('close', () => {
+      if (!cut) upstream.destroy();
+    });
     upstream.on('close', () => client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -39,6 +57,14 @@ export async function startTcpProxy(target: { host: string; port: number }) {
       }
       if (next === 'forward') for (const socket of frozen) socket.resume();
       if (next === 'forward') frozen.clear();
+    },
+    /**
+     * The next chunk a client sends that contains `text` (e.g. a COMMIT) reaches the server, and
+     * then that client's connection is reset before any answer: the client cannot know the outcome.
+     * Resolves once it has happened.
+     */
+    cutAfterSending(text: string): Promise<void> {
+      return new Promise((resolve) => (cutMarker = { text: Buffer.from(text), done: resolve }));
     },
     async close() {
       for (const socket of sockets) socket.destroy();

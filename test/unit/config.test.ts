@@ -15,6 +15,7 @@ describe('configuration', () => {
       maxCost: 500_000,
       maxBatchSize: 10,
       operationTimeoutMs: 30_000,
+      maxEntityRepresentations: 1_000,
     });
   });
 
@@ -70,5 +71,18 @@ describe('configuration', () => {
 
   test('MAX_BATCH_SIZE=0 turns batching off', () => {
     expect(loadConfig({ MAX_BATCH_SIZE: '0' }).limits.maxBatchSize).toBe(0);
+  });
+
+  test('the reference check is off unless an owner is configured; federation needs one', () => {
+    expect(loadConfig({}).references).toEqual({ kind: 'off' });
+    expect(loadConfig({ AGENTS_SUBGRAPH_URL: 'http://agents:4000/graphql' }).references).toEqual({
+      kind: 'federation',
+      urls: { Agent: 'http://agents:4000/graphql' },
+      cacheSeconds: 5,
+      timeoutMs: 2_000,
+    });
+    expect(loadConfig({ REFERENCE_CHECK: 'off', CREDENTIALS_SUBGRAPH_URL: 'http://c/graphql' }).references).toEqual({ kind: 'off' });
+    expect(() => loadConfig({ REFERENCE_CHECK: 'federation' })).toThrow(/REFERENCE_CHECK: federation needs the owners/);
+    expect(() => loadConfig({ CREDENTIALS_SUBGRAPH_URL: 'credentials:4000' })).toThrow(ConfigError);
   });
 });

@@ -49,7 +49,7 @@ export const AgentStateRef = builder.objectRef<AgentStateRecord>('SessionAgentSt
       type: [MessageRef],
       description: "The agent's working context, oldest first; with `last`, only its newest messages.",
       args: { last: t.arg.int({ validate: { min: 0, max: LIMITS.contextMessages } }) },
-      resolve: (state, { last }, context) => context.loaders.context.load({ sessionId: state.sessionId, window: last ?? undefined }),
+      resolve: (state, { last }, context) => context.loaders.context.load({ id: state.sessionId, window: last ?? undefined }),
     }),
     replyId: t.exposeID('replyId'),
     curIter: t.exposeInt('curIter'),

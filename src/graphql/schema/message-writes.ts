@@ -7,7 +7,7 @@ import { boundedList } from '../validation.js';
 import { MessageInput, MessageRef, toMessageDraft } from './message.js';
 import { SESSION_WRITE_ERRORS, withIssuesAt } from './results.js';
 import { SessionObject } from './session.js';
-import { addressOf, sessionAddressFields, written } from './session-writes.js';
+import { addressOf, sessionAddressFields, written, writeOptionsOf } from './session-writes.js';
 
 const AppendSessionMessagesInput = builder.inputType('AppendSessionMessagesInput', {
   description: "Messages to append to the session's history and to the agent's context.",
@@ -44,7 +44,7 @@ builder.mutationField('appendSessionMessages', (t) =>
       const createdAt = new Date().toISOString();
       const messages = input.messages.map((message) => buildMessage(toMessageDraft(message), createdAt));
       const session = await written(context, () =>
-        withIssuesAt(['input', 'messages'], () => context.sessions.appendMessages(callerOf(context), addressOf(input), messages, input.expectedVersion)),
+        withIssuesAt(['input', 'messages'], () => context.sessions.appendMessages(callerOf(context), addressOf(input), messages, writeOptionsOf(input))),
       );
       return { session, messages };
     },

@@ -3,7 +3,7 @@ import { LIMITS } from '../../sessions/limits.js';
 import type { JsonObject, Message, Usage } from '../../sessions/model.js';
 import type { HistoryMessage, HistoryPage, HistoryWindow } from '../../sessions/service.js';
 import { builder } from '../builder.js';
-import { boundedList, idString, jsonObject, labelString } from '../validation.js';
+import { boundedList, idString, jsonObject, nonEmptyString } from '../validation.js';
 import { decodeCursor, encodeCursor } from './connection.js';
 import { ContentBlockInput, ContentBlockInterface, toContentBlockDraft } from './content.js';
 import { MessageRoleEnum } from './enums.js';
@@ -41,7 +41,7 @@ export const MessageInput = builder.inputType('SessionMessageInput', {
   description: 'A message as the agent runtime writes it.',
   fields: (t) => ({
     id: t.id({ validate: idString(), description: 'Generated when absent.' }),
-    name: t.string({ required: true, validate: labelString() }),
+    name: t.string({ required: true, validate: nonEmptyString(LIMITS.messageNameLength) }),
     role: t.field({ type: MessageRoleEnum, required: true }),
     content: t.field({ type: [ContentBlockInput], required: true, validate: boundedList(LIMITS.contentBlocksPerMessage) }),
     metadata: t.field({ type: 'JSON', validate: jsonObject, description: 'A JSON object; defaults to {}.' }),
@@ -130,7 +130,7 @@ builder.objectField(SessionObject, 'messages', (t) =>
     ],
     resolve: async (session, args, context) => {
       const window = toHistoryWindow(args);
-      const page = await context.loaders.history.load({ sessionId: session.id, window });
+      const page = await context.loaders.history.load({ id: session.id, window });
       return historyConnection(page, window, () => context.loaders.historyLength.load(session.id));
     },
   }),

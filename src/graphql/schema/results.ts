@@ -1,4 +1,4 @@
-import { InvalidInputError, SessionNotFoundError, TaskNotFoundError, VersionConflictError, type InputIssue } from '../../sessions/errors.js';
+import { InvalidInputError, ReferenceNotFoundError, SessionNotFoundError, TaskNotFoundError, VersionConflictError, type InputIssue } from '../../sessions/errors.js';
 import { builder } from '../builder.js';
 
 /*
@@ -36,6 +36,16 @@ builder.objectType(VersionConflictError, {
   }),
 });
 
+builder.objectType(ReferenceNotFoundError, {
+  name: 'SessionReferenceNotFoundError',
+  description: "The agent or credential the write names is unknown to its owning subgraph, or not the caller's (only with a reference check configured).",
+  interfaces: [SessionErrorInterface],
+  fields: (t) => ({
+    referenceType: t.exposeString('type', { description: '`Agent` or `Credential`.' }),
+    referenceId: t.exposeID('id'),
+  }),
+});
+
 const InputIssueRef = builder.objectRef<InputIssue>('SessionInputIssue').implement({
   description: 'One invalid value of the input.',
   fields: (t) => ({
@@ -54,6 +64,8 @@ builder.objectType(InvalidInputError, {
   fields: (t) => ({ issues: t.field({ type: [InputIssueRef], resolve: (error) => error.issues }) }),
 });
 
+/** Writes that name an agent or a credential (create, update) may meet this too. */
+export const REFERENCE_ERRORS = [ReferenceNotFoundError];
 /** Every write of an existing session may meet these. */
 export const SESSION_WRITE_ERRORS = [SessionNotFoundError, VersionConflictError, InvalidInputError];
 /** Writes of one task meet these too. */

@@ -1,6 +1,7 @@
 import type { InputFieldBuilder } from '@pothos/core';
 import { LIMITS } from '../../sessions/limits.js';
 import type { JsonObject, SessionRecord, SessionRef } from '../../sessions/model.js';
+import type { WriteOptions } from '../../sessions/idempotency.js';
 import type { ChatModelConfigDraft } from '../../sessions/patch.js';
 import { builder } from '../builder.js';
 import { callerOf, renewLoaders, type GraphQLContext } from '../context.js';
@@ -8,7 +9,7 @@ import { idString, jsonObject, labelString, nonEmptyString } from '../validation
 import { AgentStateInput, toAgentStateDraft } from './agent-state.js';
 import { PermissionModeEnum, SessionSourceEnum } from './enums.js';
 import { InvalidInputError } from '../../sessions/errors.js';
-import { SESSION_WRITE_ERRORS, withIssuesAt } from './results.js';
+import { REFERENCE_ERRORS, SESSION_WRITE_ERRORS, withIssuesAt } from './results.js';
 
 const STATE_PARTS = { under: ['state'], when: ['context', 'tasksContext'] };
 import { agentIdField, SessionObject } from './session.js';
@@ -21,7 +22,22 @@ export function sessionAddressFields(t: InputFieldBuilder<Types, 'InputObject'>)
     sessionId: t.id({ required: true, validate: idString() }),
     agentId: t.id(agentIdField),
     expectedVersion: t.int({ description: 'Apply only if the session is still at this version (else SessionVersionConflictError).' }),
+    ...idempotencyKeyField(t),
   };
+}
+
+/** Every write may carry a key that makes its retry safe; see WriteOptions in src/sessions/idempotency.ts. */
+export function idempotencyKeyField(t: InputFieldBuilder<Types, 'InputObject'>) {
+  return {
+    idempotencyKey: t.string({
+      description: `Makes a retry safe: the same key with the same input within ${LIMITS.idempotencyKeyLifetimeHours} h returns the first outcome without applying again; with another input it is SessionInvalidInputError.`,
+    }),
+  };
+}
+
+/** The version check and idempotency key a write input carries, as the domain takes them. */
+export function writeOptionsOf(input: { expectedVersion?: number | null; idempotencyKey?: string | null }): WriteOptions {
+  return { expectedVersion: input.expectedVersion, idempotencyKey: input.idempotencyKey };
 }
 
 /** The session a write input addresses. */
@@ -71,6 +87,7 @@ const CreateSessionInput = builder.inputType('CreateSessionInput', {
     source: t.field({ type: SessionSourceEnum, defaultValue: 'user' }),
     sourceScheduleId: t.id({ validate: idString() }),
     state: t.field({ type: AgentStateInput, description: 'The initial agent state; a fresh default state when absent.' }),
+    ...idempotencyKeyField(t),
   }),
 });
 
@@ -107,17 +124,21 @@ builder.mutationFields((t) => ({
   createSession: t.field({
     type: sessionPayload('CreateSessionPayload', 'The session createSession made.'),
     description: 'Creates a session of the caller for an agent.',
-    errors: { types: [InvalidInputError] },
+    errors: { types: [InvalidInputError, ...REFERENCE_ERRORS] },
     args: { input: t.arg({ type: CreateSessionInput, required: true }) },
-    resolve: async (_root, { input }, context) => ({
+    resolve: async (_root, { input: { idempotencyKey, ...input } }, context) => ({
       session: await written(context, () =>
         // The domain reports the rules that span the initial state relative to the state.
         withIssuesAt(['input'], STATE_PARTS, () =>
-          context.sessions.create(callerOf(context), {
-            ...input,
-            chatModelConfig: input.chatModelConfig && toChatModelConfigDraft(input.chatModelConfig),
-            state: input.state && toAgentStateDraft(input.state),
-          }),
+          context.sessions.create(
+            callerOf(context),
+            {
+              ...input,
+              chatModelConfig: input.chatModelConfig && toChatModelConfigDraft(input.chatModelConfig),
+              state: input.state && toAgentStateDraft(input.state),
+            },
+            { idempotencyKey },
+          ),
         ),
       ),
     }),
@@ -125,10 +146,10 @@ builder.mutationFields((t) => ({
   updateSession: t.field({
     type: sessionPayload('UpdateSessionPayload', 'The session as updateSession left it.'),
     description: 'Renames a session, replaces or clears its model configuration, sets its permission mode.',
-    errors: { types: SESSION_WRITE_ERRORS },
+    errors: { types: [...SESSION_WRITE_ERRORS, ...REFERENCE_ERRORS] },
     args: { input: t.arg({ type: UpdateSessionInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const { sessionId, agentId, expectedVersion, chatModelConfig, ...patch } = input;
+      const { sessionId, agentId, expectedVersion, idempotencyKey, chatModelConfig, ...patch } = input;
       return {
         session: await written(context, () =>
           withIssuesAt(['input'], () =>
@@ -137,7 +158,7 @@ builder.mutationFields((t) => ({
               addressOf(input),
               // Keep absent (undefined) apart from null: they mean "keep" and "clear".
               { ...patch, chatModelConfig: chatModelConfig && toChatModelConfigDraft(chatModelConfig) },
-              expectedVersion,
+              writeOptionsOf(input),
             ),
           ),
         ),
@@ -150,7 +171,7 @@ builder.mutationFields((t) => ({
     errors: { types: SESSION_WRITE_ERRORS },
     args: { input: t.arg({ type: SetSessionRunningInput, required: true }) },
     resolve: async (_root, { input }, context) => ({
-      session: await written(context, () => context.sessions.setRunning(callerOf(context), addressOf(input), input.running, input.expectedVersion)),
+      session: await written(context, () => context.sessions.setRunning(callerOf(context), addressOf(input), input.running, writeOptionsOf(input))),
     }),
   }),
   deleteSession: t.field({
@@ -160,7 +181,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: DeleteSessionInput, required: true }) },
     resolve: async (_root, { input }, context) => ({
       deletedSessionId: input.sessionId,
-      lastVersion: await written(context, () => context.sessions.delete(callerOf(context), addressOf(input), input.expectedVersion)),
+      lastVersion: await written(context, () => context.sessions.delete(callerOf(context), addressOf(input), writeOptionsOf(input))),
     }),
   }),
 }));

@@ -143,12 +143,9 @@ export const sessionPageRule: [(args: SessionPageArgs) => boolean, { message: st
 export async function sessionsPage(context: GraphQLContext, agentId: string, { first, after, filter, orderBy }: SessionPageArgs) {
   const caller = callerOf(context);
   const order = orderBy ?? DEFAULT_ORDER;
-  const page = await context.sessions.list(caller, {
-    agentId,
-    first: first ?? LIMITS.defaultPageSize,
-    after: after ? sessionCursor.decode(after, order)! : undefined,
-    filter: filter ?? undefined,
-    order,
+  const page = await context.loaders.sessionPages.load({
+    id: agentId,
+    window: { first: first ?? LIMITS.defaultPageSize, after: after ? sessionCursor.decode(after, order)! : undefined, filter: filter ?? undefined, order },
   });
   const edges = page.sessions.map((session) => ({ cursor: sessionCursor.encode(session, order), node: session }));
   return {
@@ -159,7 +156,7 @@ export async function sessionsPage(context: GraphQLContext, agentId: string, { f
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
-    totalCount: () => context.sessions.count(caller, agentId, filter ?? undefined),
+    totalCount: () => context.loaders.sessionCounts.load({ id: agentId, window: filter ?? undefined }),
   };
 }
 

@@ -8,7 +8,7 @@ import { TextOrBlocksInput, toTextOrBlocksDraft } from './content.js';
 import { PermissionContextInput } from './permission.js';
 import { SESSION_WRITE_ERRORS, withIssuesAt } from './results.js';
 import { SessionObject } from './session.js';
-import { addressOf, sessionAddressFields, written } from './session-writes.js';
+import { addressOf, sessionAddressFields, written, writeOptionsOf } from './session-writes.js';
 
 const ReplaceSessionStateInput = builder.inputType('ReplaceSessionStateInput', {
   description: 'The whole agent state, as the agent runtime saves it after a turn.',
@@ -53,7 +53,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, context) => ({
       session: await written(context, () =>
         withIssuesAt(['input', 'state'], () =>
-          context.sessions.replaceState(callerOf(context), addressOf(input), toAgentStateDraft(input.state), input.expectedVersion),
+          context.sessions.replaceState(callerOf(context), addressOf(input), toAgentStateDraft(input.state), writeOptionsOf(input)),
         ),
       ),
     }),
@@ -64,11 +64,11 @@ builder.mutationFields((t) => ({
     errors: { types: SESSION_WRITE_ERRORS },
     args: { input: t.arg({ type: UpdateSessionStateInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const { sessionId, agentId, expectedVersion, summary, ...patch } = input;
+      const { sessionId, agentId, expectedVersion, idempotencyKey, summary, ...patch } = input;
       return {
         session: await written(context, () =>
           withIssuesAt(['input'], () =>
-            context.sessions.updateState(callerOf(context), addressOf(input), { ...patch, summary: summary && toTextOrBlocksDraft(summary) }, expectedVersion),
+            context.sessions.updateState(callerOf(context), addressOf(input), { ...patch, summary: summary && toTextOrBlocksDraft(summary) }, writeOptionsOf(input)),
           ),
         ),
       };
@@ -83,7 +83,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, context) => ({
       session: await written(context, () =>
         withIssuesAt(['input', 'summary'], () =>
-          context.sessions.compactContext(callerOf(context), addressOf(input), input.keepLast, toTextOrBlocksDraft(input.summary), input.expectedVersion),
+          context.sessions.compactContext(callerOf(context), addressOf(input), input.keepLast, toTextOrBlocksDraft(input.summary), writeOptionsOf(input)),
         ),
       ),
     }),

@@ -7,7 +7,7 @@ import { boundedString, freeText, idString, jsonObject, labelString } from '../v
 import { TaskStateEnum } from './enums.js';
 import { SESSION_WRITE_ERRORS, TASK_WRITE_ERRORS, withIssuesAt } from './results.js';
 import { SessionObject } from './session.js';
-import { addressOf, sessionAddressFields, written } from './session-writes.js';
+import { addressOf, sessionAddressFields, written, writeOptionsOf } from './session-writes.js';
 import { taskLinks, TaskInput, TaskRef, toTaskDraft } from './task.js';
 
 const CreateSessionTaskInput = builder.inputType('CreateSessionTaskInput', {
@@ -71,7 +71,7 @@ builder.mutationFields((t) => ({
       // The id is settled here, so the payload can return the task it names.
       const task = { ...toTaskDraft(input.task), id: input.task.id ?? newId() };
       const session = await written(context, () =>
-        withIssuesAt(['input', 'task'], () => context.sessions.createTask(callerOf(context), addressOf(input), task, input.expectedVersion)),
+        withIssuesAt(['input', 'task'], () => context.sessions.createTask(callerOf(context), addressOf(input), task, writeOptionsOf(input))),
       );
       return { session, taskId: task.id };
     },
@@ -82,10 +82,10 @@ builder.mutationFields((t) => ({
     errors: { types: TASK_WRITE_ERRORS },
     args: { input: t.arg({ type: UpdateSessionTaskInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const { sessionId, agentId, expectedVersion, taskId, metadata, ...patch } = input;
+      const { sessionId, agentId, expectedVersion, idempotencyKey, taskId, metadata, ...patch } = input;
       const session = await written(context, () =>
         withIssuesAt(['input'], () =>
-          context.sessions.updateTask(callerOf(context), addressOf(input), taskId, { ...patch, metadata: metadata as JsonObject | null | undefined }, expectedVersion),
+          context.sessions.updateTask(callerOf(context), addressOf(input), taskId, { ...patch, metadata: metadata as JsonObject | null | undefined }, writeOptionsOf(input)),
         ),
       );
       return { session, taskId };
@@ -97,7 +97,7 @@ builder.mutationFields((t) => ({
     errors: { types: TASK_WRITE_ERRORS },
     args: { input: t.arg({ type: DeleteSessionTaskInput, required: true }) },
     resolve: async (_root, { input }, context) => ({
-      session: await written(context, () => context.sessions.deleteTask(callerOf(context), addressOf(input), input.taskId, input.expectedVersion)),
+      session: await written(context, () => context.sessions.deleteTask(callerOf(context), addressOf(input), input.taskId, writeOptionsOf(input))),
       deletedTaskId: input.taskId,
     }),
   }),

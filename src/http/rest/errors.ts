@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import { LIMITS } from '../../sessions/limits.js';
+import { nestsWithin } from '../../sessions/text.js';
 import type { ValidationErrorJson } from './schemas.js';
 
 /** Where a request value came from, as the first element of an upstream `loc`. */
@@ -20,8 +22,11 @@ export function validationFailed(issues: ValidationErrorJson[]): HttpError {
 
 type Issue = z.core.$ZodIssue;
 
+/** pydantic's words for a body that is not an object (the body is a model, not a dict). */
+export const NOT_AN_OBJECT = { type: 'model_attributes_type', msg: 'Input should be a valid dictionary or object to extract fields from' } as const;
+
 /**
- * Zod's issues in upstream's (FastAPI/pydantic) form: one `{type, loc, msg, input}` each, `loc`
+ * Zod's issues in upstream's (FastAPI/pydantic) form: one `{type, loc, msg, input, ctx?}` each, `loc`
  * starting with where the value came from, `input` the value at fault (the enclosing object when
  * a field is missing), so clients written against upstream can read them.
  */
@@ -34,50 +39,80 @@ export function validationIssues(location: Location, error: z.ZodError, input: u
         type: 'extra_forbidden',
         loc: [location, ...path, key],
         msg: 'Extra inputs are not permitted',
-        input: valueAt(parent, [key]) ?? null,
+        input: echoed(valueAt(parent, [key])),
       }));
     }
     const value = valueAt(input, path);
-    const { type, msg } = describe(issue, value, location);
+    const { type, msg, ctx } = describe(issue, value, location, path.length === 0);
     // A missing body field reports the object it is missing from; a missing header or parameter, null.
     const reported = type !== 'missing' ? value : location === 'body' ? valueAt(input, path.slice(0, -1)) : null;
-    return [{ type, loc: [location, ...path], msg, input: reported ?? null }];
+    return [{ type, loc: [location, ...path], msg, input: echoed(reported), ...(ctx && { ctx }) }];
   });
 }
 
-function describe(issue: Issue, value: unknown, location: Location): { type: string; msg: string } {
+/** The value at fault, as the response repeats it; one nested too deep to serialise is left out. */
+function echoed(value: unknown): unknown {
+  return value === undefined || !nestsWithin(value, LIMITS.jsonObjectDepth) ? null : value;
+}
+
+interface Described {
+  type: string;
+  msg: string;
+  /** pydantic's context of the error kinds that have one: the expected values or the bound. */
+  ctx?: Record<string, unknown>;
+}
+
+/** A custom zod issue may name its pydantic error kind, e.g. `{ params: { type: 'int_parsing' } }`. */
+const CUSTOM_KINDS: Record<string, Omit<Described, 'type'>> = {
+  int_parsing: { msg: 'Input should be a valid integer, unable to parse string as an integer' },
+};
+
+function describe(issue: Issue, value: unknown, location: Location, atRoot: boolean): Described {
   switch (issue.code) {
     case 'invalid_type':
       if (value === undefined) return { type: 'missing', msg: 'Field required' };
-      return typeMismatch(issue.expected, location);
-    case 'invalid_value':
-      return {
-        type: 'enum',
-        msg: `Input should be ${issue.values.map((option) => `'${String(option)}'`).join(', ').replace(/, ([^,]*)$/, ' or $1')}`,
-      };
+      // The body itself is a model: pydantic names a non-object there differently from a nested dict.
+      if (location === 'body' && atRoot) return NOT_AN_OBJECT;
+      return typeMismatch(issue.expected);
+    case 'invalid_value': {
+      const expected = issue.values.map((option) => `'${String(option)}'`).join(', ').replace(/, ([^,]*)$/, ' or $1');
+      return { type: 'enum', msg: `Input should be ${expected}`, ctx: { expected } };
+    }
     case 'too_small':
       return issue.origin === 'string'
-        ? { type: 'string_too_short', msg: `String should have at least ${issue.minimum} character${issue.minimum === 1 ? '' : 's'}` }
-        : { type: 'greater_than_equal', msg: `Input should be greater than or equal to ${issue.minimum}` };
+        ? {
+            type: 'string_too_short',
+            msg: `String should have at least ${issue.minimum} character${issue.minimum === 1 ? '' : 's'}`,
+            ctx: { min_length: Number(issue.minimum) },
+          }
+        : { type: 'greater_than_equal', msg: `Input should be greater than or equal to ${issue.minimum}`, ctx: { ge: Number(issue.minimum) } };
     case 'too_big':
       return issue.origin === 'string'
-        ? { type: 'string_too_long', msg: `String should have at most ${issue.maximum} characters` }
-        : { type: 'less_than_equal', msg: `Input should be less than or equal to ${issue.maximum}` };
+        ? { type: 'string_too_long', msg: `String should have at most ${issue.maximum} characters`, ctx: { max_length: Number(issue.maximum) } }
+        : { type: 'less_than_equal', msg: `Input should be less than or equal to ${issue.maximum}`, ctx: { le: Number(issue.maximum) } };
+    case 'custom': {
+      const kind = typeof issue.params?.type === 'string' ? issue.params.type : undefined;
+      const known = kind === undefined ? undefined : CUSTOM_KINDS[kind];
+      if (kind && known) return { type: kind, ...known };
+      return valueError(issue.message);
+    }
     default:
-      return { type: 'value_error', msg: issue.message };
+      return valueError(issue.message);
   }
 }
 
-function typeMismatch(expected: string, location: Location): { type: string; msg: string } {
+/** A rule of this service's own, in the form pydantic gives a validator's ValueError. */
+export function valueError(message: string): Described {
+  return { type: 'value_error', msg: `Value error, ${message}`, ctx: { error: message } };
+}
+
+function typeMismatch(expected: string): Described {
   switch (expected) {
     case 'string':
       return { type: 'string_type', msg: 'Input should be a valid string' };
     case 'number':
     case 'int':
-      // Query values are text: upstream reports them as unparsable rather than mistyped.
-      return location === 'query'
-        ? { type: 'int_parsing', msg: 'Input should be a valid integer, unable to parse string as an integer' }
-        : { type: 'int_type', msg: 'Input should be a valid integer' };
+      return { type: 'int_type', msg: 'Input should be a valid integer' };
     case 'object':
     case 'record':
       return { type: 'dict_type', msg: 'Input should be a valid dictionary' };

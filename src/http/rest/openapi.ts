@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMITS } from '../../sessions/limits.js';
 import { routes, type Route } from './routes.js';
 import { CallerHeaders, components, ErrorResponse, HTTPValidationError, SessionPathParams } from './schemas.js';
 
@@ -47,9 +48,7 @@ function operation(route: Route) {
     401: { description: 'The x-user-id header is empty.', content: jsonContent(ErrorResponse) },
     422: { description: 'Validation Error', content: jsonContent(HTTPValidationError) },
   };
-  if (route.path.includes('{session_id}')) {
-    responses[404] = { description: "No such session for this user and agent: `Session '<id>' not found.`", content: jsonContent(ErrorResponse) };
-  }
+  responses[404] = { description: route.notFound, content: jsonContent(ErrorResponse) };
   if (route.ifMatch) responses[412] = { description: 'If-Match is not the current version; nothing changed.', content: jsonContent(ErrorResponse) };
   return {
     summary: route.summary,
@@ -60,11 +59,20 @@ function operation(route: Route) {
       ...(route.ifMatch
         ? [{ name: 'If-Match', in: 'header', required: false, description: 'Apply only at this version (an ETag), or "*".', schema: { type: 'string' } }]
         : []),
+      ...(route.method !== 'GET' ? [IDEMPOTENCY_KEY_HEADER] : []),
     ],
     ...(route.body && { requestBody: { required: true, content: jsonContent(route.body) } }),
     responses,
   };
 }
+
+const IDEMPOTENCY_KEY_HEADER = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description: `Makes a retry safe: the same key with the same request within ${LIMITS.idempotencyKeyLifetimeHours} h answers as the first time without applying again; with another request, 422.`,
+  schema: { type: 'string', minLength: 1, maxLength: LIMITS.idLength },
+};
 
 function buildDocument() {
   const { schemas } = z.toJSONSchema(components, { uri: (id) => `${COMPONENT_PREFIX}${id}`, unrepresentable: 'any' }) as {

@@ -3,8 +3,9 @@ import type { Logger } from '../../logger.js';
 import type { Caller } from '../../sessions/model.js';
 import type { SessionService } from '../../sessions/service.js';
 import { classifyError } from '../../errors.js';
+import { inexactJsonIssue } from '../../sessions/text.js';
 import type { CallerResolver } from '../identity.js';
-import { HttpError, validationFailed, validationIssues } from './errors.js';
+import { HttpError, NOT_AN_OBJECT, validationFailed, validationIssues, valueError } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { routes, type RestResponse, type Route } from './routes.js';
 import { CallerHeaders, SessionPathParams, type ValidationErrorJson } from './schemas.js';
@@ -19,11 +20,23 @@ interface CompiledRoute {
   pattern: RegExp;
 }
 
-// `/sessions/` also answers without its trailing slash (upstream redirects; answering directly is kinder to curl).
 const compiled: CompiledRoute[] = routes.map((route) => ({
   route,
-  pattern: new RegExp(`^${route.path.replace(/\/$/, '/?').replace('{session_id}', '(?<session_id>[^/]+)')}$`),
+  pattern: new RegExp(`^${route.path.replace('{session_id}', '(?<session_id>[^/]+)')}$`),
 }));
+
+function routesMatching(pathname: string) {
+  return compiled.flatMap(({ route, pattern }) => {
+    const match = pattern.exec(pathname);
+    return match ? [{ route, sessionId: match.groups?.session_id }] : [];
+  });
+}
+
+/** The path with its trailing slash toggled, when that one is a route: upstream (Starlette) redirects there with a 307. */
+function slashVariant(pathname: string): string | null {
+  const variant = pathname.endsWith('/') ? pathname.replace(/\/+$/, '') : `${pathname}/`;
+  return routesMatching(variant).length > 0 ? variant : null;
+}
 
 function isRestPath(pathname: string): boolean {
   return pathname === '/sessions' || pathname.startsWith('/sessions/');
@@ -45,11 +58,14 @@ function createRestRouter({ sessions, logger, resolveCaller }: RestRouterOptions
   return async function handle(request: Request, url: URL): Promise<RestResponse | null> {
     if (url.pathname === OPENAPI_PATH && request.method === 'GET') return { status: 200, body: openApiDocument() };
     if (!isRestPath(url.pathname)) return null;
-    const matches = compiled.flatMap(({ route, pattern }) => {
-      const match = pattern.exec(url.pathname);
-      return match ? [{ route, sessionId: match.groups?.session_id }] : [];
-    });
-    if (matches.length === 0) return { status: 404, body: { detail: 'Not Found' } };
+    const matches = routesMatching(url.pathname);
+    if (matches.length === 0) {
+      const variant = slashVariant(url.pathname);
+      if (variant === null) return { status: 404, body: { detail: 'Not Found' } };
+      const location = new URL(url);
+      location.pathname = variant;
+      return { status: 307, headers: { location: location.toString() } };
+    }
     const matched = matches.find(({ route }) => route.method === request.method);
     if (!matched) {
       return { status: 405, body: { detail: 'Method Not Allowed' }, headers: { allow: matches.map(({ route }) => route.method).join(', ') } };
@@ -88,7 +104,9 @@ async function dispatch(
   let body: unknown;
   if (route.body) {
     const raw = await readJson(request, issues);
-    if (raw.ok) {
+    const inexact = raw.ok ? inexactJsonIssue(raw.value) : null;
+    if (inexact) issues.push({ ...valueError(inexact.message), loc: ['body', ...inexact.path], input: null });
+    else if (raw.ok) {
       const parsed = route.body.safeParse(raw.value);
       if (parsed.success) body = parsed.data;
       else issues.push(...validationIssues('body', parsed.error, raw.value));
@@ -97,7 +115,8 @@ async function dispatch(
 
   if (issues.length > 0 || !caller || !query.success) throw validationFailed(issues);
   const expectedVersion = route.ifMatch ? expectedVersionOf(request.headers) : undefined;
-  return route.handle({ caller, sessionId, query: query.data, body, expectedVersion }, sessions);
+  const idempotencyKey = request.headers.get('idempotency-key') ?? undefined;
+  return route.handle({ caller, sessionId, query: query.data, body, expectedVersion, idempotencyKey }, sessions);
 }
 
 /** A malformed escape cannot name a session: keep it as sent, which then matches none. */
@@ -118,15 +137,30 @@ async function callerOf(request: Request, resolveCaller: CallerResolver, issues:
   if (caller) return caller;
   const sent = { 'x-user-id': request.headers.get('x-user-id') ?? undefined };
   const parsed = CallerHeaders.safeParse(sent);
-  if (parsed.success) throw new HttpError(401, 'Not authenticated: the x-user-id header is empty.');
+  if (parsed.success) throw new HttpError(401, 'X-User-ID header is required.');
   issues.push(...validationIssues('header', parsed.error, sent));
   return null;
 }
 
+/** `application/json` or `application/<anything>+json`, whatever its parameters (upstream's rule). */
+function isJsonMediaType(contentType: string): boolean {
+  const essence = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  return essence === 'application/json' || /^application\/[^/]+\+json$/.test(essence);
+}
+
+/**
+ * The body as upstream (FastAPI) reads it: JSON when the content type says so or there is none;
+ * other content is taken as text, which is not an object, so a 422 however JSON-like it is.
+ */
 async function readJson(request: Request, issues: ValidationErrorJson[]): Promise<{ ok: true; value: unknown } | { ok: false }> {
   const text = await request.text();
-  if (text.trim() === '') {
+  if (text === '') {
     issues.push({ type: 'missing', loc: ['body'], msg: 'Field required', input: null });
+    return { ok: false };
+  }
+  const contentType = request.headers.get('content-type');
+  if (contentType !== null && !isJsonMediaType(contentType)) {
+    issues.push({ ...NOT_AN_OBJECT, loc: ['body'], input: text });
     return { ok: false };
   }
   try {
@@ -162,7 +196,7 @@ function errorResponse(error: unknown, logger: Logger): RestResponse {
   if (failure.log === 'warn') logger.warn({ err: error }, 'a dependency is unavailable');
   if (failure.log === 'error') logger.error({ err: error }, 'unexpected error while serving a REST request');
   if (failure.issues) {
-    return { status: 422, body: { detail: failure.issues.map((issue) => ({ type: 'value_error', loc: ['body', ...issue.path], msg: issue.message, input: null })) } };
+    return { status: 422, body: { detail: failure.issues.map((issue) => ({ ...valueError(issue.message), loc: ['body', ...issue.path], input: null })) } };
   }
   // Upstream's words for a failure it would not explain either.
   const detail = failure.code === 'INTERNAL_SERVER_ERROR' ? 'Internal Server Error' : failure.message;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SessionNotFoundError } from '../../sessions/errors.js';
 import type { Caller, JsonObject, SessionRecord } from '../../sessions/model.js';
 import type { ChatModelConfigDraft } from '../../sessions/patch.js';
-import type { SessionService } from '../../sessions/service.js';
+import type { SessionOrder, SessionService } from '../../sessions/service.js';
 import { messageDocument, sessionDocument } from './documents.js';
 import {
   ChatModelConfigInput,
@@ -32,6 +32,8 @@ export interface RouteInput<Query, Body> {
   body: Body;
   /** From If-Match, on routes that accept it. */
   expectedVersion: number | undefined;
+  /** From the Idempotency-Key header, passed to the write as is. */
+  idempotencyKey: string | undefined;
 }
 
 /**
@@ -45,6 +47,8 @@ export interface Route<Query extends z.ZodObject = z.ZodObject, Body extends z.Z
   summary: string;
   query: Query;
   body?: Body;
+  /** What a 404 means here, for /openapi.json. */
+  notFound: string;
   /** Accepts If-Match with an ETag from a session response (412 when stale). */
   ifMatch?: boolean;
   success: { status: number; description: string; schema?: z.ZodType; etag?: boolean };
@@ -77,17 +81,28 @@ async function sessionDocuments(sessions: SessionService, records: SessionRecord
 
 const noQuery = z.object({});
 
+const SESSION_NOT_FOUND = "No such session for this user and agent: `Session '<id>' not found.`";
+// Only when a reference check is configured (see the README).
+const AGENT_NOT_FOUND = "The agent is unknown or not the caller's: `Agent '<id>' not found.`";
+const CREDENTIAL_NOT_FOUND = "the chat_model_config's credential is unknown or not the caller's: `Credential '<id>' not found.`";
+
+/** Upstream lists newest created first, so a rename does not reorder a client's list (GraphQL keeps its own default). */
+const UPSTREAM_ORDER: SessionOrder = { field: 'createdAt', direction: 'desc' };
+
 export const routes: Route[] = [
   route({
     method: 'GET',
     path: '/sessions/',
-    summary: 'List sessions for an agent, most recently updated first',
+    summary: 'List sessions for an agent, newest created first',
     query: ListSessionsQuery,
+    notFound: AGENT_NOT_FOUND,
     success: { status: 200, description: 'The sessions in the window, and how many there are in all.', schema: ListSessionsResponse },
     async handle({ caller, query }, sessions) {
       const [page, total] = await Promise.all([
-        sessions.list(caller, { agentId: query.agent_id, first: query.limit, offset: query.offset }),
+        sessions.list(caller, { agentId: query.agent_id, first: query.limit, offset: query.offset, order: UPSTREAM_ORDER }),
         sessions.count(caller, query.agent_id),
+        // Upstream answers 404 for an agent that is not the caller's, even one without sessions.
+        sessions.references.assertOwned(caller, [{ type: 'Agent', id: query.agent_id }]),
       ]);
       return { status: 200, body: { sessions: await sessionDocuments(sessions, page.sessions), total } };
     },
@@ -98,14 +113,19 @@ export const routes: Route[] = [
     summary: 'Create a new session',
     query: noQuery,
     body: CreateSessionRequest,
+    notFound: `${AGENT_NOT_FOUND} Or ${CREDENTIAL_NOT_FOUND}`,
     success: { status: 201, description: 'The new session id; the ETag carries its version.', schema: CreateSessionResponse, etag: true },
-    async handle({ caller, body }, sessions) {
-      const session = await sessions.create(caller, {
-        agentId: body.agent_id,
-        workspaceId: body.workspace_id,
-        name: body.name,
-        chatModelConfig: body.chat_model_config && chatModelConfigDraft(body.chat_model_config),
-      });
+    async handle({ caller, body, idempotencyKey }, sessions) {
+      const session = await sessions.create(
+        caller,
+        {
+          agentId: body.agent_id,
+          workspaceId: body.workspace_id,
+          name: body.name,
+          chatModelConfig: body.chat_model_config && chatModelConfigDraft(body.chat_model_config),
+        },
+        { idempotencyKey },
+      );
       return { status: 201, body: { session_id: session.id }, headers: etag(session.version) };
     },
   }),
@@ -115,9 +135,10 @@ export const routes: Route[] = [
     summary: 'Update a session',
     query: SessionQuery,
     body: UpdateSessionRequest,
+    notFound: `${SESSION_NOT_FOUND} Or ${CREDENTIAL_NOT_FOUND}`,
     ifMatch: true,
     success: { status: 200, description: 'The full session record after the update.', schema: SessionRecordSchema, etag: true },
-    async handle({ caller, sessionId, query, body, expectedVersion }, sessions) {
+    async handle({ caller, sessionId, query, body, expectedVersion, idempotencyKey }, sessions) {
       const ref = { id: sessionId, agentId: query.agent_id };
       const session = await sessions.update(
         caller,
@@ -128,7 +149,7 @@ export const routes: Route[] = [
           chatModelConfig: body.chat_model_config && chatModelConfigDraft(body.chat_model_config),
           permissionMode: body.permission_mode,
         },
-        expectedVersion,
+        { expectedVersion, idempotencyKey },
       );
       const [document] = await sessionDocuments(sessions, [session]);
       if (!document) throw new SessionNotFoundError(sessionId);
@@ -140,11 +161,13 @@ export const routes: Route[] = [
     path: '/sessions/{session_id}',
     summary: 'Delete a session',
     query: SessionQuery,
+    notFound: SESSION_NOT_FOUND,
     ifMatch: true,
     success: { status: 204, description: 'Deleted.' },
-    async handle({ caller, sessionId, query, expectedVersion }, sessions) {
-      await sessions.delete(caller, { id: sessionId, agentId: query.agent_id }, expectedVersion);
-      return { status: 204 };
+    async handle({ caller, sessionId, query, expectedVersion, idempotencyKey }, sessions) {
+      await sessions.delete(caller, { id: sessionId, agentId: query.agent_id }, { expectedVersion, idempotencyKey });
+      // Upstream's empty 204 still names JSON as its content type; a client may check it.
+      return { status: 204, headers: { 'content-type': 'application/json' } };
     },
   }),
   route({
@@ -152,6 +175,7 @@ export const routes: Route[] = [
     path: '/sessions/{session_id}/messages',
     summary: 'List messages for a session',
     query: ListMessagesQuery,
+    notFound: SESSION_NOT_FOUND,
     success: { status: 200, description: 'A window of the messages, oldest first, and the run status.', schema: ListMessagesResponse },
     async handle({ caller, sessionId, query }, sessions) {
       const page = await sessions.messagesPage(caller, { id: sessionId, agentId: query.agent_id }, { offset: query.offset, limit: query.limit });

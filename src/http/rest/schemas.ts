@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../../sessions/limits.js';
-import { isStorableText, nestsWithin, UNSTORABLE_TEXT_MESSAGE } from '../../sessions/text.js';
+import { idText, labelText } from '../../sessions/rules.js';
+import { nestsWithin } from '../../sessions/text.js';
 import {
   MESSAGE_ROLES,
   PERMISSION_BEHAVIORS,
@@ -26,14 +27,16 @@ function component<Schema extends z.ZodType>(id: string, schema: Schema, descrip
 
 /* Requests */
 
-// The same rules as the GraphQL inputs (src/graphql/validation.ts), in the upstream shapes.
-const storable = [isStorableText, { message: UNSTORABLE_TEXT_MESSAGE }] as const;
-const idString = () => z.string().min(1).max(LIMITS.idLength).refine(...storable);
-const labelString = () => z.string().min(1).max(LIMITS.labelLength).refine(...storable);
+// The string rules the GraphQL inputs validate with too (src/sessions/rules.ts), in the upstream shapes.
+const idString = idText;
+const labelString = labelText;
 
+// Whether the values are stored exactly is checked on the raw body (src/http/rest/router.ts): zod
+// drops a "__proto__" key while copying a record.
 const jsonObject = z
   .record(z.string(), z.unknown())
-  .refine((value) => nestsWithin(value, LIMITS.jsonObjectDepth), { message: `Must nest at most ${LIMITS.jsonObjectDepth} levels.` })
+  // Too deep to serialise safely: the size check would overflow the stack.
+  .refine((value) => nestsWithin(value, LIMITS.jsonObjectDepth), { message: `Must nest at most ${LIMITS.jsonObjectDepth} levels.`, abort: true })
   .refine((value) => Buffer.byteLength(JSON.stringify(value)) <= LIMITS.jsonObjectBytes, {
     message: `Must be at most ${LIMITS.jsonObjectBytes} bytes as JSON.`,
   });
@@ -81,11 +84,29 @@ const agentIdQuery = idString().describe('Agent the session belongs to.');
 export const SessionPathParams = z.object({ session_id: idString() });
 export const SessionQuery = z.object({ agent_id: agentIdQuery });
 
+const DECIMAL_INTEGER = /^[+-]?\d+$/;
+
+/**
+ * A query integer as upstream (pydantic) parses one: decimal digits only, so `''`, `1e1` and `0x10`
+ * are `int_parsing` errors rather than 0, 10 and 16.
+ */
+function queryInteger(bounds: z.ZodDefault<z.ZodInt>) {
+  return z.preprocess((value, context) => {
+    if (typeof value !== 'string') return value;
+    if (!DECIMAL_INTEGER.test(value.trim())) {
+      context.addIssue({ code: 'custom', message: 'Not an integer.', params: { type: 'int_parsing' }, input: value });
+      return z.NEVER;
+    }
+    // Beyond the safe range every bound here fails anyway: clamping reports that bound, once.
+    return Math.min(Number(value), Number.MAX_SAFE_INTEGER);
+  }, bounds);
+}
+
 /** The paging query parameters of a list: `offset` from 0, `limit` from 1 to `max`. */
 function windowParams(max: number, fallback: number, descriptions: { offset: string; limit: string }) {
   return {
-    offset: z.coerce.number().int().min(0).max(LIMITS.maxOffset).default(0).describe(descriptions.offset),
-    limit: z.coerce.number().int().min(1).max(max).default(fallback).describe(descriptions.limit),
+    offset: queryInteger(z.int().min(0).max(LIMITS.maxOffset).default(0)).describe(descriptions.offset),
+    limit: queryInteger(z.int().min(1).max(max).default(fallback)).describe(descriptions.limit),
   };
 }
 
@@ -249,7 +270,7 @@ export const SessionRecord = component(
 export const ListSessionsResponse = component(
   'ListSessionsResponse',
   z.object({
-    sessions: z.array(SessionRecord).describe('Newest (most recently updated) first.'),
+    sessions: z.array(SessionRecord).describe('Newest (most recently created) first.'),
     total: z.number().int().describe('All sessions of the caller for this agent, whatever the window.'),
   }),
 );
