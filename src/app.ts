@@ -15,7 +15,7 @@ import { SessionService } from './sessions/service.js';
 
 export type AppConfig = Pick<
   Config,
-  'database' | 'graphiql' | 'introspection' | 'auth' | 'limits' | 'persistedOperationsFile' | 'metrics' | 'subscriptions' | 'references'
+  'database' | 'graphiql' | 'introspection' | 'auth' | 'limits' | 'persistedOperationsFile' | 'metrics' | 'subscriptions' | 'references' | 'tracing'
 >;
 
 export interface App {
@@ -65,6 +65,7 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<App>
     limits: config.limits,
     persistedOperations,
     metrics: config.metrics ? createMetrics(database.poolStats, subscriptions.openCount) : null,
+    operationSpans: config.tracing !== null,
     checkReady: async () => {
       if (draining) throw new Error('shutting down');
       transport.check();

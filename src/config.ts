@@ -60,6 +60,8 @@ const environmentSchema = z.object({
   MAX_SUBSCRIPTIONS_PER_CALLER: positiveInt(10_000).default(20),
   SUBSCRIPTION_BUFFER_SIZE: positiveInt(100_000).default(100),
   SUBSCRIPTION_KEEPALIVE_MS: positiveInt(600_000).default(12_000),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.refine((value) => value === undefined || /^https?:\/\//.test(value), 'must be an http(s):// URL'),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).default('agent-sessions'),
   REFERENCE_CHECK: z.enum(['off', 'federation']).optional(),
   AGENTS_SUBGRAPH_URL: httpUrl,
   CREDENTIALS_SUBGRAPH_URL: httpUrl,
@@ -121,6 +123,8 @@ export interface Config {
   metrics: boolean;
   shutdownTimeoutMs: number;
   subscriptions: SubscriptionOptions;
+  /** OpenTelemetry traces exported over OTLP (the exporter reads the OTEL_EXPORTER_OTLP_* variables); null: off. */
+  tracing: { serviceName: string } | null;
   references: ReferenceCheckOptions;
 }
 
@@ -179,6 +183,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       bufferSize: env.SUBSCRIPTION_BUFFER_SIZE,
       keepAliveMs: env.SUBSCRIPTION_KEEPALIVE_MS,
     },
+    tracing: env.OTEL_EXPORTER_OTLP_ENDPOINT ? { serviceName: env.OTEL_SERVICE_NAME } : null,
     references: referenceCheck(env),
   };
 }

@@ -5,6 +5,7 @@ import { createHttpServer } from './http/server.js';
 import { closeGracefully } from './http/shutdown.js';
 import { createLogger } from './logger.js';
 import { logUnhandledRejections } from './unhandled.js';
+import { startTracing } from './telemetry/tracing.js';
 
 const config = (() => {
   try {
@@ -17,6 +18,7 @@ const config = (() => {
 })();
 const logger = createLogger(config.logLevel);
 logUnhandledRejections(logger);
+const tracing = config.tracing && startTracing(config.tracing);
 const app = await createApp(config, logger).catch((error: unknown) => {
   logger.fatal({ err: error }, 'start-up failed');
   process.exit(1);
@@ -53,6 +55,7 @@ async function shutdown(signal: string) {
   await Promise.race([closeWebSockets(), new Promise((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref())]);
   const outcome = await closeGracefully(server, config.shutdownTimeoutMs);
   await app.close();
+  await tracing?.shutdown();
   logger.info({ outcome }, 'stopped');
   process.exit(0);
 }

@@ -38,6 +38,7 @@ async function slowReadingServer(env: Record<string, string>, delayMs: number): 
     persistedOperations: null,
     metrics: null,
     checkReady: async () => {},
+    operationSpans: false,
   });
 }
 

@@ -1,4 +1,3 @@
-import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { getOperationAST } from 'graphql';
@@ -12,6 +11,8 @@ import { subscriptionsOfRequest, type SessionSubscriptions } from '../graphql/su
 import type { Logger } from '../logger.js';
 import type { SessionService } from '../sessions/service.js';
 import { useRequestBodyLimit } from './body-limit.js';
+import { useTracing } from '../telemetry/graphql.js';
+import { useCsrfPrevention } from './csrf.js';
 import { createDocumentCache } from './document-cache.js';
 import type { GraphiQLPage } from './graphiql.js';
 import { useFederationAccess } from './federation-access.js';
@@ -37,6 +38,8 @@ export interface YogaOptions {
   metrics: Metrics | null;
   /** Resolves when the service can take traffic (database reachable, migrations applied); /ready fails otherwise. */
   checkReady: () => Promise<void>;
+  /** Open a span per operation (the OpenTelemetry SDK is registered); an incoming trace id is logged either way. */
+  operationSpans: boolean;
 }
 
 /** Far above any sensible document (selections, arguments and input literals together), far below a stack overflow. */
@@ -88,6 +91,7 @@ export function createYogaServer(options: YogaOptions) {
       bodyLimit.reader,
       useRequestObservability({ logger, metrics }),
       bodyLimit.refuser,
+      useTracing({ spans: options.operationSpans }),
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {
@@ -102,7 +106,7 @@ export function createYogaServer(options: YogaOptions) {
       }),
       metrics && useMetricsEndpoint(metrics),
       useRestRoutes({ sessions, logger, resolveCaller }),
-      useCSRFPrevention(),
+      useCsrfPrevention(),
       options.persistedOperations,
       useOperationLimits(limits, { introspection: options.introspection }),
       useNestingLimit(MAX_DOCUMENT_NESTING),

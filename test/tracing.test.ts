@@ -1,0 +1,152 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
+import { startTracing, type Tracing } from '../src/telemetry/tracing.js';
+import { createAgentsSubgraph } from './support/agents-subgraph.js';
+import { startTestApp } from './support/fixtures.js';
+import { CREATE_SESSION, createSessionVariables } from './support/gateway-documents.js';
+import { composeSupergraph, startHiveGateway } from './support/hive-gateway.js';
+import { eventually, listen } from './support/subscriptions.js';
+import { listenOnLoopback, type Running } from './support/supergraph.js';
+
+const SECRET = 'a-test-secret-of-at-least-thirty-two-bytes';
+const exporter = new InMemorySpanExporter();
+let tracing: Tracing;
+let sessions: Awaited<ReturnType<typeof startTestApp>>;
+const running: Running[] = [];
+let sessionsUrl: string;
+let gatewayUrl: string;
+/** What the gateway exported over OTLP (JSON bodies). */
+const gatewayExports: string[] = [];
+
+beforeAll(async () => {
+  tracing = startTracing({ serviceName: 'agent-sessions', spanProcessor: new SimpleSpanProcessor(exporter) });
+  // The endpoint only switches operation spans on here; spans go to the in-memory exporter above.
+  sessions = await startTestApp({ env: { NODE_ENV: 'production', AUTH_JWT_SECRET: SECRET, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' } });
+  const sessionsSubgraph = await listen(sessions.app);
+  const agentsSubgraph = await listenOnLoopback(createAgentsSubgraph([{ id: 'agent-1', name: 'Researcher' }]));
+  // A stand-in OTLP collector for the gateway's own spans.
+  const collector = await listenOnLoopback((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      gatewayExports.push(body);
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  }, '/v1/traces');
+  running.push(sessionsSubgraph, agentsSubgraph, collector);
+  sessionsUrl = sessionsSubgraph.url;
+  const gateway = await startHiveGateway(await composeSupergraph({ sessions: sessionsSubgraph.url, agents: agentsSubgraph.url }), {
+    OPENTELEMETRY: collector.url,
+  });
+  running.unshift(gateway);
+  gatewayUrl = gateway.url;
+}, 120_000);
+
+afterAll(async () => {
+  for (const server of running) await server.close();
+  await sessions?.close();
+  await tracing?.shutdown();
+});
+
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+const traceOf = (traceId: string) => exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId);
+const names = (spans: ReadableSpan[]) => spans.map((span) => span.name);
+
+async function post(url: string, query: string, variables: Record<string, unknown>, headers: Record<string, string>) {
+  const token = await new SignJWT({ sub: 'tracer' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(new TextEncoder().encode(SECRET));
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as { data?: any; errors?: unknown[] };
+}
+
+describe('one trace from the gateway through this service', () => {
+  test("a client's trace continues through Hive Gateway into this service's operation and database spans, and its log lines", async () => {
+    const traceId = hex(16);
+    const clientSpanId = hex(8);
+    const created = await post(gatewayUrl, CREATE_SESSION, createSessionVariables('agent-1', 'traced'), { traceparent: `00-${traceId}-${clientSpanId}-01` });
+    expect(created.errors).toBeUndefined();
+
+    const spans = traceOf(traceId);
+    const operation = spans.find((span) => span.name === 'mutation.CreateSession');
+    expect(operation, `spans of the trace: ${names(spans).join(', ')}`).toBeDefined();
+    // Its parent is a span of the gateway (exported by it), not the client's: the gateway continued the trace.
+    const gatewaySpanId = operation!.parentSpanContext!.spanId;
+    expect(gatewaySpanId).not.toBe(clientSpanId);
+    expect(await eventually(() => gatewayExports.some((body) => body.includes(traceId) && body.includes(gatewaySpanId)), true, 10_000)).toBe(true);
+    // Prisma's operation and SQL statement spans hang below the operation span.
+    const byId = new Map(spans.map((span) => [span.spanContext().spanId, span]));
+    const ancestors = (span: ReadableSpan): string[] => {
+      const parent = span.parentSpanContext && byId.get(span.parentSpanContext.spanId);
+      return parent ? [parent.name, ...ancestors(parent)] : [];
+    };
+    const prismaOperations = spans.filter((span) => span.name === 'prisma:client:operation');
+    expect(prismaOperations.length).toBeGreaterThan(0);
+    for (const span of prismaOperations) expect(ancestors(span)).toContain('mutation.CreateSession');
+    const statements = spans.filter((span) => span.name === 'prisma:client:db_query');
+    expect(statements.length).toBeGreaterThan(0);
+    expect(statements[0]!.attributes['db.query.text']).toEqual(expect.stringMatching(/^(INSERT|SELECT|UPDATE|BEGIN)/i));
+
+    const requestLines = sessions.logs.filter((line) => line.msg === 'request' && line.operations?.length);
+    expect(requestLines.at(-1)).toMatchObject({ traceId, operations: [expect.stringContaining('CreateSession')] });
+  });
+
+  test('a request that comes without a trace starts one, and its log line names it', async () => {
+    const created = await post(sessionsUrl, CREATE_SESSION, createSessionVariables('agent-1', 'untraced'), {});
+    expect(created.errors).toBeUndefined();
+    const line = sessions.logs.filter((entry) => entry.msg === 'request').at(-1)!;
+    expect(line.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(names(traceOf(line.traceId))).toEqual(expect.arrayContaining(['mutation.CreateSession', 'prisma:client:operation']));
+  });
+});
+
+describe('the service as run in production', () => {
+  test('with OTEL_EXPORTER_OTLP_ENDPOINT set, exports its spans over OTLP/HTTP, in the trace the caller sent', async () => {
+    const received: string[] = [];
+    const collector = await listenOnLoopback((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        if (request.url === '/v1/traces') received.push(body);
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    }, '');
+    onTestFinished(() => collector.close());
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'otlp-'));
+    onTestFinished(() => rm(dataDir, { recursive: true, force: true }));
+    const { DATABASE_URL: _unused, ...environment } = process.env;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...environment, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'production', AUTH_JWT_SECRET: SECRET, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    onTestFinished(() => void child.kill('SIGKILL'));
+    const port = await new Promise<number>((resolve, reject) => {
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        const entry = JSON.parse(line);
+        if (entry.msg === 'listening') resolve(entry.port);
+      });
+      void exited.then((code) => reject(new Error(`exited early with ${code}`)));
+    });
+
+    const traceId = hex(16);
+    const created = await post(`http://127.0.0.1:${port}/graphql`, CREATE_SESSION, createSessionVariables('agent-1', 'exported'), { traceparent: `00-${traceId}-${hex(8)}-01` });
+    expect(created.errors).toBeUndefined();
+    // Spans are exported in batches; SIGTERM flushes what is left before the process exits.
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const exported = received.join('\n');
+    expect(exported).toContain(traceId);
+    expect(exported).toContain('mutation.CreateSession');
+    expect(exported).toContain('prisma:client:db_query');
+  }, 180_000);
+});
