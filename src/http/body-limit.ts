@@ -7,10 +7,20 @@ import type { Plugin } from 'graphql-yoga';
  * authentication or parsing work. A body within the limit is handed on already read, so no route
  * can read more than the limit.
  *
- * Two plugins: `reader` comes before every other plugin, so they all see the request it hands on
- * (the request log keys its record by the request); `refuser` comes right after the request log, so
- * a refusal is logged and counted like any other response.
+ * Two plugins: `reader` comes right after the request log (which must open the request's log scope
+ * before anything awaits), so every later plugin sees the request it hands on; `refuser` comes right
+ * after it, so a refusal is logged and counted like any other response.
  */
+/**
+ * The request each request the reader handed on replaces: plugins that met the original (the request
+ * log, which must come first to scope the request's log lines) find their state through it.
+ */
+const originals = new WeakMap<Request, Request>();
+
+export function originalRequestOf(request: Request): Request {
+  return originals.get(request) ?? request;
+}
+
 export function useRequestBodyLimit({ maxBytes, graphqlEndpoint }: { maxBytes: number; graphqlEndpoint: string }): { reader: Plugin; refuser: Plugin } {
   const refusals = new WeakMap<Request, { status: number; message: string }>();
   const tooLarge = { status: 413, message: `Request body too large: at most ${maxBytes} bytes.` };
@@ -20,6 +30,7 @@ export function useRequestBodyLimit({ maxBytes, graphqlEndpoint }: { maxBytes: n
         // A request without the body, marked: the refuser answers it.
         const marked = new fetchAPI.Request(request.url, { method: request.method, headers: request.headers, signal: request.signal });
         refusals.set(marked, refusal);
+        originals.set(marked, request);
         setRequest(marked);
       };
       const declared = request.headers.get('content-length');
@@ -42,7 +53,9 @@ export function useRequestBodyLimit({ maxBytes, graphqlEndpoint }: { maxBytes: n
         }
         chunks.push(value);
       }
-      setRequest(new fetchAPI.Request(request.url, { method: request.method, headers: request.headers, signal: request.signal, body: Buffer.concat(chunks) }));
+      const read = new fetchAPI.Request(request.url, { method: request.method, headers: request.headers, signal: request.signal, body: Buffer.concat(chunks) });
+      originals.set(read, request);
+      setRequest(read);
     },
   };
   const refuser: Plugin = {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { getOperationAST, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { requestScope, type Logger } from '../logger.js';
+import { originalRequestOf } from './body-limit.js';
 import type { Metrics } from './metrics.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -41,14 +42,14 @@ export function useRequestObservability({ logger, metrics }: { logger: Logger; m
       });
     },
     onExecute({ args }) {
-      const record = records.get((args.contextValue as { request: Request }).request);
+      const record = records.get(originalRequestOf((args.contextValue as { request: Request }).request));
       const operation = getOperationAST(args.document, args.operationName);
       if (!record || !operation) return;
       record.operations.push(operation.name?.value ?? '(anonymous)');
       record.operationTypes.push(operation.operation);
     },
     onResultProcess({ request, result }) {
-      const record = records.get(request);
+      const record = records.get(originalRequestOf(request));
       if (!record) return;
       for (const single of Array.isArray(result) ? result : [result]) {
         for (const error of (single as ExecutionResult).errors ?? []) {
@@ -57,7 +58,7 @@ export function useRequestObservability({ logger, metrics }: { logger: Logger; m
       }
     },
     onResponse({ request, response }) {
-      const record = records.get(request);
+      const record = records.get(originalRequestOf(request));
       if (!record) return;
       response.headers.set(REQUEST_ID_HEADER, record.id);
       const durationMs = performance.now() - record.startedAt;

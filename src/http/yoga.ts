@@ -77,10 +77,11 @@ export function createYogaServer(options: YogaOptions) {
       // has the codes.
       error: (...args) => logger.debug({ args }, 'yoga'),
     },
-    // Order matters. The body limit reads the body first (see body-limit.ts) and refuses an
-    // oversized one right after observability, which comes before everything else so every
-    // request, including those the later plugins reject, is logged, counted and given a request
-    // id; all before any route reads a body or authenticates. The probe and metrics endpoints
+    // Order matters. Observability comes before everything else so every request, including those
+    // the later plugins reject, is logged, counted and given a request id (and a trace id), in a log
+    // scope opened before any plugin awaits; the body limit then reads the body and refuses an
+    // oversized one (see body-limit.ts), before any route reads a body or authenticates. The probe
+    // and metrics endpoints
     // answer next, then the REST routes (they answer their own paths and validate their own input),
     // before any GraphQL-specific check. CSRF prevention rejects a request before its
     // body is parsed; the allow-list swaps an id for its document before parsing; the armor limits
@@ -88,8 +89,8 @@ export function createYogaServer(options: YogaOptions) {
     // wraps the token-counting parser armor installs, so it must come after it); the timeout wraps
     // execution alone, compiled or not.
     plugins: [
-      bodyLimit.reader,
       useRequestObservability({ logger, metrics }),
+      bodyLimit.reader,
       bodyLimit.refuser,
       useTracing({ spans: options.operationSpans }),
       useReadinessCheck({
