@@ -97,17 +97,17 @@ describe('updateSession follows the PATCH rules', () => {
     expect(after.version).toBe(before.version + 1);
   });
 
-  test('with a stale expectedVersion the write fails with CONFLICT and changes nothing', async ({ service }) => {
+  test('with a stale expectedVersion the write answers SessionVersionConflictError and changes nothing', async ({ service }) => {
     const before = await createSession(service);
     await update(service, before.id, { name: 'first' });
     const stale = await update(service, before.id, { name: 'second' }, before.version);
     expect(stale.errors).toBeUndefined();
-    expect(stale.data.updateSession.session).toMatchObject({
+    expect(stale.data.updateSession).toMatchObject({
       __typename: 'SessionVersionConflictError',
       expectedVersion: before.version,
       currentVersion: before.version + 1,
     });
-    expect(stale.data.updateSession.session.message).toContain(`version ${before.version + 1}`);
+    expect(stale.data.updateSession.message).toContain(`version ${before.version + 1}`);
     const current = await read(service, before.id);
     expect(current.config.name).toBe('first');
     expect(current.version).toBe(before.version + 1);
@@ -147,7 +147,7 @@ describe('updateSession follows the PATCH rules', () => {
 
   test('an unknown session is a SessionNotFoundError', async ({ service }) => {
     const { data } = await update(service, 'f'.repeat(32), { name: 'x' });
-    expect(data.updateSession.session).toMatchObject({ __typename: 'SessionNotFoundError', sessionId: 'f'.repeat(32), message: `Session '${'f'.repeat(32)}' not found.` });
+    expect(data.updateSession).toMatchObject({ __typename: 'SessionNotFoundError', sessionId: 'f'.repeat(32), message: `Session '${'f'.repeat(32)}' not found.` });
   });
 });
 
@@ -174,7 +174,7 @@ describe('replaceSessionState', () => {
     expect(await read(service, before.id)).toEqual(after);
   });
 
-  test('a stale expectedVersion is a CONFLICT and the old state stays', async ({ service }) => {
+  test('a stale expectedVersion is a SessionVersionConflictError and the old state stays', async ({ service }) => {
     const before = await createSession(service);
     await update(service, before.id, { name: 'moved on' });
     const stale = await service.graphql(REPLACE_STATE, writeOf(before, { state: {} }, before.version));
@@ -188,7 +188,7 @@ describe('replaceSessionState', () => {
       REPLACE_STATE,
       writeOf(before, { state: { summary: { text: 'lost?' }, tasksContext: { tasks: [{ id: 'a', subject: 's', description: 'd', blocks: ['missing'] }] } } }),
     );
-    expect(data.replaceSessionState.session).toMatchObject({
+    expect(data.replaceSessionState).toMatchObject({
       __typename: 'SessionInvalidInputError',
       issues: [{ path: ['input', 'state', 'tasksContext', 'tasks', '0', 'blocks'], message: "No task 'missing' in this session." }],
     });
