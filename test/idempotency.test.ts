@@ -11,12 +11,15 @@ import { startTcpProxy } from './support/tcp-proxy.js';
  * REST `Idempotency-Key`), so a write whose answer was lost can be retried without applying twice.
  */
 
-const INVALID_INPUT = /* GraphQL */ `... on SessionInvalidInputError { issues { path message } }`;
+const INVALID_INPUT = /* GraphQL */ `
+  fragment InvalidInput on SessionInvalidInputError { issues { path message } }
+`;
 
 const CREATE = /* GraphQL */ `
   mutation Create($input: CreateSessionInput!) {
-    createSession(input: $input) { __typename ... on CreateSessionPayload { session { id version } } ${INVALID_INPUT} }
+    createSession(input: $input) { __typename ... on CreateSessionPayload { session { id version } } ...InvalidInput }
   }
+  ${INVALID_INPUT}
 `;
 
 const APPEND = /* GraphQL */ `
@@ -24,9 +27,10 @@ const APPEND = /* GraphQL */ `
     appendSessionMessages(input: $input) {
       __typename
       ... on AppendSessionMessagesPayload { session { version messages(last: 200) { totalCount } } messages { id createdAt } }
-      ${INVALID_INPUT}
+      ...InvalidInput
     }
   }
+  ${INVALID_INPUT}
 `;
 
 const DELETE = /* GraphQL */ `
