@@ -1,4 +1,5 @@
 import { test as base } from 'vitest';
+import { outcomeOf } from './support/documents.js';
 import { describe, expect, startTestApp, type TestApp } from './support/fixtures.js';
 
 /*
@@ -42,7 +43,9 @@ const AGENT_SESSIONS = /* GraphQL */ `
 `;
 
 const CREATE = /* GraphQL */ `
-  mutation Create($input: CreateSessionInput!) { createSession(input: $input) { id agentId } }
+  mutation Create($input: CreateSessionInput!) {
+    createSession(input: $input) { __typename ... on CreateSessionPayload { session { id agentId } } }
+  }
 `;
 
 const agentRef = (id: string) => ({ __typename: 'Agent', id });
@@ -50,7 +53,8 @@ const agentRef = (id: string) => ({ __typename: 'Agent', id });
 async function createSession(service: TestApp, userId: string, agentId: string, name?: string) {
   const { data, errors } = await service.graphql(CREATE, { input: { agentId, name } }, { userId });
   expect(errors).toBeUndefined();
-  return data.createSession as { id: string; agentId: string };
+  expect(data.createSession.__typename).toBe('CreateSessionPayload');
+  return data.createSession.session as { id: string; agentId: string };
 }
 
 describe('_entities', () => {
@@ -144,16 +148,23 @@ describe('list filters', () => {
 });
 
 const CREATE_WITH = /* GraphQL */ `
-  mutation CreateWith($input: CreateSessionInput!, $idempotencyKey: String) {
-    createSession(input: $input, idempotencyKey: $idempotencyKey) { id }
+  mutation CreateWith($input: CreateSessionInput!) {
+    createSession(input: $input) { __typename ... on CreateSessionPayload { session { id } } }
   }
 `;
 
 const APPEND = /* GraphQL */ `
-  mutation Append($id: ID!, $agentId: ID!, $messages: [MessageInput!]!) {
-    appendMessages(id: $id, agentId: $agentId, messages: $messages) { version state { context(last: 1) { id } } messages { totalCount } }
+  mutation Append($input: AppendSessionMessagesInput!) {
+    appendSessionMessages(input: $input) {
+      __typename
+      ... on AppendSessionMessagesPayload { session { version state { context(last: 1) { id } } messages { totalCount } } }
+      ... on SessionInvalidInputError { message issues { path message } }
+    }
   }
 `;
+
+/** The input of an append to the session `ref`. */
+const appendTo = (ref: { id: string; agentId: string }, messages: unknown[]) => ({ input: { sessionId: ref.id, agentId: ref.agentId, messages } });
 
 const message = (fields: Record<string, unknown> = {}) => ({ name: 'user', role: 'USER', content: [{ text: { text: 'hi' } }], ...fields });
 
@@ -168,19 +179,23 @@ const INPUT_OF_COLUMN: Record<string, (value: string) => ColumnInput> = {
   'agent_states.reply_id': (value) => ({ state: { replyId: value } }),
   'messages.id': (value) => ({ state: { context: [message({ id: value })] } }),
   'messages.name': (value) => ({ state: { context: [message({ name: value })] } }),
-  'messages.created_at': (value) => ({ state: { context: [message({ createdAt: value })] } }),
-  'messages.finished_at': (value) => ({ state: { context: [message({ finishedAt: value })] } }),
   'tasks.id': (value) => ({ state: { tasksContext: { tasks: [{ subject: 's', description: 'd', id: value }] } } }),
-  'tasks.created_at': (value) => ({ state: { tasksContext: { tasks: [{ subject: 's', description: 'd', createdAt: value }] } } }),
   'tasks.owner': (value) => ({ state: { tasksContext: { tasks: [{ subject: 's', description: 'd', owner: value }] } } }),
   'idempotency_keys.user_id': (value) => ({ userId: value, idempotencyKey: 'column-key' }),
   'idempotency_keys.key': (value) => ({ idempotencyKey: value }),
 };
 /** Bounded columns whose values the service makes itself. */
 const GENERATED_COLUMNS = ['sessions.id', 'agent_states.session_id', 'messages.session_id', 'tasks.session_id', 'idempotency_keys.fingerprint'];
+/**
+ * Bounded columns written from a `DateTime` input. GraphQL parses it and the service stores its ISO
+ * form, so no value can exceed the column (and REST writes no messages or tasks): the check is that
+ * the longest ISO form a Date has (an expanded year, `+275760-09-13T00:00:00.000Z`) fits.
+ */
+const DATE_TIME_COLUMNS = ['messages.created_at', 'messages.finished_at', 'tasks.created_at'];
+const LONGEST_ISO_TIME = new Date(8.64e15).toISOString();
 
 describe('input limits agree with the columns', () => {
-  test('every bounded text column takes a value of its full size, and one character more is BAD_USER_INPUT (not a 500)', async ({ service }) => {
+  test('every bounded text column takes a value of its full size, and one character more is SessionInvalidInputError (not a 500)', async ({ service }) => {
     const columns = await service.app.database.query<{ table_name: string; column_name: string; size: number }>(
       `SELECT table_name, column_name, character_maximum_length AS size FROM information_schema.columns
        WHERE table_schema = current_schema() AND character_maximum_length IS NOT NULL AND table_name <> '_prisma_migrations'`,
@@ -188,44 +203,53 @@ describe('input limits agree with the columns', () => {
     );
     const bounded = columns.map((column) => `${column.table_name}.${column.column_name}`);
     // A new bounded column needs its input path here (or is generated): the limits cannot drift unseen.
-    expect(bounded.sort()).toEqual([...Object.keys(INPUT_OF_COLUMN), ...GENERATED_COLUMNS].sort());
+    expect(bounded.sort()).toEqual([...Object.keys(INPUT_OF_COLUMN), ...GENERATED_COLUMNS, ...DATE_TIME_COLUMNS].sort());
     for (const column of columns) {
-      const write = INPUT_OF_COLUMN[`${column.table_name}.${column.column_name}`];
+      const name = `${column.table_name}.${column.column_name}`;
+      if (DATE_TIME_COLUMNS.includes(name)) expect(LONGEST_ISO_TIME.length, name).toBeLessThanOrEqual(column.size);
+      const write = INPUT_OF_COLUMN[name];
       if (!write) continue;
       const send = (value: string) => {
         const { input = {}, state, userId = 'column-user', idempotencyKey } = write(value);
-        return service.graphql(CREATE_WITH, { input: { agentId: 'column-agent', ...input, ...(state && { state }) }, idempotencyKey }, { userId });
+        return service.graphql(CREATE_WITH, { input: { agentId: 'column-agent', ...input, ...(state && { state }), idempotencyKey } }, { userId });
       };
       const fits = await send('x'.repeat(column.size));
-      expect(fits.errors, `${column.table_name}.${column.column_name} at ${column.size}`).toBeUndefined();
+      expect(fits.errors, `${name} at ${column.size}`).toBeUndefined();
+      expect(outcomeOf(fits), `${name} at ${column.size}`).toBe('CreateSessionPayload');
       const over = await send('y'.repeat(column.size + 1));
-      const expected = column.column_name === 'user_id' ? 'UNAUTHENTICATED' : 'BAD_USER_INPUT';
-      expect(over.errors?.map((error) => error.extensions?.code), `${column.table_name}.${column.column_name} at ${column.size + 1}`).toEqual([expected]);
+      // The caller is no input: a user id over its column is refused as no caller at all.
+      const expected = column.column_name === 'user_id' ? 'UNAUTHENTICATED' : 'SessionInvalidInputError';
+      expect(over.errors?.map((error) => error.extensions?.code) ?? [outcomeOf(over)], `${name} at ${column.size + 1}`).toEqual([expected]);
     }
   });
 });
 
 describe('the context limit', () => {
-  test('appendMessages cannot grow the context past 5,000 messages; after compaction it can append again', async ({ service }) => {
-    const { id } = await createSession(service, 'context-user', 'context-agent');
-    const ref = { id, agentId: 'context-agent' };
+  test('appendSessionMessages cannot grow the context past 5,000 messages; after compaction it can append again', async ({ service }) => {
+    const ref = await createSession(service, 'context-user', 'context-agent');
     const thousand = Array.from({ length: 1_000 }, () => message());
     for (let batch = 0; batch < 5; batch++) {
-      const { errors } = await service.graphql(APPEND, { ...ref, messages: thousand }, { userId: 'context-user' });
-      expect(errors).toBeUndefined();
+      const appended = await service.graphql(APPEND, appendTo(ref, thousand), { userId: 'context-user' });
+      expect(appended.errors).toBeUndefined();
+      expect(outcomeOf(appended)).toBe('AppendSessionMessagesPayload');
     }
-    const refused = await service.graphql(APPEND, { ...ref, messages: [message({ id: 'one-too-many' })] }, { userId: 'context-user' });
-    expect(refused.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT', issues: [{ path: ['messages'] }] } }]);
-    expect(refused.errors![0]!.message).toContain('compactContext');
+    const refused = await service.graphql(APPEND, appendTo(ref, [message({ id: 'one-too-many' })]), { userId: 'context-user' });
+    expect(refused.errors).toBeUndefined();
+    expect(refused.data.appendSessionMessages).toMatchObject({ __typename: 'SessionInvalidInputError', issues: [{ path: ['input', 'messages'] }] });
+    expect(refused.data.appendSessionMessages.issues).toHaveLength(1);
+    expect(refused.data.appendSessionMessages.issues[0].message).toContain('compactSessionContext');
     const compacted = await service.graphql(
-      /* GraphQL */ `mutation($id: ID!, $agentId: ID!) { compactContext(id: $id, agentId: $agentId, keepLast: 10, summary: { text: "s" }) { version } }`,
-      ref,
+      /* GraphQL */ `mutation Compact($input: CompactSessionContextInput!) {
+        compactSessionContext(input: $input) { __typename ... on CompactSessionContextPayload { session { version } } }
+      }`,
+      { input: { sessionId: ref.id, agentId: ref.agentId, keepLast: 10, summary: { text: 's' } } },
       { userId: 'context-user' },
     );
     expect(compacted.errors).toBeUndefined();
-    const appended = await service.graphql(APPEND, { ...ref, messages: [message({ id: 'after-compaction' })] }, { userId: 'context-user' });
+    expect(outcomeOf(compacted)).toBe('CompactSessionContextPayload');
+    const appended = await service.graphql(APPEND, appendTo(ref, [message({ id: 'after-compaction' })]), { userId: 'context-user' });
     expect(appended.errors).toBeUndefined();
-    expect(appended.data.appendMessages).toMatchObject({ version: 8, state: { context: [{ id: 'after-compaction' }] }, messages: { totalCount: 5_001 } });
+    expect(appended.data.appendSessionMessages.session).toMatchObject({ version: 8, state: { context: [{ id: 'after-compaction' }] }, messages: { totalCount: 5_001 } });
   });
 });
 
@@ -239,17 +263,18 @@ describe('JSON is stored exactly or refused', () => {
     });
     return { status: response.status, ...(await response.json()) };
   }
-  const CREATE_JSON = `mutation($input: CreateSessionInput!) { createSession(input: $input) { id } }`;
+  const CREATE_JSON = `mutation CreateJson($input: CreateSessionInput!) { createSession(input: $input) { __typename ... on SessionInvalidInputError { issues { path } } } }`;
 
   test.for([
     ['a "__proto__" key', '{"__proto__": {"polluted": true}, "kept": 1}'],
     ['a nested "__proto__" key', '{"outer": {"__proto__": 1}}'],
     ['1e400', '{"temperature": 1e400}'],
     ['a 20-digit integer', '{"seed": 12345678901234567890}'],
-  ])('parameters with %s: BAD_USER_INPUT over GraphQL and 422 over REST; nothing written', async ([, parameters], { service }) => {
+  ])('parameters with %s: SessionInvalidInputError over GraphQL and 422 over REST; nothing written', async ([, parameters], { service }) => {
     const config = `{"type": "openai", "credentialId": "c", "model": "m", "parameters": ${parameters}}`;
     const graphql = await rawGraphql(service, `{"query": ${JSON.stringify(CREATE_JSON)}, "variables": {"input": {"agentId": "json-agent", "chatModelConfig": ${config}}}}`);
-    expect(graphql.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT' } }]);
+    expect(graphql.errors).toBeUndefined();
+    expect(graphql.data.createSession).toMatchObject({ __typename: 'SessionInvalidInputError', issues: [{ path: expect.arrayContaining(['input', 'chatModelConfig', 'parameters']) }] });
     const restConfig = `{"type": "openai", "credential_id": "c", "model": "m", "parameters": ${parameters}}`;
     const rest = await service.rest('POST', '/sessions/', { body: `{"agent_id": "json-agent", "chat_model_config": ${restConfig}}`, userId: 'json-user' });
     expect(rest.status).toBe(422);
@@ -260,12 +285,14 @@ describe('JSON is stored exactly or refused', () => {
   test('integers up to ±2^53 and ordinary floats round-trip exactly', async ({ service }) => {
     const parameters = { big: 9007199254740991, negative: -9007199254740991, float: 0.1, tiny: 5e-324, nested: { list: [1, 2.5] } };
     const created = await service.graphql(
-      /* GraphQL */ `mutation($input: CreateSessionInput!) { createSession(input: $input) { config { chatModelConfig { parameters } } } }`,
+      /* GraphQL */ `mutation CreateExact($input: CreateSessionInput!) {
+        createSession(input: $input) { __typename ... on CreateSessionPayload { session { config { chatModelConfig { parameters } } } } }
+      }`,
       { input: { agentId: 'json-agent-ok', chatModelConfig: { type: 'openai', credentialId: 'c', model: 'm', parameters } } },
       { userId: 'json-user' },
     );
     expect(created.errors).toBeUndefined();
-    expect(created.data.createSession.config.chatModelConfig.parameters).toEqual(parameters);
+    expect(created.data.createSession.session.config.chatModelConfig.parameters).toEqual(parameters);
   });
 
   test('REST parameters nested 10,000 deep: 422, not a 500', async ({ service }) => {

@@ -2,7 +2,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import { createApp, type App } from '../src/app.js';
 import { createTestDatabase, databaseKind, type TestDatabase } from './support/databases.js';
-import { describe, expect, test, testAppConfig, type TestApp } from './support/fixtures.js';
+import { outcomeOf } from './support/documents.js';
+import { describe, expect, test, testAppConfig, type GraphQLResponse, type TestApp } from './support/fixtures.js';
 import { startTcpProxy } from './support/tcp-proxy.js';
 
 /*
@@ -10,23 +11,32 @@ import { startTcpProxy } from './support/tcp-proxy.js';
  * REST `Idempotency-Key`), so a write whose answer was lost can be retried without applying twice.
  */
 
+const INVALID_INPUT = /* GraphQL */ `
+  fragment InvalidInput on SessionInvalidInputError { issues { path message } }
+`;
+
 const CREATE = /* GraphQL */ `
-  mutation Create($input: CreateSessionInput!, $idempotencyKey: String) {
-    createSession(input: $input, idempotencyKey: $idempotencyKey) { id version }
+  mutation Create($input: CreateSessionInput!) {
+    createSession(input: $input) { __typename ... on CreateSessionPayload { session { id version } } ...InvalidInput }
   }
+  ${INVALID_INPUT}
 `;
 
 const APPEND = /* GraphQL */ `
-  mutation Append($id: ID!, $agentId: ID!, $messages: [MessageInput!]!, $expectedVersion: Int, $idempotencyKey: String) {
-    appendMessages(id: $id, agentId: $agentId, messages: $messages, expectedVersion: $expectedVersion, idempotencyKey: $idempotencyKey) {
-      version
-      messages(last: 200) { totalCount }
+  mutation Append($input: AppendSessionMessagesInput!) {
+    appendSessionMessages(input: $input) {
+      __typename
+      ... on AppendSessionMessagesPayload { session { version messages(last: 200) { totalCount } } messages { id createdAt } }
+      ...InvalidInput
     }
   }
+  ${INVALID_INPUT}
 `;
 
 const DELETE = /* GraphQL */ `
-  mutation Delete($id: ID!, $agentId: ID!, $idempotencyKey: String) { deleteSession(id: $id, agentId: $agentId, idempotencyKey: $idempotencyKey) }
+  mutation Delete($input: DeleteSessionInput!) {
+    deleteSession(input: $input) { __typename ... on DeleteSessionPayload { deletedSessionId lastVersion } }
+  }
 `;
 
 const READ = /* GraphQL */ `
@@ -35,79 +45,122 @@ const READ = /* GraphQL */ `
 
 const message = (text: string) => ({ name: 'user', role: 'USER', content: [{ text: { text } }] });
 
-async function createSession(service: TestApp, userId: string, agentId = 'idem-agent') {
-  const { data, errors } = await service.graphql(CREATE, { input: { agentId } }, { userId });
-  expect(errors).toBeUndefined();
-  return { id: data.createSession.id as string, agentId };
+type Ref = { id: string; agentId: string };
+
+/** The variables of an append to `ref`, with the input's other fields (expectedVersion, idempotencyKey). */
+const appendOf = (ref: Ref, messages: unknown[], options: { expectedVersion?: number; idempotencyKey?: string | null } = {}) => ({
+  input: { sessionId: ref.id, agentId: ref.agentId, messages, ...options },
+});
+
+/** What an append answered: its session's version and history size, or the failure. */
+function appended(response: GraphQLResponse) {
+  expect(response.errors).toBeUndefined();
+  expect(outcomeOf(response)).toBe('AppendSessionMessagesPayload');
+  return response.data.appendSessionMessages.session as { version: number; messages: { totalCount: number } };
+}
+
+const CREATE_TASK = /* GraphQL */ `
+  mutation CreateTask($input: CreateSessionTaskInput!) {
+    createSessionTask(input: $input) { __typename ... on CreateSessionTaskPayload { session { version state { tasksContext { tasks { id } } } } task { id } } }
+  }
+`;
+
+/** The issues of a SessionInvalidInputError answer (fails on any other answer). */
+function invalidInputIssues(response: GraphQLResponse) {
+  expect(response.errors).toBeUndefined();
+  expect(outcomeOf(response)).toBe('SessionInvalidInputError');
+  return Object.values(response.data)[0] as { issues: Array<{ path: string[]; message: string }> };
+}
+
+async function createSession(service: TestApp, userId: string, agentId = 'idem-agent'): Promise<Ref> {
+  const response = await service.graphql(CREATE, { input: { agentId } }, { userId });
+  expect(response.errors).toBeUndefined();
+  expect(outcomeOf(response)).toBe('CreateSessionPayload');
+  return { id: response.data.createSession.session.id as string, agentId };
 }
 
 describe('GraphQL idempotency keys', () => {
-  test('a retried appendMessages with the same key returns the first outcome and appends once', async ({ service }) => {
+  test('a retried appendSessionMessages with the same key returns the first outcome and appends once', async ({ service }) => {
     const ref = await createSession(service, 'idem-append');
-    const variables = { ...ref, messages: [message('hello')], idempotencyKey: 'append-1' };
-    const first = await service.graphql(APPEND, variables, { userId: 'idem-append' });
-    const retry = await service.graphql(APPEND, variables, { userId: 'idem-append' });
-    expect(first.errors).toBeUndefined();
-    expect(retry.errors).toBeUndefined();
-    expect(retry.data.appendMessages.version).toBe(first.data.appendMessages.version);
+    const variables = appendOf(ref, [message('hello')], { idempotencyKey: 'append-1' });
+    const firstResponse = await service.graphql(APPEND, variables, { userId: 'idem-append' });
+    const retryResponse = await service.graphql(APPEND, variables, { userId: 'idem-append' });
+    const [first, retry] = [appended(firstResponse), appended(retryResponse)];
+    expect(retry.version).toBe(first.version);
+    // The payload's messages are those the first write stored (generated id and time), not made afresh.
+    expect(retryResponse.data.appendSessionMessages.messages).toEqual(firstResponse.data.appendSessionMessages.messages);
     const read = await service.graphql(READ, ref, { userId: 'idem-append' });
     expect(read.data.session).toMatchObject({ version: 2, messages: { totalCount: 1 } });
     // Without a key, the same input is a new write.
-    const unkeyed = await service.graphql(APPEND, { ...variables, idempotencyKey: null }, { userId: 'idem-append' });
-    expect(unkeyed.data.appendMessages).toEqual({ version: 3, messages: { totalCount: 2 } });
+    const unkeyed = await service.graphql(APPEND, appendOf(ref, [message('hello')], { idempotencyKey: null }), { userId: 'idem-append' });
+    expect(appended(unkeyed)).toEqual({ version: 3, messages: { totalCount: 2 } });
   });
 
-  test('the same key with another input is BAD_USER_INPUT and writes nothing', async ({ service }) => {
+  test('the same key with another input is SessionInvalidInputError and writes nothing', async ({ service }) => {
     const ref = await createSession(service, 'idem-reuse');
-    await service.graphql(APPEND, { ...ref, messages: [message('one')], idempotencyKey: 'reused' }, { userId: 'idem-reuse' });
-    for (const variables of [
-      { ...ref, messages: [message('two')], idempotencyKey: 'reused' },
-      { ...ref, messages: [message('one')], expectedVersion: 2, idempotencyKey: 'reused' },
-    ]) {
-      const { errors } = await service.graphql(APPEND, variables, { userId: 'idem-reuse' });
-      expect(errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT', issues: [{ path: ['idempotencyKey'] }] } }]);
+    appended(await service.graphql(APPEND, appendOf(ref, [message('one')], { idempotencyKey: 'reused' }), { userId: 'idem-reuse' }));
+    for (const variables of [appendOf(ref, [message('two')], { idempotencyKey: 'reused' }), appendOf(ref, [message('one')], { expectedVersion: 2, idempotencyKey: 'reused' })]) {
+      const { issues } = invalidInputIssues(await service.graphql(APPEND, variables, { userId: 'idem-reuse' }));
+      expect(issues).toMatchObject([{ path: ['input', 'idempotencyKey'] }]);
     }
-    const other = await service.graphql(CREATE, { input: { agentId: 'idem-agent' }, idempotencyKey: 'reused' }, { userId: 'idem-reuse' });
-    expect(other.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT' } }]);
+    const other = await service.graphql(CREATE, { input: { agentId: 'idem-agent', idempotencyKey: 'reused' } }, { userId: 'idem-reuse' });
+    expect(invalidInputIssues(other).issues).toMatchObject([{ path: ['input', 'idempotencyKey'] }]);
     expect((await service.graphql(READ, ref, { userId: 'idem-reuse' })).data.session).toMatchObject({ version: 2, messages: { totalCount: 1 } });
+    const listed = await service.graphql(`{ sessions(agentId: "idem-agent") { totalCount } }`, {}, { userId: 'idem-reuse' });
+    expect(listed.data.sessions.totalCount).toBe(1);
   });
 
   test('keys are per caller: another user with the same key writes their own', async ({ service }) => {
-    const mine = await service.graphql(CREATE, { input: { agentId: 'idem-agent' }, idempotencyKey: 'shared-key' }, { userId: 'idem-alice' });
-    const theirs = await service.graphql(CREATE, { input: { agentId: 'idem-agent' }, idempotencyKey: 'shared-key' }, { userId: 'idem-bob' });
-    expect(theirs.data.createSession.id).not.toBe(mine.data.createSession.id);
+    const input = { agentId: 'idem-agent', idempotencyKey: 'shared-key' };
+    const mine = await service.graphql(CREATE, { input }, { userId: 'idem-alice' });
+    const theirs = await service.graphql(CREATE, { input }, { userId: 'idem-bob' });
+    expect([outcomeOf(mine), outcomeOf(theirs)]).toEqual(['CreateSessionPayload', 'CreateSessionPayload']);
+    expect(theirs.data.createSession.session.id).not.toBe(mine.data.createSession.session.id);
   });
 
   test('createSession and deleteSession replay too; concurrent retries apply once', async ({ service }) => {
-    const input = { agentId: 'idem-agent', name: 'once' };
-    const creations = await Promise.all(
-      Array.from({ length: 5 }, () => service.graphql(CREATE, { input, idempotencyKey: 'create-1' }, { userId: 'idem-create' })),
-    );
-    const ids = new Set(creations.map((creation) => creation.data.createSession.id));
+    const input = { agentId: 'idem-agent', name: 'once', idempotencyKey: 'create-1' };
+    const creations = await Promise.all(Array.from({ length: 5 }, () => service.graphql(CREATE, { input }, { userId: 'idem-create' })));
+    expect(creations.map(outcomeOf)).toEqual(Array(5).fill('CreateSessionPayload'));
+    const ids = new Set(creations.map((creation) => creation.data.createSession.session.id));
     expect(ids.size).toBe(1);
     const list = await service.graphql(`{ sessions(agentId: "idem-agent") { totalCount } }`, {}, { userId: 'idem-create' });
     expect(list.data.sessions.totalCount).toBe(1);
     const ref = { id: [...ids][0], agentId: 'idem-agent' };
+    const deletion = { input: { sessionId: ref.id, agentId: ref.agentId, idempotencyKey: 'delete-1' } };
     const deletions = [];
-    for (let attempt = 0; attempt < 2; attempt++) deletions.push(await service.graphql(DELETE, { ...ref, idempotencyKey: 'delete-1' }, { userId: 'idem-create' }));
-    expect(deletions.map((deletion) => deletion.errors ?? deletion.data.deleteSession)).toEqual([ref.id, ref.id]);
+    for (let attempt = 0; attempt < 2; attempt++) deletions.push(await service.graphql(DELETE, deletion, { userId: 'idem-create' }));
+    const deleted = { __typename: 'DeleteSessionPayload', deletedSessionId: ref.id, lastVersion: 1 };
+    expect(deletions.map((response) => response.errors ?? response.data.deleteSession)).toEqual([deleted, deleted]);
+  });
+
+  test('a retried createSessionTask without a task id adds one task and names the same generated id', async ({ service }) => {
+    const ref = await createSession(service, 'idem-task');
+    const variables = { input: { sessionId: ref.id, agentId: ref.agentId, task: { subject: 's', description: 'd' }, idempotencyKey: 'task-1' } };
+    const first = await service.graphql(CREATE_TASK, variables, { userId: 'idem-task' });
+    const retry = await service.graphql(CREATE_TASK, variables, { userId: 'idem-task' });
+    expect([first.errors, retry.errors]).toEqual([undefined, undefined]);
+    expect([outcomeOf(first), outcomeOf(retry)]).toEqual(['CreateSessionTaskPayload', 'CreateSessionTaskPayload']);
+    const taskId = first.data.createSessionTask.task.id;
+    expect(retry.data.createSessionTask).toEqual(first.data.createSessionTask);
+    expect(retry.data.createSessionTask.session).toEqual({ version: 2, state: { tasksContext: { tasks: [{ id: taskId }] } } });
   });
 
   test('keys expire after 24 hours: then the key may carry a new write', async ({ service }) => {
     const ref = await createSession(service, 'idem-expiry');
-    await service.graphql(APPEND, { ...ref, messages: [message('old')], idempotencyKey: 'expiring' }, { userId: 'idem-expiry' });
+    appended(await service.graphql(APPEND, appendOf(ref, [message('old')], { idempotencyKey: 'expiring' }), { userId: 'idem-expiry' }));
     await service.app.database.query(`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE user_id = $1`, ['idem-expiry']);
-    const reused = await service.graphql(APPEND, { ...ref, messages: [message('new')], idempotencyKey: 'expiring' }, { userId: 'idem-expiry' });
-    expect(reused.errors).toBeUndefined();
-    expect(reused.data.appendMessages).toEqual({ version: 3, messages: { totalCount: 2 } });
+    const reused = await service.graphql(APPEND, appendOf(ref, [message('new')], { idempotencyKey: 'expiring' }), { userId: 'idem-expiry' });
+    expect(appended(reused)).toEqual({ version: 3, messages: { totalCount: 2 } });
   });
 
-  test('a malformed key is BAD_USER_INPUT', async ({ service }) => {
+  test('a malformed key is SessionInvalidInputError and writes nothing', async ({ service }) => {
     const ref = await createSession(service, 'idem-bad');
     for (const idempotencyKey of ['', 'k'.repeat(256), 'nul\u0000key']) {
-      const { errors } = await service.graphql(APPEND, { ...ref, messages: [message('x')], idempotencyKey }, { userId: 'idem-bad' });
-      expect(errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT', issues: [{ path: ['idempotencyKey'] }] } }]);
+      const response = await service.graphql(APPEND, appendOf(ref, [message('x')], { idempotencyKey }), { userId: 'idem-bad' });
+      expect(invalidInputIssues(response).issues).toMatchObject([{ path: ['input', 'idempotencyKey'] }]);
     }
+    expect((await service.graphql(READ, ref, { userId: 'idem-bad' })).data.session).toMatchObject({ version: 1, messages: { totalCount: 0 } });
   });
 });
 
@@ -165,8 +218,9 @@ describe.skipIf(databaseKind !== 'postgres')('a connection lost during COMMIT (P
 
   test('answers "may have been applied"; the retry with the same key returns the committed outcome, applied once', async () => {
     const created = await graphql(CREATE, { input: { agentId: 'commit-agent' } });
-    const ref = { id: created.data.createSession.id, agentId: 'commit-agent' };
-    const variables = { ...ref, messages: [message('committed in the dark')], idempotencyKey: 'commit-1' };
+    expect(outcomeOf(created)).toBe('CreateSessionPayload');
+    const ref = { id: created.data.createSession.session.id, agentId: 'commit-agent' };
+    const variables = appendOf(ref, [message('committed in the dark')], { idempotencyKey: 'commit-1' });
     const cut = proxy.cutAfterSending('COMMIT');
     const lost = await graphql(APPEND, variables);
     await cut;
@@ -180,8 +234,7 @@ describe.skipIf(databaseKind !== 'postgres')('a connection lost during COMMIT (P
     let retry = await graphql(APPEND, variables);
     // The pool may hand out the broken connection's sibling once more before it notices.
     for (let attempt = 0; retry.errors && attempt < 5; attempt++) retry = await graphql(APPEND, variables);
-    expect(retry.errors).toBeUndefined();
-    expect(retry.data.appendMessages).toEqual({ version: 2, messages: { totalCount: 1 } });
+    expect(appended(retry)).toEqual({ version: 2, messages: { totalCount: 1 } });
     expect((await graphql(READ, ref)).data.session).toMatchObject({ version: 2, messages: { totalCount: 1 } });
   });
 });

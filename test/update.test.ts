@@ -97,7 +97,7 @@ describe('updateSession follows the PATCH rules', () => {
     expect(after.version).toBe(before.version + 1);
   });
 
-  test('with a stale expectedVersion the write fails with CONFLICT and changes nothing', async ({ service }) => {
+  test('with a stale expectedVersion the write answers SessionVersionConflictError and changes nothing', async ({ service }) => {
     const before = await createSession(service);
     await update(service, before.id, { name: 'first' });
     const stale = await update(service, before.id, { name: 'second' }, before.version);
@@ -174,7 +174,7 @@ describe('replaceSessionState', () => {
     expect(await read(service, before.id)).toEqual(after);
   });
 
-  test('a stale expectedVersion is a CONFLICT and the old state stays', async ({ service }) => {
+  test('a stale expectedVersion is a SessionVersionConflictError and the old state stays', async ({ service }) => {
     const before = await createSession(service);
     await update(service, before.id, { name: 'moved on' });
     const stale = await service.graphql(REPLACE_STATE, writeOf(before, { state: {} }, before.version));

@@ -66,6 +66,20 @@ export const sessionOutcome: OutcomeCodec<SessionRecord> = {
   },
 };
 
+/**
+ * The outcome of a write that also made something its caller gets back (generated message ids and
+ * times, a task id): a replay returns what the first write made, not something made afresh.
+ */
+export function writtenOutcome<Made>(): OutcomeCodec<{ session: SessionRecord; made: Made }> {
+  return {
+    encode: ({ session, made }) => ({ session: sessionOutcome.encode(session), made }),
+    decode: (stored) => {
+      const { session, made } = stored as { session: unknown; made: Made };
+      return { session: sessionOutcome.decode(session), made };
+    },
+  };
+}
+
 /** A delete's outcome: the version the session had when it was deleted. */
 export const deletedOutcome: OutcomeCodec<{ version: number }> = {
   encode: (deleted) => deleted,

@@ -5,7 +5,7 @@ import { buildAgentState, buildMessage, buildTextOrBlocks, type AgentStateDraft,
 import { isDatabaseUnavailable } from '../db/availability.js';
 import { claimKey, purgeExpiredKeys, recordOutcome } from '../db/idempotency-keys.js';
 import { InvalidInputError, SessionNotFoundError, VersionConflictError, WriteOutcomeUnknownError } from './errors.js';
-import { assertIdempotencyKey, deletedOutcome, fingerprintOf, keyReusedError, sessionOutcome, type OutcomeCodec, type WriteOptions, type WriteRequest } from './idempotency.js';
+import { assertIdempotencyKey, deletedOutcome, fingerprintOf, keyReusedError, sessionOutcome, writtenOutcome, type OutcomeCodec, type WriteOptions, type WriteRequest } from './idempotency.js';
 import { LIMITS } from './limits.js';
 import type { SessionEventKind, SessionEvents } from './events.js';
 import { newId } from './ids.js';
@@ -206,17 +206,21 @@ export class SessionService {
     });
   }
 
-  /** Appends messages to the history and to the context, in order. */
-  appendMessages(caller: Caller, ref: SessionRef, drafts: MessageDraft[], options: WriteOptions = {}): Promise<SessionRecord> {
+  /**
+   * Appends messages to the history and to the context, in order; returns them as stored (ids and
+   * times settled; a replay returns those of the first write).
+   */
+  async appendMessages(caller: Caller, ref: SessionRef, drafts: MessageDraft[], options: WriteOptions = {}): Promise<{ session: SessionRecord; messages: Message[] }> {
     assertStorableText(drafts);
     const createdAt = new Date().toISOString();
     const messages = drafts.map((draft) => buildMessage(draft, createdAt));
-    return this.write(caller, ref, { operation: 'appendMessages', input: drafts }, options, {}, async (tx, session) => {
+    const { session, made } = await this.writeMaking(caller, ref, { operation: 'appendMessages', input: drafts }, options, messages, async (tx, session) => {
       await assertNewMessageIds(tx, session.id, messages);
       await assertContextRoom(tx, session.id, messages.length);
       const lastSeq = await this.lastSeq(tx, session.id);
       await tx.message.createMany({ data: messageRows(session.id, messages, lastSeq) });
     });
+    return { session, messages: made };
   }
 
   /**
@@ -255,9 +259,14 @@ export class SessionService {
     });
   }
 
-  createTask(caller: Caller, ref: SessionRef, draft: TaskDraft, options: WriteOptions = {}): Promise<SessionRecord> {
+  /** Adds a task; returns its id (generated when absent; a replay returns that of the first write). */
+  async createTask(caller: Caller, ref: SessionRef, draft: TaskDraft, options: WriteOptions = {}): Promise<{ session: SessionRecord; taskId: string }> {
     assertStorableText(draft);
-    return this.writeTasks(caller, ref, { operation: 'createTask', input: draft }, options, (tasks) => addTask(tasks, draft));
+    const task = { ...draft, id: draft.id ?? newId() };
+    const { session, made } = await this.writeMaking(caller, ref, { operation: 'createTask', input: draft }, options, task.id, (tx, session) =>
+      this.editTasks(tx, session, (tasks) => addTask(tasks, task)),
+    );
+    return { session, taskId: made };
   }
 
   updateTask(caller: Caller, ref: SessionRef, taskId: string, patch: TaskPatch, options: WriteOptions = {}): Promise<SessionRecord> {
@@ -383,18 +392,47 @@ export class SessionService {
     sessionColumns: Prisma.SessionUpdateManyMutationInput,
     work: (tx: Transaction, session: SessionRow) => Promise<void>,
   ): Promise<SessionRecord> {
-    const { expectedVersion } = options;
-    const request = { operation, input: { ref, input, expectedVersion } };
-    const written = await this.transaction(caller, request, options, sessionOutcome, async (tx) => {
-      const [session] = await tx.session.updateManyAndReturn({
-        where: matching(caller, ref, expectedVersion),
-        data: { ...sessionColumns, version: { increment: 1 }, updatedAt: new Date() },
-      });
-      if (!session) throw await missedWrite(tx, caller, ref, expectedVersion);
-      await work(tx, session);
-      return toSessionRecord(session);
+    const request = { operation, input: { ref, input, expectedVersion: options.expectedVersion } };
+    return this.told('updated', await this.transaction(caller, request, options, sessionOutcome, (tx) => this.applied(tx, caller, ref, options, sessionColumns, work)));
+  }
+
+  /**
+   * A write (as `write`) that also made `made` before it ran (generated ids, times), which its
+   * caller returns: stored with the outcome, so a replay returns what the first write made.
+   */
+  private async writeMaking<Made>(
+    caller: Caller,
+    ref: SessionRef,
+    { operation, input }: WriteRequest,
+    options: WriteOptions,
+    made: Made,
+    work: (tx: Transaction, session: SessionRow) => Promise<void>,
+  ): Promise<{ session: SessionRecord; made: Made }> {
+    const request = { operation, input: { ref, input, expectedVersion: options.expectedVersion } };
+    const written = await this.transaction(caller, request, options, writtenOutcome<Made>(), async (tx) => ({
+      session: await this.applied(tx, caller, ref, options, {}, work),
+      made,
+    }));
+    this.told('updated', written.session);
+    return written;
+  }
+
+  /** Bumps the session's version (when it is the caller's, at the expected version), then runs `work`. */
+  private async applied(
+    tx: Transaction,
+    caller: Caller,
+    ref: SessionRef,
+    { expectedVersion }: WriteOptions,
+    sessionColumns: Prisma.SessionUpdateManyMutationInput,
+    work: (tx: Transaction, session: SessionRow) => Promise<void>,
+  ): Promise<SessionRecord> {
+    const [session] = await tx.session.updateManyAndReturn({
+      where: matching(caller, ref, expectedVersion),
+      data: { ...sessionColumns, version: { increment: 1 }, updatedAt: new Date() },
     });
-    return this.told('updated', written);
+    if (!session) throw await missedWrite(tx, caller, ref, expectedVersion);
+    await work(tx, session);
+    return toSessionRecord(session);
   }
 
   /**
@@ -449,20 +487,22 @@ export class SessionService {
     return session;
   }
 
-
-  /** A task write: the session's task list, edited by a pure function, written back where it changed. */
+  /** A task write: the session's task list, edited by a pure function (editTasks). */
   private writeTasks(caller: Caller, ref: SessionRef, request: WriteRequest, options: WriteOptions, edit: (tasks: Task[]) => Task[]) {
-    return this.write(caller, ref, request, options, {}, async (tx, session) => {
-      const rows = await tx.task.findMany({ where: { sessionId: session.id }, orderBy: { position: 'asc' } });
-      const before = rows.map(toTask);
-      const after = edit(before);
-      const { written, removedIds } = changedTasks(before, after);
-      const positions = new Map(rows.map((row) => [row.id, row.position]));
-      let nextPosition = (rows.at(-1)?.position ?? -1) + 1;
-      const placed = written.map((task) => ({ ...task, position: positions.get(task.id) ?? nextPosition++ }));
-      await tx.task.deleteMany({ where: { sessionId: session.id, id: { in: [...removedIds, ...written.map((task) => task.id)] } } });
-      await tx.task.createMany({ data: taskRows(session.id, placed) });
-    });
+    return this.write(caller, ref, request, options, {}, (tx, session) => this.editTasks(tx, session, edit));
+  }
+
+  /** The session's task list, edited by a pure function, written back where it changed. */
+  private async editTasks(tx: Transaction, session: SessionRow, edit: (tasks: Task[]) => Task[]): Promise<void> {
+    const rows = await tx.task.findMany({ where: { sessionId: session.id }, orderBy: { position: 'asc' } });
+    const before = rows.map(toTask);
+    const after = edit(before);
+    const { written, removedIds } = changedTasks(before, after);
+    const positions = new Map(rows.map((row) => [row.id, row.position]));
+    let nextPosition = (rows.at(-1)?.position ?? -1) + 1;
+    const placed = written.map((task) => ({ ...task, position: positions.get(task.id) ?? nextPosition++ }));
+    await tx.task.deleteMany({ where: { sessionId: session.id, id: { in: [...removedIds, ...written.map((task) => task.id)] } } });
+    await tx.task.createMany({ data: taskRows(session.id, placed) });
   }
 
   private async lastSeq(tx: Transaction, sessionId: string): Promise<number> {
@@ -504,8 +544,9 @@ async function assertContextRoom(tx: Transaction, sessionId: string, appended: n
   if (inContext + appended > LIMITS.contextMessages) {
     throw new InvalidInputError([
       {
-        path: ['messages'],
-        message: `The context holds ${inContext} messages; ${appended} more would exceed its ${LIMITS.contextMessages}. Compact it first (compactContext).`,
+        // The appended messages as a whole (paths are relative to them).
+        path: [],
+        message: `The context holds ${inContext} messages; ${appended} more would exceed its ${LIMITS.contextMessages}. Compact it first (compactSessionContext).`,
       },
     ]);
   }

@@ -1,4 +1,3 @@
-import { buildMessage } from '../../sessions/drafts.js';
 import { LIMITS } from '../../sessions/limits.js';
 import type { Message, SessionRecord } from '../../sessions/model.js';
 import { builder } from '../builder.js';
@@ -39,14 +38,11 @@ builder.mutationField('appendSessionMessages', (t) =>
     description: "Appends messages to the session's history and to the agent's context, in order, atomically.",
     errors: { types: SESSION_WRITE_ERRORS },
     args: { input: t.arg({ type: AppendSessionMessagesInput, required: true }) },
-    resolve: async (_root, { input }, context) => {
-      // Ids and times are settled here, so the payload returns exactly what is stored.
-      const createdAt = new Date().toISOString();
-      const messages = input.messages.map((message) => buildMessage(toMessageDraft(message), createdAt));
-      const session = await written(context, () =>
-        withIssuesAt(['input', 'messages'], () => context.sessions.appendMessages(callerOf(context), addressOf(input), messages, writeOptionsOf(input))),
-      );
-      return { session, messages };
-    },
+    resolve: (_root, { input }, context) =>
+      written(context, () =>
+        withIssuesAt(['input', 'messages'], () =>
+          context.sessions.appendMessages(callerOf(context), addressOf(input), input.messages.map(toMessageDraft), writeOptionsOf(input)),
+        ),
+      ),
   }),
 );

@@ -71,6 +71,9 @@ export const SESSION_WRITE_ERRORS = [SessionNotFoundError, VersionConflictError,
 /** Writes of one task meet these too. */
 export const TASK_WRITE_ERRORS = [...SESSION_WRITE_ERRORS, TaskNotFoundError];
 
+/** Input fields every write has (WriteOptions): their issues lie directly under the argument, whatever `at` says. */
+const WRITE_OPTION_FIELDS = ['expectedVersion', 'idempotencyKey'];
+
 /**
  * Runs a domain write whose input issues are relative to one part of the mutation's input (`at`),
  * so the issues the client gets point into what it sent.
@@ -83,7 +86,10 @@ export async function withIssuesAt<Result>(
   ...rest: [() => Promise<Result>] | [{ under: string[]; when: string[] }, () => Promise<Result>]
 ): Promise<Result> {
   const [nested, write] = rest.length === 1 ? [null, rest[0]] : rest;
-  const placed = (path: InputIssue['path']) => (nested && nested.when.includes(String(path[0])) ? [...at, ...nested.under, ...path] : [...at, ...path]);
+  const placed = (path: InputIssue['path']) => {
+    if (WRITE_OPTION_FIELDS.includes(String(path[0]))) return [...at.slice(0, 1), ...path];
+    return nested && nested.when.includes(String(path[0])) ? [...at, ...nested.under, ...path] : [...at, ...path];
+  };
   try {
     return await write();
   } catch (error) {

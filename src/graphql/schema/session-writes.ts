@@ -10,9 +10,10 @@ import { AgentStateInput, toAgentStateDraft } from './agent-state.js';
 import { PermissionModeEnum, SessionSourceEnum } from './enums.js';
 import { InvalidInputError } from '../../sessions/errors.js';
 import { REFERENCE_ERRORS, SESSION_WRITE_ERRORS, withIssuesAt } from './results.js';
-
-const STATE_PARTS = { under: ['state'], when: ['context', 'tasksContext'] };
 import { agentIdField, SessionObject } from './session.js';
+
+/** The domain reports the rules that span createSession's initial state relative to the state. */
+const STATE_PARTS = { under: ['state'], when: ['context', 'tasksContext'] };
 
 type Types = typeof builder.$inferSchemaTypes;
 
@@ -128,7 +129,6 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateSessionInput, required: true }) },
     resolve: async (_root, { input: { idempotencyKey, ...input } }, context) => ({
       session: await written(context, () =>
-        // The domain reports the rules that span the initial state relative to the state.
         withIssuesAt(['input'], STATE_PARTS, () =>
           context.sessions.create(
             callerOf(context),
@@ -171,7 +171,9 @@ builder.mutationFields((t) => ({
     errors: { types: SESSION_WRITE_ERRORS },
     args: { input: t.arg({ type: SetSessionRunningInput, required: true }) },
     resolve: async (_root, { input }, context) => ({
-      session: await written(context, () => context.sessions.setRunning(callerOf(context), addressOf(input), input.running, writeOptionsOf(input))),
+      session: await written(context, () =>
+        withIssuesAt(['input'], () => context.sessions.setRunning(callerOf(context), addressOf(input), input.running, writeOptionsOf(input))),
+      ),
     }),
   }),
   deleteSession: t.field({
@@ -181,7 +183,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: DeleteSessionInput, required: true }) },
     resolve: async (_root, { input }, context) => ({
       deletedSessionId: input.sessionId,
-      lastVersion: await written(context, () => context.sessions.delete(callerOf(context), addressOf(input), writeOptionsOf(input))),
+      lastVersion: await written(context, () => withIssuesAt(['input'], () => context.sessions.delete(callerOf(context), addressOf(input), writeOptionsOf(input)))),
     }),
   }),
 }));

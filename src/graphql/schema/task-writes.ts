@@ -1,5 +1,4 @@
 import type { JsonObject, SessionRecord } from '../../sessions/model.js';
-import { newId } from '../../sessions/ids.js';
 import { LIMITS } from '../../sessions/limits.js';
 import { builder } from '../builder.js';
 import { callerOf } from '../context.js';
@@ -67,14 +66,10 @@ builder.mutationFields((t) => ({
     description: 'Adds a task at the end of the list; its links are mirrored on the tasks it names.',
     errors: { types: SESSION_WRITE_ERRORS },
     args: { input: t.arg({ type: CreateSessionTaskInput, required: true }) },
-    resolve: async (_root, { input }, context) => {
-      // The id is settled here, so the payload can return the task it names.
-      const task = { ...toTaskDraft(input.task), id: input.task.id ?? newId() };
-      const session = await written(context, () =>
-        withIssuesAt(['input', 'task'], () => context.sessions.createTask(callerOf(context), addressOf(input), task, writeOptionsOf(input))),
-      );
-      return { session, taskId: task.id };
-    },
+    resolve: (_root, { input }, context) =>
+      written(context, () =>
+        withIssuesAt(['input', 'task'], () => context.sessions.createTask(callerOf(context), addressOf(input), toTaskDraft(input.task), writeOptionsOf(input))),
+      ),
   }),
   updateSessionTask: t.field({
     type: taskPayload('UpdateSessionTaskPayload', 'The session and the task updateSessionTask changed.'),
@@ -97,7 +92,9 @@ builder.mutationFields((t) => ({
     errors: { types: TASK_WRITE_ERRORS },
     args: { input: t.arg({ type: DeleteSessionTaskInput, required: true }) },
     resolve: async (_root, { input }, context) => ({
-      session: await written(context, () => context.sessions.deleteTask(callerOf(context), addressOf(input), input.taskId, writeOptionsOf(input))),
+      session: await written(context, () =>
+        withIssuesAt(['input'], () => context.sessions.deleteTask(callerOf(context), addressOf(input), input.taskId, writeOptionsOf(input))),
+      ),
       deletedTaskId: input.taskId,
     }),
   }),
