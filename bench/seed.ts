@@ -101,7 +101,11 @@ export async function seed(
       [options.longSessions + 1],
     );
     const ranked = long.rows.map((row) => row.id);
-    return { ...counts.rows[0]!, longSessionIds: ranked.slice(0, options.longSessions), shortSessionId: ranked[options.longSessions]! };
+    return {
+      ...counts.rows[0]!,
+      longSessionIds: ranked.slice(0, options.longSessions),
+      shortSessionId: ranked[options.longSessions]!,
+    };
   } finally {
     await client.end();
   }

@@ -23,20 +23,35 @@ const COVERAGE = {
   'npm run test:all': { ci: 'test:browser' }, // its three projects, one at a time
   'npm run readme:commands': { ci: 'npm run readme:commands' },
   'npm run typecheck': { run: true },
+  'npm ci': { ci: 'npm ci' },
+  'npm run build': { run: true },
+  'npm run schema:types': { run: true, unchanged: 'test/graphql/graphql-env.d.ts' },
+  'npx tsx scripts/agents-subgraph.ts': { test: 'test/readme-gateway.test.ts' },
+  'npx tsx scripts/compose-supergraph.ts': { test: 'test/readme-gateway.test.ts' },
+  'npx hive-gateway supergraph': { test: 'test/readme-gateway.test.ts' },
   'npm run generate': { run: true },
   'npm run lint': { run: true },
+  'npm run lint:graphql': { ci: 'npm run lint:graphql' },
+  'npm run check:documents': { ci: 'npm run check:documents' },
   'npm run schema:print': { run: true, unchanged: 'schema.graphql' },
-  'npm run check': { skip: 'passes once `npm run format` has been applied to the tree' },
+  'npm run check': { ci: 'npm run check' },
   'npm run format': { skip: 'rewrites files in place' },
   'npm run bench': { skip: 'runs for minutes and needs the machine to itself' },
-  'npx prisma migrate diff': { skip: "needs Prisma's schema engine, which is not fetched offline; test/migrations.test.ts checks the migrations against schema.prisma" },
+  'npx prisma migrate diff': {
+    skip: "needs Prisma's schema engine, which is not fetched offline; test/migrations.test.ts checks the migrations against schema.prisma",
+  },
 };
 
 function commandsInReadme() {
   const found = new Set();
   const add = (text) => {
     for (const part of text.split('&&')) {
-      const command = part.replace(/#.*$/, '').trim().replace(/^(\w+=\S*\s+)+/, '');
+      const command = part
+        .replace(/#.*$/, '')
+        .trim()
+        // A command sent to the background (`… &`) is the same command.
+        .replace(/\s*&$/, '')
+        .replace(/^(\w+=\S*\s+)+/, '');
       if (/^(npm|npx) /.test(command)) found.add(command);
     }
   };
@@ -88,6 +103,11 @@ for (const command of commandsInReadme()) {
     if (!coverage) throw new Error('not accounted for: add it to scripts/readme-commands.mjs');
     if (coverage.skip) {
       console.log(`not run: ${command} (${coverage.skip})`);
+    } else if (coverage.test) {
+      // A test that runs the command as the README shows it (that test checks the README's text).
+      if (!readFileSync(path.join(root, coverage.test), 'utf8').includes('README'))
+        throw new Error(`${coverage.test} no longer reads the README`);
+      console.log(`run by ${coverage.test}: ${command}`);
     } else if (coverage.ci) {
       if (!ciScript.includes(coverage.ci)) throw new Error(`.ci/run no longer runs it (${coverage.ci})`);
       console.log(`run by .ci/run: ${command}`);
@@ -95,9 +115,16 @@ for (const command of commandsInReadme()) {
       await serve(command);
       console.log(`started, ready, stopped: ${command}`);
     } else {
-      const result = spawnSync('sh', ['-c', command], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+      const result = spawnSync('sh', ['-c', command], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        encoding: 'utf8',
+      });
       if (result.status !== 0) throw new Error(`exited with ${result.status}\n${result.stdout}${result.stderr}`);
-      if (coverage.unchanged && spawnSync('git', ['diff', '--quiet', '--', coverage.unchanged], { cwd: root }).status !== 0) {
+      if (
+        coverage.unchanged &&
+        spawnSync('git', ['diff', '--quiet', '--', coverage.unchanged], { cwd: root }).status !== 0
+      ) {
         throw new Error(`changed ${coverage.unchanged}: commit the regenerated file`);
       }
       console.log(`ran: ${command}`);

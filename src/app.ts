@@ -15,7 +15,16 @@ import { SessionService } from './sessions/service.js';
 
 export type AppConfig = Pick<
   Config,
-  'database' | 'graphiql' | 'introspection' | 'auth' | 'limits' | 'persistedOperationsFile' | 'metrics' | 'subscriptions' | 'references' | 'tracing'
+  | 'database'
+  | 'graphiql'
+  | 'introspection'
+  | 'auth'
+  | 'limits'
+  | 'persistedOperationsFile'
+  | 'metrics'
+  | 'subscriptions'
+  | 'references'
+  | 'tracing'
 >;
 
 export interface App {
@@ -31,7 +40,9 @@ export interface App {
 export async function createApp(config: AppConfig, logger: Logger): Promise<App> {
   // Configuration files first: a bad one should stop start-up before the database is touched.
   const resolveCaller = await createCallerResolver(config.auth);
-  const persistedOperations = config.persistedOperationsFile ? await useAllowListedOperations(config.persistedOperationsFile) : null;
+  const persistedOperations = config.persistedOperationsFile
+    ? await useAllowListedOperations(config.persistedOperationsFile)
+    : null;
   const migrations = await readMigrations();
   const database = await openDatabase(config.database);
   try {
@@ -56,7 +67,12 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<App>
   const subscriptions = createSessionSubscriptions(transport, config.subscriptions.channelPrefix, config.subscriptions);
   let draining = false;
   const yoga = createYogaServer({
-    sessions: new SessionService(database.prisma, database.query, subscriptions, referenceCheck(config.references, logger)),
+    sessions: new SessionService(
+      database.prisma,
+      database.query,
+      subscriptions,
+      referenceCheck(config.references, logger),
+    ),
     subscriptions,
     logger,
     resolveCaller,

@@ -16,7 +16,10 @@ const commaList = optionalText.transform((value) =>
     .filter(Boolean),
 );
 
-const httpUrl = optionalText.refine((value) => value === undefined || /^https?:\/\//.test(value), 'must be an http(s):// URL');
+const httpUrl = optionalText.refine(
+  (value) => value === undefined || /^https?:\/\//.test(value),
+  'must be an http(s):// URL',
+);
 
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -35,8 +38,14 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GRAPHIQL: booleanFlag.optional(),
   INTROSPECTION: booleanFlag.optional(),
-  AUTH_JWT_SECRET: optionalText.refine((value) => value === undefined || Buffer.byteLength(value) >= 32, 'must be at least 32 bytes (HS256 needs a 256-bit key)'),
-  AUTH_JWKS_URL: optionalText.refine((value) => value === undefined || /^https?:\/\//.test(value), 'must be an http(s):// URL'),
+  AUTH_JWT_SECRET: optionalText.refine(
+    (value) => value === undefined || Buffer.byteLength(value) >= 32,
+    'must be at least 32 bytes (HS256 needs a 256-bit key)',
+  ),
+  AUTH_JWKS_URL: optionalText.refine(
+    (value) => value === undefined || /^https?:\/\//.test(value),
+    'must be an http(s):// URL',
+  ),
   AUTH_JWKS_FILE: optionalText,
   AUTH_ISSUER: commaList,
   AUTH_AUDIENCE: commaList,
@@ -55,12 +64,18 @@ const environmentSchema = z.object({
   PERSISTED_OPERATIONS_FILE: optionalText,
   METRICS: booleanFlag.default(true),
   SHUTDOWN_TIMEOUT_MS: positiveInt(600_000).default(10_000),
-  REDIS_URL: optionalText.refine((value) => value === undefined || /^rediss?:\/\//.test(value), 'must be a redis:// or rediss:// URL'),
+  REDIS_URL: optionalText.refine(
+    (value) => value === undefined || /^rediss?:\/\//.test(value),
+    'must be a redis:// or rediss:// URL',
+  ),
   REDIS_CHANNEL_PREFIX: z.string().trim().min(1).max(100).default('agent-sessions'),
   MAX_SUBSCRIPTIONS_PER_CALLER: positiveInt(10_000).default(20),
   SUBSCRIPTION_BUFFER_SIZE: positiveInt(100_000).default(100),
   SUBSCRIPTION_KEEPALIVE_MS: positiveInt(600_000).default(12_000),
-  OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.refine((value) => value === undefined || /^https?:\/\//.test(value), 'must be an http(s):// URL'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.refine(
+    (value) => value === undefined || /^https?:\/\//.test(value),
+    'must be an http(s):// URL',
+  ),
   OTEL_SERVICE_NAME: z.string().trim().min(1).default('agent-sessions'),
   REFERENCE_CHECK: z.enum(['off', 'federation']).optional(),
   AGENTS_SUBGRAPH_URL: httpUrl,
@@ -223,21 +238,36 @@ function jwtOptions(env: Environment): AuthOptions['jwt'] {
 }
 
 function checkCombinations(env: Environment, context: z.RefinementCtx) {
-  const keySources = (['AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'AUTH_JWKS_FILE'] as const).filter((name) => env[name] !== undefined);
+  const keySources = (['AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'AUTH_JWKS_FILE'] as const).filter(
+    (name) => env[name] !== undefined,
+  );
   if (keySources.length > 1) {
-    context.addIssue({ code: 'custom', path: [keySources[1]!], message: `set only one of AUTH_JWT_SECRET, AUTH_JWKS_URL, AUTH_JWKS_FILE (also set: ${keySources[0]})` });
+    context.addIssue({
+      code: 'custom',
+      path: [keySources[1]!],
+      message: `set only one of AUTH_JWT_SECRET, AUTH_JWKS_URL, AUTH_JWKS_FILE (also set: ${keySources[0]})`,
+    });
   }
   if (keySources.length === 0 && (env.AUTH_ISSUER || env.AUTH_AUDIENCE)) {
-    context.addIssue({ code: 'custom', path: ['AUTH_ISSUER'], message: 'AUTH_ISSUER/AUTH_AUDIENCE need a key: set AUTH_JWT_SECRET, AUTH_JWKS_URL or AUTH_JWKS_FILE' });
+    context.addIssue({
+      code: 'custom',
+      path: ['AUTH_ISSUER'],
+      message: 'AUTH_ISSUER/AUTH_AUDIENCE need a key: set AUTH_JWT_SECRET, AUTH_JWKS_URL or AUTH_JWKS_FILE',
+    });
   }
   if (env.REFERENCE_CHECK === 'federation' && !env.AGENTS_SUBGRAPH_URL && !env.CREDENTIALS_SUBGRAPH_URL) {
-    context.addIssue({ code: 'custom', path: ['REFERENCE_CHECK'], message: 'federation needs the owners: set AGENTS_SUBGRAPH_URL and/or CREDENTIALS_SUBGRAPH_URL' });
+    context.addIssue({
+      code: 'custom',
+      path: ['REFERENCE_CHECK'],
+      message: 'federation needs the owners: set AGENTS_SUBGRAPH_URL and/or CREDENTIALS_SUBGRAPH_URL',
+    });
   }
   if (env.NODE_ENV === 'production' && keySources.length === 0 && !allowUserIdHeader(env)) {
     context.addIssue({
       code: 'custom',
       path: ['AUTH_JWT_SECRET'],
-      message: 'production needs a way to authenticate: set AUTH_JWT_SECRET, AUTH_JWKS_URL or AUTH_JWKS_FILE (or ALLOW_USER_ID_HEADER=true behind a gateway that authenticates)',
+      message:
+        'production needs a way to authenticate: set AUTH_JWT_SECRET, AUTH_JWKS_URL or AUTH_JWKS_FILE (or ALLOW_USER_ID_HEADER=true behind a gateway that authenticates)',
     });
   }
 }

@@ -42,7 +42,12 @@ export interface ClassifiedError {
   log?: 'warn' | 'error';
 }
 
-const UNEXPECTED: ClassifiedError = { code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.', status: 500, log: 'error' };
+const UNEXPECTED: ClassifiedError = {
+  code: 'INTERNAL_SERVER_ERROR',
+  message: 'Unexpected error.',
+  status: 500,
+  log: 'error',
+};
 
 /** Any thrown value, as the client is told about it; whatever is not recognised is masked. */
 export function classifyError(error: unknown): ClassifiedError {
@@ -64,7 +69,10 @@ export function classifyError(error: unknown): ClassifiedError {
   }
   if (error instanceof ServiceUnavailableError || isDatabaseUnavailable(error)) {
     // A lost COMMIT says the write may have been applied, not that nothing was written.
-    const message = error instanceof ServiceUnavailableError || error instanceof WriteOutcomeUnknownError ? error.message : 'The database is unavailable; retry later.';
+    const message =
+      error instanceof ServiceUnavailableError || error instanceof WriteOutcomeUnknownError
+        ? error.message
+        : 'The database is unavailable; retry later.';
     return { code: 'SERVICE_UNAVAILABLE', message, status: 503, headers: { 'retry-after': '1' }, log: 'warn' };
   }
   return UNEXPECTED;

@@ -42,7 +42,15 @@ server.once('error', (error: NodeJS.ErrnoException) => {
 });
 server.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo;
-  logger.info({ url: `http://localhost:${port}${app.yoga.graphqlEndpoint}`, port, database: app.database.kind, production: config.production }, 'listening');
+  logger.info(
+    {
+      url: `http://localhost:${port}${app.yoga.graphqlEndpoint}`,
+      port,
+      database: app.database.kind,
+      production: config.production,
+    },
+    'listening',
+  );
 });
 
 let stopping = false;
@@ -52,7 +60,10 @@ async function shutdown(signal: string) {
   logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: finishing in-flight requests');
   app.beginDrain();
   // WebSocket clients are asked to go (1001); one that never answers must not hold up the exit.
-  await Promise.race([closeWebSockets(), new Promise((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref())]);
+  await Promise.race([
+    closeWebSockets(),
+    new Promise((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref()),
+  ]);
   const outcome = await closeGracefully(server, config.shutdownTimeoutMs);
   await app.close();
   await tracing?.shutdown();

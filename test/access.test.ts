@@ -1,8 +1,21 @@
-import { CREATE_SESSION, DELETE_SESSION, GET_SESSION, LIST_SESSIONS, outcomeOf, REPLACE_STATE, UPDATE_SESSION, writeOf } from './support/documents.js';
+import {
+  CREATE_SESSION,
+  DELETE_SESSION,
+  GET_SESSION,
+  LIST_SESSIONS,
+  outcomeOf,
+  REPLACE_STATE,
+  UPDATE_SESSION,
+  writeOf,
+} from './support/documents.js';
 import { describe, expect, test, type TestApp } from './support/fixtures.js';
 
 async function createSession(service: TestApp, userId: string, agentId: string) {
-  const { data } = await service.graphql(CREATE_SESSION, { input: { agentId, name: `${userId}/${agentId}` } }, { userId });
+  const { data } = await service.graphql(
+    CREATE_SESSION,
+    { input: { agentId, name: `${userId}/${agentId}` } },
+    { userId },
+  );
   return data.createSession.session;
 }
 
@@ -64,7 +77,11 @@ describe('isolation between users and between agents', () => {
       ] as const) {
         const { data } = await service.graphql(document, variables, { userId });
         // The same answer as for a session that does not exist: nothing leaks.
-        expect(Object.values(data)[0]).toEqual({ __typename: 'SessionNotFoundError', sessionId: owned.id, message: `Session '${owned.id}' not found.` });
+        expect(Object.values(data)[0]).toEqual({
+          __typename: 'SessionNotFoundError',
+          sessionId: owned.id,
+          message: `Session '${owned.id}' not found.`,
+        });
       }
     }
     const after = await service.graphql(GET_SESSION, { id: owned.id, agentId: 'agent-1' }, { userId: 'alice' });
@@ -73,7 +90,11 @@ describe('isolation between users and between agents', () => {
   });
 
   test('userId comes from the caller, never from input', async ({ service }) => {
-    const { errors } = await service.graphql(CREATE_SESSION, { input: { agentId: 'a', userId: 'mallory' } }, { userId: 'alice' });
+    const { errors } = await service.graphql(
+      CREATE_SESSION,
+      { input: { agentId: 'a', userId: 'mallory' } },
+      { userId: 'alice' },
+    );
     expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(errors?.[0]?.message).toContain('userId');
   });
@@ -93,7 +114,15 @@ describe('deleteSession', () => {
     const session = await createSession(service, 'erin', 'agent-1');
     const ref = { id: session.id, agentId: 'agent-1' };
     const deleted = await service.graphql(DELETE_SESSION, writeOf(ref), { userId: 'erin' });
-    expect(deleted).toMatchObject({ data: { deleteSession: { __typename: 'DeleteSessionPayload', deletedSessionId: session.id, lastVersion: session.version } } });
+    expect(deleted).toMatchObject({
+      data: {
+        deleteSession: {
+          __typename: 'DeleteSessionPayload',
+          deletedSessionId: session.id,
+          lastVersion: session.version,
+        },
+      },
+    });
     expect((await service.graphql(GET_SESSION, ref, { userId: 'erin' })).data.session).toBeNull();
     const again = await service.graphql(DELETE_SESSION, writeOf(ref), { userId: 'erin' });
     expect(outcomeOf(again)).toBe('SessionNotFoundError');
@@ -103,14 +132,25 @@ describe('deleteSession', () => {
     expect(rows).toBe(0);
   });
 
-  test('with a stale expectedVersion it is CONFLICT and deletes nothing; with the current one it deletes', async ({ service }) => {
+  test('with a stale expectedVersion it is CONFLICT and deletes nothing; with the current one it deletes', async ({
+    service,
+  }) => {
     const session = await createSession(service, 'fay', 'agent-1');
     const ref = { id: session.id, agentId: 'agent-1' };
     await service.graphql(UPDATE_SESSION, writeOf(ref, { name: 'v2' }), { userId: 'fay' });
     const stale = await service.graphql(DELETE_SESSION, writeOf(ref, {}, session.version), { userId: 'fay' });
-    expect(stale.data.deleteSession).toMatchObject({ __typename: 'SessionVersionConflictError', currentVersion: session.version + 1 });
+    expect(stale.data.deleteSession).toMatchObject({
+      __typename: 'SessionVersionConflictError',
+      currentVersion: session.version + 1,
+    });
     expect((await service.graphql(GET_SESSION, ref, { userId: 'fay' })).data.session).not.toBeNull();
     const current = await service.graphql(DELETE_SESSION, writeOf(ref, {}, session.version + 1), { userId: 'fay' });
-    expect(current.data).toEqual({ deleteSession: { __typename: 'DeleteSessionPayload', deletedSessionId: session.id, lastVersion: session.version + 1 } });
+    expect(current.data).toEqual({
+      deleteSession: {
+        __typename: 'DeleteSessionPayload',
+        deletedSessionId: session.id,
+        lastVersion: session.version + 1,
+      },
+    });
   });
 });

@@ -14,7 +14,10 @@ const AUDIENCE = 'agent-sessions';
 
 type TestService = Awaited<ReturnType<typeof startTestApp>>;
 
-function sign(claims: Record<string, unknown>, { secret = SECRET, alg = 'HS256', expiresIn = '5m' as string | number } = {}) {
+function sign(
+  claims: Record<string, unknown>,
+  { secret = SECRET, alg = 'HS256', expiresIn = '5m' as string | number } = {},
+) {
   return new SignJWT(claims)
     .setProtectedHeader({ alg })
     .setIssuer(ISSUER)
@@ -51,7 +54,12 @@ describe('HS256 bearer tokens (shared secret), with issuer and audience checks',
   let service: TestService;
   beforeAll(async () => {
     service = await startTestApp({
-      env: { NODE_ENV: 'production', AUTH_JWT_SECRET: SECRET, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: `${AUDIENCE}, other-audience` },
+      env: {
+        NODE_ENV: 'production',
+        AUTH_JWT_SECRET: SECRET,
+        AUTH_ISSUER: ISSUER,
+        AUTH_AUDIENCE: `${AUDIENCE}, other-audience`,
+      },
     });
   });
   afterAll(() => service.close());
@@ -60,9 +68,17 @@ describe('HS256 bearer tokens (shared secret), with issuer and audience checks',
     const { data, errors } = await createAs(service, await sign({ sub: 'user-jwt' }));
     expect(errors).toBeUndefined();
     expect(data.createSession.session.userId).toBe('user-jwt');
-    const read = await service.graphql(GET_SESSION, { id: data.createSession.session.id, agentId: 'agent-1' }, bearer(await sign({ sub: 'user-jwt' })));
+    const read = await service.graphql(
+      GET_SESSION,
+      { id: data.createSession.session.id, agentId: 'agent-1' },
+      bearer(await sign({ sub: 'user-jwt' })),
+    );
     expect(read.data.session.id).toBe(data.createSession.session.id);
-    const stranger = await service.graphql(GET_SESSION, { id: data.createSession.session.id, agentId: 'agent-1' }, bearer(await sign({ sub: 'someone-else' })));
+    const stranger = await service.graphql(
+      GET_SESSION,
+      { id: data.createSession.session.id, agentId: 'agent-1' },
+      bearer(await sign({ sub: 'someone-else' })),
+    );
     expect(stranger.data.session).toBeNull();
   });
 
@@ -76,7 +92,11 @@ describe('HS256 bearer tokens (shared secret), with issuer and audience checks',
     const other = await service.rest('GET', '/sessions/?agent_id=agent-1', bearer(await sign({ sub: 'someone-else' })));
     expect(other.body).toEqual({ sessions: [], total: 0 });
     // A bad token and, in production, the x-user-id header are refused on REST as on GraphQL.
-    const badToken = await service.rest('GET', '/sessions/?agent_id=agent-1', bearer(await sign({ sub: 'rest-user' }, { secret: 'another-secret-of-at-least-32-bytes' })));
+    const badToken = await service.rest(
+      'GET',
+      '/sessions/?agent_id=agent-1',
+      bearer(await sign({ sub: 'rest-user' }, { secret: 'another-secret-of-at-least-32-bytes' })),
+    );
     expect(badToken).toMatchObject({ status: 401, body: { detail: 'The token is invalid.' } });
     expect(badToken.headers.get('www-authenticate')).toBe('Bearer');
     const header = await service.rest('GET', '/sessions/?agent_id=agent-1', { userId: 'rest-user' });
@@ -84,8 +104,13 @@ describe('HS256 bearer tokens (shared secret), with issuer and audience checks',
 
     const ENTITIES = `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Session { id userId } } }`;
     const representations = [{ __typename: 'Session', id }];
-    expect((await service.graphql(ENTITIES, { representations }, owner)).data._entities).toEqual([{ id, userId: 'rest-user' }]);
-    expect((await service.graphql(ENTITIES, { representations }, bearer(await sign({ sub: 'someone-else' })))).data._entities).toEqual([null]);
+    expect((await service.graphql(ENTITIES, { representations }, owner)).data._entities).toEqual([
+      { id, userId: 'rest-user' },
+    ]);
+    expect(
+      (await service.graphql(ENTITIES, { representations }, bearer(await sign({ sub: 'someone-else' })))).data
+        ._entities,
+    ).toEqual([null]);
   });
 
   test('expired, early, malformed, wrongly signed, wrong-audience, wrong-issuer and unsigned tokens are UNAUTHENTICATED', async () => {
@@ -93,22 +118,58 @@ describe('HS256 bearer tokens (shared secret), with issuer and audience checks',
     const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'x', iss: ISSUER, aud: AUDIENCE })).toString('base64url')}.`;
     const cases: Array<[string, string, string?]> = [
       ['expired', await sign({ sub: 'u' }, { expiresIn: now - 60 }), 'The token has expired.'],
-      ['not yet valid', await new SignJWT({ sub: 'u' }).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setAudience(AUDIENCE).setNotBefore(now + 600).sign(new TextEncoder().encode(SECRET))],
+      [
+        'not yet valid',
+        await new SignJWT({ sub: 'u' })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setIssuer(ISSUER)
+          .setAudience(AUDIENCE)
+          .setNotBefore(now + 600)
+          .sign(new TextEncoder().encode(SECRET)),
+      ],
       ['malformed', 'not.a.jwt', 'The token is invalid.'],
       ['garbage', '%%%', 'The token is invalid.'],
-      ['wrong signature', await sign({ sub: 'u' }, { secret: 'another-secret-that-is-long-enough!!' }), 'The token is invalid.'],
+      [
+        'wrong signature',
+        await sign({ sub: 'u' }, { secret: 'another-secret-that-is-long-enough!!' }),
+        'The token is invalid.',
+      ],
       ['algorithm not allowed', await sign({ sub: 'u' }, { alg: 'HS512' }), 'The token is invalid.'],
       ['unsigned (alg none)', unsigned, 'The token is invalid.'],
-      ['wrong audience', await new SignJWT({ sub: 'u' }).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setAudience('elsewhere').setExpirationTime('5m').sign(new TextEncoder().encode(SECRET)), 'The token\'s "aud" claim is not accepted.'],
-      ['wrong issuer', await new SignJWT({ sub: 'u' }).setProtectedHeader({ alg: 'HS256' }).setIssuer('https://evil.test/').setAudience(AUDIENCE).setExpirationTime('5m').sign(new TextEncoder().encode(SECRET)), 'The token\'s "iss" claim is not accepted.'],
+      [
+        'wrong audience',
+        await new SignJWT({ sub: 'u' })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setIssuer(ISSUER)
+          .setAudience('elsewhere')
+          .setExpirationTime('5m')
+          .sign(new TextEncoder().encode(SECRET)),
+        'The token\'s "aud" claim is not accepted.',
+      ],
+      [
+        'wrong issuer',
+        await new SignJWT({ sub: 'u' })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setIssuer('https://evil.test/')
+          .setAudience(AUDIENCE)
+          .setExpirationTime('5m')
+          .sign(new TextEncoder().encode(SECRET)),
+        'The token\'s "iss" claim is not accepted.',
+      ],
       ['no sub', await sign({}), 'The token has no "sub" claim naming the user.'],
       ['blank sub', await sign({ sub: '  ' }), 'The token has no "sub" claim naming the user.'],
     ];
-    for (const [, token, message] of cases) await expectRejected(service, { authorization: `Bearer ${token}` }, message);
+    for (const [, token, message] of cases)
+      await expectRejected(service, { authorization: `Bearer ${token}` }, message);
   });
 
   test('a second audience of the list is accepted', async () => {
-    const token = await new SignJWT({ sub: 'multi' }).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setAudience('other-audience').setExpirationTime('5m').sign(new TextEncoder().encode(SECRET));
+    const token = await new SignJWT({ sub: 'multi' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setAudience('other-audience')
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(SECRET));
     expect((await createAs(service, token)).data.createSession.session.userId).toBe('multi');
   });
 
@@ -119,7 +180,11 @@ describe('HS256 bearer tokens (shared secret), with issuer and audience checks',
   });
 
   test('production refuses the x-user-id header', async () => {
-    await expectRejected(service, { 'x-user-id': 'mallory' }, 'The x-user-id header is not accepted here: send a bearer token.');
+    await expectRejected(
+      service,
+      { 'x-user-id': 'mallory' },
+      'The x-user-id header is not accepted here: send a bearer token.',
+    );
   });
 
   test('no credentials at all: UNAUTHENTICATED on the field, as before', async () => {
@@ -146,7 +211,11 @@ describe('a configured user claim', () => {
     try {
       const token = await sign({ sub: 'not-this', uid: 'user-by-claim' });
       expect((await createAs(service, token)).data.createSession.session.userId).toBe('user-by-claim');
-      await expectRejected(service, { authorization: `Bearer ${await sign({ sub: 'only-sub' })}` }, 'The token has no "uid" claim naming the user.');
+      await expectRejected(
+        service,
+        { authorization: `Bearer ${await sign({ sub: 'only-sub' })}` },
+        'The token has no "uid" claim naming the user.',
+      );
     } finally {
       await service.close();
     }
@@ -157,7 +226,11 @@ describe('development: the x-user-id header and tokens side by side', () => {
   test('a bearer token wins over the header; the header works alone', async () => {
     const service = await startTestApp({ env: { AUTH_JWT_SECRET: SECRET } });
     try {
-      const both = await service.graphql(CREATE_SESSION, { input: { agentId: 'a' } }, { userId: 'header-user', headers: { authorization: `Bearer ${await sign({ sub: 'token-user' })}` } });
+      const both = await service.graphql(
+        CREATE_SESSION,
+        { input: { agentId: 'a' } },
+        { userId: 'header-user', headers: { authorization: `Bearer ${await sign({ sub: 'token-user' })}` } },
+      );
       expect(both.data.createSession.session.userId).toBe('token-user');
       const header = await service.graphql(CREATE_SESSION, { input: { agentId: 'a' } }, { userId: 'header-user' });
       expect(header.data.createSession.session.userId).toBe('header-user');
@@ -169,7 +242,11 @@ describe('development: the x-user-id header and tokens side by side', () => {
   test('without a JWT configuration, a bearer token is UNAUTHENTICATED rather than ignored', async () => {
     const service = await startTestApp();
     try {
-      await expectRejected(service, { authorization: `Bearer ${await sign({ sub: 'u' })}` }, 'Bearer tokens are not accepted: this service has no JWT verification configured.');
+      await expectRejected(
+        service,
+        { authorization: `Bearer ${await sign({ sub: 'u' })}` },
+        'Bearer tokens are not accepted: this service has no JWT verification configured.',
+      );
     } finally {
       await service.close();
     }
@@ -180,7 +257,12 @@ async function keyPair(alg: 'RS256' | 'ES256', kid: string) {
   const { publicKey, privateKey } = await generateKeyPair(alg);
   const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
   const signWith = (claims: Record<string, unknown>) =>
-    new SignJWT(claims).setProtectedHeader({ alg, kid }).setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('5m').sign(privateKey);
+    new SignJWT(claims)
+      .setProtectedHeader({ alg, kid })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime('5m')
+      .sign(privateKey);
   return { jwk, sign: signWith };
 }
 
@@ -193,7 +275,9 @@ describe('a JWKS file (RS256 and ES256 keys)', () => {
     [rsa, ec] = await Promise.all([keyPair('RS256', 'rsa-1'), keyPair('ES256', 'ec-1')]);
     dir = await mkdtemp(path.join(tmpdir(), 'jwks-'));
     await writeFile(path.join(dir, 'jwks.json'), JSON.stringify({ keys: [rsa.jwk, ec.jwk] }));
-    service = await startTestApp({ env: { NODE_ENV: 'production', AUTH_JWKS_FILE: path.join(dir, 'jwks.json'), AUTH_AUDIENCE: AUDIENCE } });
+    service = await startTestApp({
+      env: { NODE_ENV: 'production', AUTH_JWKS_FILE: path.join(dir, 'jwks.json'), AUTH_AUDIENCE: AUDIENCE },
+    });
   });
   afterAll(async () => {
     await service.close();
@@ -201,13 +285,21 @@ describe('a JWKS file (RS256 and ES256 keys)', () => {
   });
 
   test('tokens signed by either key are accepted', async () => {
-    expect((await createAs(service, await rsa.sign({ sub: 'rsa-user' }))).data.createSession.session.userId).toBe('rsa-user');
-    expect((await createAs(service, await ec.sign({ sub: 'ec-user' }))).data.createSession.session.userId).toBe('ec-user');
+    expect((await createAs(service, await rsa.sign({ sub: 'rsa-user' }))).data.createSession.session.userId).toBe(
+      'rsa-user',
+    );
+    expect((await createAs(service, await ec.sign({ sub: 'ec-user' }))).data.createSession.session.userId).toBe(
+      'ec-user',
+    );
   });
 
   test('a token from an unknown key, or HS256 with the shared-secret trick, is UNAUTHENTICATED', async () => {
     const stranger = await keyPair('RS256', 'rsa-1');
-    await expectRejected(service, { authorization: `Bearer ${await stranger.sign({ sub: 'u' })}` }, 'The token is invalid.');
+    await expectRejected(
+      service,
+      { authorization: `Bearer ${await stranger.sign({ sub: 'u' })}` },
+      'The token is invalid.',
+    );
     await expectRejected(service, { authorization: `Bearer ${await sign({ sub: 'u' })}` }, 'The token is invalid.');
   });
 });
@@ -230,7 +322,9 @@ describe('a JWKS URL', () => {
   test('verifies tokens against the fetched keys', async () => {
     const service = await startTestApp({ env: { AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: ISSUER } });
     try {
-      expect((await createAs(service, await rsa.sign({ sub: 'remote-user' }))).data.createSession.session.userId).toBe('remote-user');
+      expect((await createAs(service, await rsa.sign({ sub: 'remote-user' }))).data.createSession.session.userId).toBe(
+        'remote-user',
+      );
     } finally {
       await service.close();
     }

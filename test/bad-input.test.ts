@@ -1,7 +1,14 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
-import { CREATE_SESSION, FULL_STATE, GET_SESSION, LIST_SESSIONS, REPLACE_STATE, UPDATE_SESSION } from './support/documents.js';
+import {
+  CREATE_SESSION,
+  FULL_STATE,
+  GET_SESSION,
+  LIST_SESSIONS,
+  REPLACE_STATE,
+  UPDATE_SESSION,
+} from './support/documents.js';
 import { describe, expect, test, type TestApp } from './support/fixtures.js';
 
 /*
@@ -13,7 +20,16 @@ import { describe, expect, test, type TestApp } from './support/fixtures.js';
 const SEED = 20_261_128;
 const VICTIM = 'victim';
 const AGENT = 'agent-v';
-const ACCEPTED_CODES = new Set(['BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST', 'UNAUTHENTICATED', 'NOT_FOUND', 'REQUEST_ENTITY_TOO_LARGE', 'OPERATION_RESOLUTION_FAILURE']);
+const ACCEPTED_CODES = new Set([
+  'BAD_USER_INPUT',
+  'GRAPHQL_VALIDATION_FAILED',
+  'GRAPHQL_PARSE_FAILED',
+  'BAD_REQUEST',
+  'UNAUTHENTICATED',
+  'NOT_FOUND',
+  'REQUEST_ENTITY_TOO_LARGE',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
 
 function nested(depth: number, leaf: unknown, asList: boolean): unknown {
   let value = leaf;
@@ -29,7 +45,19 @@ const { nastyValue } = fc.letrec<{ nastyValue: unknown }>((tie) => ({
     fc.boolean(),
     fc.constantFrom(0, -1, 1.5, 2 ** 31, 2 ** 53 + 1, -(2 ** 63), 1e308, -0),
     fc.oneof(fc.nat(300), fc.constant(1_100_000)).map((length) => 'x'.repeat(length)),
-    fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '\ud800', '\udfff tail', '😀', '\u202e', '%s%n', "'; DROP TABLE sessions; --", '{"$ne":null}'),
+    fc.constantFrom(
+      '',
+      ' ',
+      '\u0000',
+      'a\u0000b',
+      '\ud800',
+      '\udfff tail',
+      '😀',
+      '\u202e',
+      '%s%n',
+      "'; DROP TABLE sessions; --",
+      '{"$ne":null}',
+    ),
     fc.constantFrom(0, 1, 5_001, 20_000).map((length) => Array.from({ length }, (_, i) => i % 10)),
     fc.tuple(fc.constantFrom(50, 1_000), fc.boolean()).map(([depth, asList]) => nested(depth, 'deep', asList)),
     tie('nastyValue').map((value) => ({ unknownField: value })),
@@ -46,7 +74,8 @@ const { nastyValue } = fc.letrec<{ nastyValue: unknown }>((tie) => ({
 function paths(value: unknown, at: Array<string | number> = []): Array<Array<string | number>> {
   const here = [at];
   if (Array.isArray(value)) return here.concat(...value.map((item, i) => paths(item, [...at, i])));
-  if (value !== null && typeof value === 'object') return here.concat(...Object.entries(value).map(([key, item]) => paths(item, [...at, key])));
+  if (value !== null && typeof value === 'object')
+    return here.concat(...Object.entries(value).map(([key, item]) => paths(item, [...at, key])));
   return here;
 }
 
@@ -68,8 +97,11 @@ interface Case {
 
 /** A case as fast-check prints a counterexample: its name and the start of its (maybe megabytes of) body. */
 function describedCase(generated: Case): Case {
-  const body = typeof generated.body === 'string' ? generated.body : `bytes ${Buffer.from(generated.body).toString('hex')}`;
-  return Object.assign(generated, { [fc.toStringMethod]: () => `${generated.name} (${body.length} characters): ${body.slice(0, 300)}` });
+  const body =
+    typeof generated.body === 'string' ? generated.body : `bytes ${Buffer.from(generated.body).toString('hex')}`;
+  return Object.assign(generated, {
+    [fc.toStringMethod]: () => `${generated.name} (${body.length} characters): ${body.slice(0, 300)}`,
+  });
 }
 
 /** Requests whose variables are structurally wrong: coercion must reject them whatever else they hold. */
@@ -93,9 +125,14 @@ function brokenVariables(sessionId: string): fc.Arbitrary<Case> {
         if (targets.length > 0) setAt(mutated[root], targets[at % targets.length]!, value);
       }
       // The guarantee: an input object never accepts an unknown field.
-      if (mutated[root] !== null && typeof mutated[root] === 'object' && !Array.isArray(mutated[root])) mutated[root].notAField = 1;
+      if (mutated[root] !== null && typeof mutated[root] === 'object' && !Array.isArray(mutated[root]))
+        mutated[root].notAField = 1;
       else mutated[root] = replacement;
-      return { name: `broken variables for ${root}`, body: JSON.stringify({ query: operation, variables: mutated }), mustFail: true };
+      return {
+        name: `broken variables for ${root}`,
+        body: JSON.stringify({ query: operation, variables: mutated }),
+        mustFail: true,
+      };
     });
 }
 
@@ -116,20 +153,31 @@ function ruleBreaking(sessionId: string): fc.Arbitrary<Case> {
     (_, __, second, variant) => (second.content[0].thinking.thinking = ['\u0000', 'a\ud800'][variant % 2]),
     (_, first) => (first.metadata = { 'key\u0000': 1 }),
     (state) => (state.toolContext.readFileCache[0].lines = ['ok', 'nul\u0000']),
-    (state) => (state.permissionContext.workingDirectories = Array.from({ length: 201 }, (_, i) => ({ path: `/p${i}`, source: 's' }))),
+    (state) =>
+      (state.permissionContext.workingDirectories = Array.from({ length: 201 }, (_, i) => ({
+        path: `/p${i}`,
+        source: 's',
+      }))),
   ];
-  return fc.tuple(fc.uniqueArray(fc.nat(violations.length - 1), { minLength: 1, maxLength: 3 }), fc.nat(5)).map(([chosen, variant]) => {
-    const state: any = clone(FULL_STATE);
-    const [first, second] = state.context;
-    for (const index of chosen) violations[index]!(state, first, second, variant);
-    return { name: `rule-breaking state (${chosen.join(',')})`, body: JSON.stringify({ query: REPLACE_STATE, variables: { input: { sessionId, agentId: AGENT, state } } }), mustFail: true };
-  });
+  return fc
+    .tuple(fc.uniqueArray(fc.nat(violations.length - 1), { minLength: 1, maxLength: 3 }), fc.nat(5))
+    .map(([chosen, variant]) => {
+      const state: any = clone(FULL_STATE);
+      const [first, second] = state.context;
+      for (const index of chosen) violations[index]!(state, first, second, variant);
+      return {
+        name: `rule-breaking state (${chosen.join(',')})`,
+        body: JSON.stringify({ query: REPLACE_STATE, variables: { input: { sessionId, agentId: AGENT, state } } }),
+        mustFail: true,
+      };
+    });
 }
 
 /** Documents built to exhaust the server: deep, wide, aliased, directive-heavy, cyclic, oversized. */
 const abusiveDocument: fc.Arbitrary<Case> = (() => {
   const documents: Array<(size: number) => string> = [
-    (size) => `{ sessions(agentId: "a") { edges { node { state { context { ${'content { __typename '.repeat(size / 10)}${'} '.repeat(size / 10)} } } } } } }`,
+    (size) =>
+      `{ sessions(agentId: "a") { edges { node { state { context { ${'content { __typename '.repeat(size / 10)}${'} '.repeat(size / 10)} } } } } } }`,
     (size) => `{ ${'a { '.repeat(size)}b${' }'.repeat(size)} }`,
     (size) => `{ ${Array.from({ length: size }, (_, i) => `f${i}: sessions(agentId: "a") { totalCount }`).join(' ')} }`,
     (size) => `{ sessions(agentId: "a") { totalCount ${'@include(if: true) '.repeat(size)} } }`,
@@ -137,7 +185,8 @@ const abusiveDocument: fc.Arbitrary<Case> = (() => {
     (size) => `{ session(id: "${'x'.repeat(size * 1_000)}", agentId: "a") { id } }`,
     (size) => `query Q(${Array.from({ length: size }, (_, i) => `$v${i}: Int`).join(' ')}) { __typename }`,
     (size) => `{ sessions(agentId: ${'['.repeat(size)}"a"${']'.repeat(size)}) { totalCount } }`,
-    (size) => `mutation { ${Array.from({ length: Math.min(size, 200) }, (_, i) => `d${i}: deleteSession(input: { sessionId: "x", agentId: "a" }) { __typename }`).join(' ')} }`,
+    (size) =>
+      `mutation { ${Array.from({ length: Math.min(size, 200) }, (_, i) => `d${i}: deleteSession(input: { sessionId: "x", agentId: "a" }) { __typename }`).join(' ')} }`,
   ];
   return fc.tuple(fc.nat(documents.length - 1), fc.constantFrom(10, 100, 1_000, 5_000)).map(([index, size]) => ({
     name: `abusive document ${index} (${size})`,
@@ -153,19 +202,39 @@ const garbageBody: fc.Arbitrary<Case> = (() => {
     fc.uint8Array({ maxLength: 2_000 }),
     fc.nat(valid.length).map((length) => valid.slice(0, length)),
     nastyValue.map((value) => JSON.stringify(value)),
-    fc.record({ query: nastyValue, variables: nastyValue, operationName: nastyValue, extensions: nastyValue }).map((request) => JSON.stringify(request)),
+    fc
+      .record({ query: nastyValue, variables: nastyValue, operationName: nastyValue, extensions: nastyValue })
+      .map((request) => JSON.stringify(request)),
     fc.nat(9).map((n) => JSON.stringify({ query: '{ __typename }', [`unknown${n}`]: 1 })),
-    fc.constant(new Uint8Array([...encode('{"query":"{ __typename }","operationName":"'), 0xff, 0xfe, 0xc3, 0x28, ...encode('"}')])),
+    fc.constant(
+      new Uint8Array([
+        ...encode('{"query":"{ __typename }","operationName":"'),
+        0xff,
+        0xfe,
+        0xc3,
+        0x28,
+        ...encode('"}'),
+      ]),
+    ),
     fc.constant('['.repeat(100_000) + ']'.repeat(100_000)),
-    fc.constantFrom(0, 3, 50).chain((length) => fc.array(nastyValue, { minLength: length, maxLength: length })).map((batch) => JSON.stringify(batch)),
+    fc
+      .constantFrom(0, 3, 50)
+      .chain((length) => fc.array(nastyValue, { minLength: length, maxLength: length }))
+      .map((batch) => JSON.stringify(batch)),
     fc.constant(`{"query": "{ __typename }", "variables": ${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}}`),
     // Nesting far deeper than JSON.stringify can recurse, where validation serialises it.
     fc.boolean().map((asList) => {
-      const deep = asList ? `${'['.repeat(30_000)}${']'.repeat(30_000)}` : `${'{"a":'.repeat(30_000)}1${'}'.repeat(30_000)}`;
+      const deep = asList
+        ? `${'['.repeat(30_000)}${']'.repeat(30_000)}`
+        : `${'{"a":'.repeat(30_000)}1${'}'.repeat(30_000)}`;
       return `{"query": ${JSON.stringify(REPLACE_STATE)}, "variables": {"input": {"sessionId": "x", "agentId": "${AGENT}", "state": {"context": [{"name": "n", "role": "USER", "content": [], "metadata": {"deep": ${deep}}}]}}}}`;
     }),
   ];
-  return fc.oneof(...bodies.map((body, index) => body.map((generated) => ({ name: `garbage body ${index}`, body: generated, userId: 'stranger' }))));
+  return fc.oneof(
+    ...bodies.map((body, index) =>
+      body.map((generated) => ({ name: `garbage body ${index}`, body: generated, userId: 'stranger' })),
+    ),
+  );
 })();
 
 /** Heap in use after a full collection: what the service retains, not what it has yet to free. */
@@ -186,16 +255,27 @@ async function send(service: TestApp, { body, userId = VICTIM }: Case) {
 }
 
 async function snapshot(service: TestApp, sessionId: string) {
-  const session = (await service.graphql(GET_SESSION, { id: sessionId, agentId: AGENT }, { userId: VICTIM })).data.session;
+  const session = (await service.graphql(GET_SESSION, { id: sessionId, agentId: AGENT }, { userId: VICTIM })).data
+    .session;
   const list = (await service.graphql(LIST_SESSIONS, { agentId: AGENT }, { userId: VICTIM })).data.sessions;
   return { session, list };
 }
 
 describe('generated bad input', () => {
-  test('never a 5xx or an unexpected error, never a change to stored data, memory stays bounded', async ({ service }) => {
-    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, name: 'victim', state: FULL_STATE } }, { userId: VICTIM })).data.createSession.session;
+  test('never a 5xx or an unexpected error, never a change to stored data, memory stays bounded', async ({
+    service,
+  }) => {
+    const created = (
+      await service.graphql(
+        CREATE_SESSION,
+        { input: { agentId: AGENT, name: 'victim', state: FULL_STATE } },
+        { userId: VICTIM },
+      )
+    ).data.createSession.session;
     const before = await snapshot(service, created.id);
-    const requests = fc.oneof(brokenVariables(created.id), ruleBreaking(created.id), abusiveDocument, garbageBody).map(describedCase);
+    const requests = fc
+      .oneof(brokenVariables(created.id), ruleBreaking(created.id), abusiveDocument, garbageBody)
+      .map(describedCase);
     const heapBefore = retainedHeap();
     const answersWithClientError = async (generated: Case) => {
       const { status, text } = await send(service, generated);
@@ -212,7 +292,11 @@ describe('generated bad input', () => {
     await fc.assert(fc.asyncProperty(requests, answersWithClientError), { seed: SEED, numRuns: 400 });
     expect(await snapshot(service, created.id)).toEqual(before);
     expect((await service.app.yoga.fetch('http://localhost/health')).status).toBe(200);
-    expect(service.logs.filter((line) => line.msg === 'unexpected error while executing an operation').map((line) => line.err.stack.slice(0, 600))).toEqual([]);
+    expect(
+      service.logs
+        .filter((line) => line.msg === 'unexpected error while executing an operation')
+        .map((line) => line.err.stack.slice(0, 600)),
+    ).toEqual([]);
     // Bounded: after hundreds of requests carrying megabytes each, almost nothing is retained (the
     // test's own copy of the logs aside).
     service.logs.length = 0;

@@ -5,9 +5,12 @@ import { describe, expect, test } from './support/fixtures.js';
 // The operations real clients send (the benchmark's, selecting every field a chat UI or dashboard
 // shows) must pass the default abuse limits: depth, aliases, tokens and cost.
 describe('the largest legitimate operations pass the default limits', () => {
-  test('the nested list, a 200-message history page, a page of sessions, and the runtime writes', async ({ service }) => {
+  test('the nested list, a 200-message history page, a page of sessions, and the runtime writes', async ({
+    service,
+  }) => {
     const agentId = 'client-agent';
-    const created = (await service.graphql(CREATE_SESSION, { input: { agentId, state: FULL_STATE } })).data.createSession.session;
+    const created = (await service.graphql(CREATE_SESSION, { input: { agentId, state: FULL_STATE } })).data
+      .createSession.session;
     const ref = { id: created.id, agentId };
     for (const [query, variables] of [
       [NESTED_LIST, { agentId, first: 50 }],

@@ -10,20 +10,31 @@ const PATCH = /* GraphQL */ `
 const MODES = ['DEFAULT', 'ACCEPT_EDITS', 'EXPLORE', 'BYPASS', 'DONT_ASK'];
 
 /** The i-th write changes one field, cycling through the three patchable ones, each time to a new value. */
-function patchNumber(i: number): { field: 'name' | 'chatModelConfig' | 'permissionMode'; input: Record<string, unknown> } {
+function patchNumber(i: number): {
+  field: 'name' | 'chatModelConfig' | 'permissionMode';
+  input: Record<string, unknown>;
+} {
   switch (i % 3) {
     case 0:
       return { field: 'name', input: { name: `name-${i}` } };
     case 1:
-      return { field: 'chatModelConfig', input: { chatModelConfig: { type: 'openai', credentialId: `cred-${i}`, model: `model-${i}`, parameters: { i } } } };
+      return {
+        field: 'chatModelConfig',
+        input: {
+          chatModelConfig: { type: 'openai', credentialId: `cred-${i}`, model: `model-${i}`, parameters: { i } },
+        },
+      };
     default:
       return { field: 'permissionMode', input: { permissionMode: MODES[i % MODES.length] } };
   }
 }
 
 describe('concurrent writes to one session', () => {
-  test('100 concurrent updateSession calls: every write applies once, each field ends at its last write', async ({ service }) => {
-    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, name: 'start' } })).data.createSession.session;
+  test('100 concurrent updateSession calls: every write applies once, each field ends at its last write', async ({
+    service,
+  }) => {
+    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, name: 'start' } })).data
+      .createSession.session;
     const ref = { id: created.id, agentId: AGENT };
     const writes = Array.from({ length: 100 }, (_, i) => patchNumber(i));
     const results = await Promise.all(writes.map(({ input }) => service.graphql(PATCH, writeOf(ref, input))));
@@ -46,11 +57,18 @@ describe('concurrent writes to one session', () => {
 
   test('100 concurrent writes, each to a different task: every change is present afterwards', async ({ service }) => {
     const tasks = Array.from({ length: 100 }, (_, i) => ({ id: `t${i}`, subject: 'todo', description: '' }));
-    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state: { tasksContext: { tasks } } } })).data.createSession.session;
+    const created = (
+      await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state: { tasksContext: { tasks } } } })
+    ).data.createSession.session;
     const ref = { id: created.id, agentId: AGENT };
     const UPDATE_TASK = `mutation UpdateTask($input: UpdateSessionTaskInput!) { updateSessionTask(input: $input) { __typename } }`;
     const results = await Promise.all(
-      tasks.map((task, i) => service.graphql(UPDATE_TASK, writeOf(ref, { taskId: task.id, subject: `done-${i}`, owner: `worker-${i}`, state: 'COMPLETED' }))),
+      tasks.map((task, i) =>
+        service.graphql(
+          UPDATE_TASK,
+          writeOf(ref, { taskId: task.id, subject: `done-${i}`, owner: `worker-${i}`, state: 'COMPLETED' }),
+        ),
+      ),
     );
     expect(results.map(outcomeOf)).toEqual(Array(100).fill('UpdateSessionTaskPayload'));
     const final = (await service.graphql(GET_SESSION, ref)).data.session;
@@ -60,13 +78,20 @@ describe('concurrent writes to one session', () => {
     );
   });
 
-  test('N concurrent writes with the same expectedVersion: exactly one wins, the rest get CONFLICT and write nothing', async ({ service }) => {
-    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, name: 'start' } })).data.createSession.session;
+  test('N concurrent writes with the same expectedVersion: exactly one wins, the rest get CONFLICT and write nothing', async ({
+    service,
+  }) => {
+    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, name: 'start' } })).data
+      .createSession.session;
     const ref = { id: created.id, agentId: AGENT };
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => service.graphql(PATCH, writeOf(ref, { name: `contender-${i}` }, created.version))),
+      Array.from({ length: 20 }, (_, i) =>
+        service.graphql(PATCH, writeOf(ref, { name: `contender-${i}` }, created.version)),
+      ),
     );
-    const winners = results.map((result, i) => [result, i] as const).filter(([result]) => outcomeOf(result) === 'UpdateSessionPayload');
+    const winners = results
+      .map((result, i) => [result, i] as const)
+      .filter(([result]) => outcomeOf(result) === 'UpdateSessionPayload');
     expect(winners).toHaveLength(1);
     const [[winner, winnerIndex]] = winners as [readonly [(typeof results)[number], number]];
     expect(winner.data.updateSession.session.version).toBe(created.version + 1);
@@ -80,7 +105,9 @@ describe('concurrent writes to one session', () => {
     const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } })).data.createSession.session;
     const ref = { id: created.id, agentId: AGENT };
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => service.graphql(REPLACE_STATE, writeOf(ref, { state: { summary: { text: `summary-${i}` } } }, created.version))),
+      Array.from({ length: 10 }, (_, i) =>
+        service.graphql(REPLACE_STATE, writeOf(ref, { state: { summary: { text: `summary-${i}` } } }, created.version)),
+      ),
     );
     const winners = results.filter((result) => outcomeOf(result) === 'ReplaceSessionStatePayload');
     expect(winners).toHaveLength(1);

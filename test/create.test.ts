@@ -8,7 +8,13 @@ describe('createSession', () => {
     expect(errors).toBeUndefined();
     const session = data.createSession.session;
     expect(session.id).toMatch(/^[0-9a-f]{32}$/);
-    expect(session).toMatchObject({ userId: DEFAULT_USER, agentId: 'agent-a', version: 1, source: 'USER', sourceScheduleId: null });
+    expect(session).toMatchObject({
+      userId: DEFAULT_USER,
+      agentId: 'agent-a',
+      version: 1,
+      source: 'USER',
+      sourceScheduleId: null,
+    });
     expect(session.config.workspaceId).toMatch(/^[0-9a-f]{32}$/);
     expect(session.config.name).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
     expect(session.config.chatModelConfig).toBeNull();
@@ -34,7 +40,12 @@ describe('createSession', () => {
       agentId: 'agent-a',
       workspaceId: 'ws-1',
       name: 'Quarterly report',
-      chatModelConfig: { type: 'openai', credentialId: 'cred-1', model: 'gpt-5', parameters: { temperature: 0.2, tools: ['a'] } },
+      chatModelConfig: {
+        type: 'openai',
+        credentialId: 'cred-1',
+        model: 'gpt-5',
+        parameters: { temperature: 0.2, tools: ['a'] },
+      },
       source: 'SCHEDULE',
       sourceScheduleId: 'sched-1',
       state: FULL_STATE,
@@ -42,7 +53,11 @@ describe('createSession', () => {
     const created = await service.graphql(CREATE_SESSION, { input });
     expect(created.errors).toBeUndefined();
     const session = created.data.createSession.session;
-    expect(session.config).toEqual({ workspaceId: 'ws-1', name: 'Quarterly report', chatModelConfig: input.chatModelConfig });
+    expect(session.config).toEqual({
+      workspaceId: 'ws-1',
+      name: 'Quarterly report',
+      chatModelConfig: input.chatModelConfig,
+    });
     expect(session).toMatchObject({ source: 'SCHEDULE', sourceScheduleId: 'sched-1' });
 
     const { state } = session;
@@ -50,7 +65,12 @@ describe('createSession', () => {
       __typename: 'SessionBlockList',
       blocks: [
         { __typename: 'SessionTextBlock', id: 's1', text: 'Earlier: the user asked for a report.' },
-        { __typename: 'SessionDataBlock', id: 's2', fileName: 'chart.png', source: { __typename: 'SessionUrlSource', url: 'https://example.com/c.png', mediaType: 'image/png' } },
+        {
+          __typename: 'SessionDataBlock',
+          id: 's2',
+          fileName: 'chart.png',
+          source: { __typename: 'SessionUrlSource', url: 'https://example.com/c.png', mediaType: 'image/png' },
+        },
       ],
     });
     expect(state).toMatchObject({ replyId: 'reply-1', curIter: 3 });
@@ -65,7 +85,12 @@ describe('createSession', () => {
         usage: null,
         content: [
           { __typename: 'SessionTextBlock', id: 'b1', text: 'Summarise the repo' },
-          { __typename: 'SessionDataBlock', id: 'b2', fileName: null, source: { __typename: 'SessionBase64Source', data: 'aGVsbG8=', mediaType: 'text/plain' } },
+          {
+            __typename: 'SessionDataBlock',
+            id: 'b2',
+            fileName: null,
+            source: { __typename: 'SessionBase64Source', data: 'aGVsbG8=', mediaType: 'text/plain' },
+          },
         ],
       },
       {
@@ -77,7 +102,12 @@ describe('createSession', () => {
         finishedAt: '2026-11-28T10:00:05.000Z',
         usage: { inputTokens: 120, outputTokens: 40 },
         content: [
-          { __typename: 'SessionThinkingBlock', id: 'b3', thinking: 'Read the files first.', extra: { signature: 'sig-abc' } },
+          {
+            __typename: 'SessionThinkingBlock',
+            id: 'b3',
+            thinking: 'Read the files first.',
+            extra: { signature: 'sig-abc' },
+          },
           { __typename: 'SessionHintBlock', id: 'b4', hint: 'Be brief.' },
           {
             __typename: 'SessionToolCallBlock',
@@ -88,13 +118,22 @@ describe('createSession', () => {
             extra: { call_id: 'oa-1' },
             suggestedRules: [{ toolName: 'Read', ruleContent: 'src/**', behavior: 'ALLOW', source: 'session' }],
           },
-          { __typename: 'SessionToolResultBlock', id: 'call-1', name: 'Read', resultState: 'SUCCESS', output: { __typename: 'SessionPlainText', text: '# Readme' } },
+          {
+            __typename: 'SessionToolResultBlock',
+            id: 'call-1',
+            name: 'Read',
+            resultState: 'SUCCESS',
+            output: { __typename: 'SessionPlainText', text: '# Readme' },
+          },
           {
             __typename: 'SessionToolResultBlock',
             id: 'call-2',
             name: 'Shot',
             resultState: 'ERROR',
-            output: { __typename: 'SessionBlockList', blocks: [{ __typename: 'SessionTextBlock', id: 'b5', text: 'failed' }] },
+            output: {
+              __typename: 'SessionBlockList',
+              blocks: [{ __typename: 'SessionTextBlock', id: 'b5', text: 'failed' }],
+            },
           },
         ],
       },
@@ -102,8 +141,28 @@ describe('createSession', () => {
     expect(state.permissionContext).toEqual({ ...FULL_STATE.permissionContext });
     expect(state.toolContext).toEqual(FULL_STATE.toolContext);
     expect(state.tasksContext.tasks).toEqual([
-      { id: 't1', subject: 'Read', description: 'Read the files', metadata: { priority: 1 }, createdAt: '2026-11-28T10:00:00.000Z', state: 'COMPLETED', owner: 'agent', blocks: ['t2'], blockedBy: [] },
-      { id: 't2', subject: 'Write', description: 'Write the report', metadata: {}, createdAt: '2026-11-28T10:00:00.000Z', state: 'PENDING', owner: null, blocks: [], blockedBy: ['t1'] },
+      {
+        id: 't1',
+        subject: 'Read',
+        description: 'Read the files',
+        metadata: { priority: 1 },
+        createdAt: '2026-11-28T10:00:00.000Z',
+        state: 'COMPLETED',
+        owner: 'agent',
+        blocks: ['t2'],
+        blockedBy: [],
+      },
+      {
+        id: 't2',
+        subject: 'Write',
+        description: 'Write the report',
+        metadata: {},
+        createdAt: '2026-11-28T10:00:00.000Z',
+        state: 'PENDING',
+        owner: null,
+        blocks: [],
+        blockedBy: ['t1'],
+      },
     ]);
 
     // Read back through the query: the stored form, not an echo of the input.
@@ -141,6 +200,10 @@ describe('createSession', () => {
     expect(message.content[0].id).toMatch(/^[0-9a-f]{32}$/);
     expect(message.content[1]).toMatchObject({ callState: 'PENDING', suggestedRules: [], extra: null });
     expect(message.content[2]).toMatchObject({ resultState: 'RUNNING' });
-    expect(state.tasksContext.tasks[0]).toMatchObject({ id: expect.stringMatching(/^[0-9a-f]{32}$/), state: 'PENDING', metadata: {} });
+    expect(state.tasksContext.tasks[0]).toMatchObject({
+      id: expect.stringMatching(/^[0-9a-f]{32}$/),
+      state: 'PENDING',
+      metadata: {},
+    });
   });
 });

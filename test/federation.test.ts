@@ -22,7 +22,11 @@ const ENTITIES = /* GraphQL */ `
 const CHAT_MODEL_CONFIG = { type: 'openai', credentialId: 'cred-7', model: 'gpt-4o' };
 
 async function createSession(service: TestApp, userId: string, agentId: string, name = `${userId}/${agentId}`) {
-  const { data, errors } = await service.graphql(CREATE_SESSION, { input: { agentId, name, chatModelConfig: CHAT_MODEL_CONFIG } }, { userId });
+  const { data, errors } = await service.graphql(
+    CREATE_SESSION,
+    { input: { agentId, name, chatModelConfig: CHAT_MODEL_CONFIG } },
+    { userId },
+  );
   expect(errors).toBeUndefined();
   return data.createSession.session as { id: string; agentId: string; userId: string };
 }
@@ -30,27 +34,47 @@ async function createSession(service: TestApp, userId: string, agentId: string, 
 const sessionRef = (id: string) => ({ __typename: 'Session', id });
 
 describe('the subgraph', () => {
-  test('serves `_service { sdl }`: the SDL committed in schema.graphql, with the federation @link', async ({ service }) => {
+  test('serves `_service { sdl }`: the SDL committed in schema.graphql, with the federation @link', async ({
+    service,
+  }) => {
     const { data, errors } = await service.graphql('{ _service { sdl } }', {}, { userId: null });
     expect(errors).toBeUndefined();
     expect(data._service.sdl).toContain('@link(url: "https://specs.apollo.dev/federation/v2.6"');
     expect(`${sortSdl(data._service.sdl)}\n`).toBe(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'));
   });
 
-  test("_entities resolves the caller's own sessions, whatever their agent, in the order asked", async ({ service }) => {
+  test("_entities resolves the caller's own sessions, whatever their agent, in the order asked", async ({
+    service,
+  }) => {
     const first = await createSession(service, 'ent-alice', 'agent-a');
     const second = await createSession(service, 'ent-alice', 'agent-b');
-    const { data, errors } = await service.graphql(ENTITIES, { representations: [sessionRef(second.id), sessionRef(first.id)] }, { userId: 'ent-alice' });
+    const { data, errors } = await service.graphql(
+      ENTITIES,
+      { representations: [sessionRef(second.id), sessionRef(first.id)] },
+      { userId: 'ent-alice' },
+    );
     expect(errors).toBeUndefined();
     expect(data._entities).toMatchObject([
-      { __typename: 'Session', id: second.id, userId: 'ent-alice', agentId: 'agent-b', agent: { id: 'agent-b' }, config: { name: 'ent-alice/agent-b' } },
+      {
+        __typename: 'Session',
+        id: second.id,
+        userId: 'ent-alice',
+        agentId: 'agent-b',
+        agent: { id: 'agent-b' },
+        config: { name: 'ent-alice/agent-b' },
+      },
       { __typename: 'Session', id: first.id, agentId: 'agent-a', agent: { id: 'agent-a' } },
     ]);
     // The credential is a reference for the gateway to resolve in the credentials subgraph.
-    expect(data._entities[0].config.chatModelConfig).toEqual({ credentialId: 'cred-7', credential: { __typename: 'Credential', id: 'cred-7' } });
+    expect(data._entities[0].config.chatModelConfig).toEqual({
+      credentialId: 'cred-7',
+      credential: { __typename: 'Credential', id: 'cred-7' },
+    });
   });
 
-  test("another user's session, or one that does not exist, resolves to null and leaks nothing", async ({ service }) => {
+  test("another user's session, or one that does not exist, resolves to null and leaks nothing", async ({
+    service,
+  }) => {
     const alices = await createSession(service, 'ent-owner', 'agent-a');
     const { data, errors } = await service.graphql(
       ENTITIES,
@@ -64,7 +88,11 @@ describe('the subgraph', () => {
   test('_entities without a caller is UNAUTHENTICATED', async ({ service }) => {
     const session = await createSession(service, 'ent-someone', 'agent-a');
     for (const userId of [null, ' ']) {
-      const { data, errors } = await service.graphql(ENTITIES, { representations: [sessionRef(session.id)] }, { userId });
+      const { data, errors } = await service.graphql(
+        ENTITIES,
+        { representations: [sessionRef(session.id)] },
+        { userId },
+      );
       expect(errors?.map((error) => error.extensions?.code)).toEqual(['UNAUTHENTICATED']);
       expect(data?._entities?.[0] ?? null).toBeNull();
     }
@@ -76,14 +104,21 @@ describe('the subgraph', () => {
     ['an oversized string', 'x'.repeat(256)],
     ['an object', { in: ['a'] }],
   ] as const)('a representation whose id is %s is BAD_USER_INPUT', async ([, id], { service }) => {
-    const { errors } = await service.graphql(ENTITIES, { representations: [{ __typename: 'Session', id }] }, { userId: 'ent-bad' });
+    const { errors } = await service.graphql(
+      ENTITIES,
+      { representations: [{ __typename: 'Session', id }] },
+      { userId: 'ent-bad' },
+    );
     expect(errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
-    expect(errors?.[0]?.extensions?.issues).toEqual([{ path: ['representations', 'id'], message: 'Must be a string of 1 to 255 characters.' }]);
+    expect(errors?.[0]?.extensions?.issues).toEqual([
+      { path: ['representations', 'id'], message: 'Must be a string of 1 to 255 characters.' },
+    ]);
   });
 
   test('_entities with 100 representations runs as many SQL statements as with 10', async ({ service }) => {
     const own: string[] = [];
-    for (let index = 0; index < 80; index++) own.push((await createSession(service, 'ent-batch', `agent-${index % 3}`)).id);
+    for (let index = 0; index < 80; index++)
+      own.push((await createSession(service, 'ent-batch', `agent-${index % 3}`)).id);
     const others: string[] = [];
     for (let index = 0; index < 10; index++) others.push((await createSession(service, 'ent-other', 'agent-0')).id);
     const absent = Array.from({ length: 10 }, (_, index) => `${index}`.padStart(32, 'e'));
@@ -94,7 +129,9 @@ describe('the subgraph', () => {
         result = await service.graphql(ENTITIES, { representations: ids.map(sessionRef) }, { userId: 'ent-batch' });
       });
       expect(result.errors).toBeUndefined();
-      expect(result.data._entities.map((entity: any) => entity?.id ?? null)).toEqual(ids.map((id) => (own.includes(id) ? id : null)));
+      expect(result.data._entities.map((entity: any) => entity?.id ?? null)).toEqual(
+        ids.map((id) => (own.includes(id) ? id : null)),
+      );
       return statements;
     };
     const forTen = await resolve([...own.slice(0, 8), others[0]!, absent[0]!]);
@@ -104,13 +141,19 @@ describe('the subgraph', () => {
     expect(forHundred).toBe(4);
   });
 
-  test("an Agent reference lists the caller's sessions of that agent, paged like Query.sessions", async ({ service }) => {
+  test("an Agent reference lists the caller's sessions of that agent, paged like Query.sessions", async ({
+    service,
+  }) => {
     const ids: string[] = [];
     for (let index = 0; index < 3; index++) ids.push((await createSession(service, 'ent-pager', 'agent-paged')).id);
     await createSession(service, 'ent-pager', 'agent-elsewhere');
     await createSession(service, 'ent-not-pager', 'agent-paged');
 
-    const { data, errors } = await service.graphql(ENTITIES, { representations: [{ __typename: 'Agent', id: 'agent-paged' }] }, { userId: 'ent-pager' });
+    const { data, errors } = await service.graphql(
+      ENTITIES,
+      { representations: [{ __typename: 'Agent', id: 'agent-paged' }] },
+      { userId: 'ent-pager' },
+    );
     expect(errors).toBeUndefined();
     const [agent] = data._entities;
     expect(agent.id).toBe('agent-paged');
@@ -126,7 +169,10 @@ describe('the subgraph', () => {
       { userId: 'ent-pager' },
     );
     expect(next.errors).toBeUndefined();
-    expect(next.data._entities[0].sessions).toEqual({ edges: [{ node: { id: ids[0] } }], pageInfo: { hasNextPage: false } });
+    expect(next.data._entities[0].sessions).toEqual({
+      edges: [{ node: { id: ids[0] } }],
+      pageInfo: { hasNextPage: false },
+    });
   });
 
   test('Agent.sessions checks its arguments like Query.sessions', async ({ service }) => {

@@ -38,7 +38,9 @@ describe('GraphiQL in development', () => {
 describe('GraphiQL where the x-user-id header is not accepted', () => {
   let service: TestService;
   beforeAll(async () => {
-    service = await startTestApp({ env: { NODE_ENV: 'development', ALLOW_USER_ID_HEADER: 'false', AUTH_JWT_SECRET: 'x'.repeat(32) } });
+    service = await startTestApp({
+      env: { NODE_ENV: 'development', ALLOW_USER_ID_HEADER: 'false', AUTH_JWT_SECRET: 'x'.repeat(32) },
+    });
   });
   afterAll(() => service.close());
 

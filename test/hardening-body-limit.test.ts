@@ -26,7 +26,10 @@ afterAll(async () => {
  */
 function sendUnfinished(method: string, path: string, bytes: number, declared?: number) {
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const headers = { 'content-type': 'application/json', ...(declared === undefined ? {} : { 'content-length': String(declared) }) };
+    const headers = {
+      'content-type': 'application/json',
+      ...(declared === undefined ? {} : { 'content-length': String(declared) }),
+    };
     const request = httpRequest(`${origin}${path}`, { method, headers, timeout: 10_000 }, (response) => {
       let body = '';
       response.on('data', (chunk) => (body += chunk));
@@ -47,14 +50,21 @@ describe('MAX_REQUEST_BODY_BYTES holds on every route, before authentication', (
     ['REST POST', 'POST', '/sessions/'],
     ['GraphQL', 'POST', '/graphql'],
     ['an unknown path', 'POST', '/elsewhere'],
-  ])('%s: a body over the limit is 413, chunked or with Content-Length, and is not read to its end', async (_name, method, path) => {
-    for (const declared of [100 * 1024 * 1024, undefined]) {
-      const answer = await sendUnfinished(method, path, declared === undefined ? 2 * LIMIT : 100, declared);
-      expect(answer.status).toBe(413);
-      expect(answer.body).toContain(path === '/graphql' ? 'REQUEST_ENTITY_TOO_LARGE' : `"detail":"Request body too large: at most ${LIMIT} bytes."`);
-    }
-    expect(await service.app.database.prisma.session.count()).toBe(0);
-  });
+  ])(
+    '%s: a body over the limit is 413, chunked or with Content-Length, and is not read to its end',
+    async (_name, method, path) => {
+      for (const declared of [100 * 1024 * 1024, undefined]) {
+        const answer = await sendUnfinished(method, path, declared === undefined ? 2 * LIMIT : 100, declared);
+        expect(answer.status).toBe(413);
+        expect(answer.body).toContain(
+          path === '/graphql'
+            ? 'REQUEST_ENTITY_TOO_LARGE'
+            : `"detail":"Request body too large: at most ${LIMIT} bytes."`,
+        );
+      }
+      expect(await service.app.database.prisma.session.count()).toBe(0);
+    },
+  );
 
   test('a body within the limit still works', async () => {
     const created = await service.rest('POST', '/sessions/', { body: { agent_id: 'a' } });
@@ -69,6 +79,8 @@ describe('error responses never echo more than a short prefix of an input', () =
     expect(response.status).toBe(422);
     const text = JSON.stringify(response.body);
     expect(text.length).toBeLessThan(1_000);
-    expect(response.body.detail).toContainEqual(expect.objectContaining({ type: 'extra_forbidden', input: `${'y'.repeat(MAX_ECHOED_INPUT)}…` }));
+    expect(response.body.detail).toContainEqual(
+      expect.objectContaining({ type: 'extra_forbidden', input: `${'y'.repeat(MAX_ECHOED_INPUT)}…` }),
+    );
   });
 });

@@ -58,22 +58,35 @@ async function createSession(service: TestApp, userId: string, agentId: string, 
 }
 
 describe('_entities', () => {
-  test(`takes at most MAX_ENTITY_REPRESENTATIONS (${MAX_REPRESENTATIONS}) representations per request, aliases together`, async ({ service }) => {
+  test(`takes at most MAX_ENTITY_REPRESENTATIONS (${MAX_REPRESENTATIONS}) representations per request, aliases together`, async ({
+    service,
+  }) => {
     const refs = (count: number) => Array.from({ length: count }, (_, index) => agentRef(`cap-agent-${index}`));
     let response!: Awaited<ReturnType<TestApp['graphql']>>;
     const statements = await service.countStatements(async () => {
       response = await service.graphql(ENTITIES, { representations: refs(51), more: refs(50) }, { userId: 'cap-user' });
     });
     expect(response.data ?? null).toBeNull();
-    expect(response.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringContaining(`At most ${MAX_REPRESENTATIONS} representations`) }]);
+    expect(response.errors).toMatchObject([
+      {
+        extensions: { code: 'BAD_USER_INPUT' },
+        message: expect.stringContaining(`At most ${MAX_REPRESENTATIONS} representations`),
+      },
+    ]);
     // Refused before anything was read.
     expect(statements).toBe(0);
-    const accepted = await service.graphql(ENTITIES, { representations: refs(50), more: refs(50) }, { userId: 'cap-user' });
+    const accepted = await service.graphql(
+      ENTITIES,
+      { representations: refs(50), more: refs(50) },
+      { userId: 'cap-user' },
+    );
     expect(accepted.errors).toBeUndefined();
     expect(accepted.data._entities).toHaveLength(50);
   });
 
-  test('Agent.sessions of many representations costs the same statements for 3 agents and for 60', async ({ service }) => {
+  test('Agent.sessions of many representations costs the same statements for 3 agents and for 60', async ({
+    service,
+  }) => {
     const agents = Array.from({ length: 60 }, (_, index) => `batch-agent-${index}`);
     for (const agentId of agents.slice(0, 3)) {
       await createSession(service, 'batch-user', agentId, `${agentId} one`);
@@ -83,7 +96,11 @@ describe('_entities', () => {
     const resolve = async (count: number) => {
       let data: any;
       const statements = await service.countStatements(async () => {
-        const response = await service.graphql(ENTITIES, { representations: agents.slice(0, count).map(agentRef), more: [] }, { userId: 'batch-user' });
+        const response = await service.graphql(
+          ENTITIES,
+          { representations: agents.slice(0, count).map(agentRef), more: [] },
+          { userId: 'batch-user' },
+        );
         expect(response.errors).toBeUndefined();
         data = response.data;
       });
@@ -96,7 +113,13 @@ describe('_entities', () => {
     expect(many.statements).toBe(2);
     expect(many.entities[0]).toEqual({
       id: 'batch-agent-0',
-      sessions: { totalCount: 3, edges: [{ node: { id: expect.any(String), config: { name: 'batch-agent-0 three' } } }, { node: { id: expect.any(String), config: { name: 'batch-agent-0 two' } } }] },
+      sessions: {
+        totalCount: 3,
+        edges: [
+          { node: { id: expect.any(String), config: { name: 'batch-agent-0 three' } } },
+          { node: { id: expect.any(String), config: { name: 'batch-agent-0 two' } } },
+        ],
+      },
     });
     expect(many.entities[2].sessions.totalCount).toBe(3);
     expect(many.entities[59]).toEqual({ id: 'batch-agent-59', sessions: { totalCount: 0, edges: [] } });
@@ -111,7 +134,11 @@ describe('_entities', () => {
     ['__typename of a type that is no entity', { __typename: 'Query', id: 'agent-1' }, '__typename'],
     ['a representation that is no object', 'Agent', '__typename'],
   ] as const)('a representation with %s is BAD_USER_INPUT', async ([, representation, field], { service }) => {
-    const { errors, data } = await service.graphql(ENTITIES, { representations: [representation], more: [] }, { userId: 'bad-ref-user' });
+    const { errors, data } = await service.graphql(
+      ENTITIES,
+      { representations: [representation], more: [] },
+      { userId: 'bad-ref-user' },
+    );
     expect(data?._entities ?? null).toBeNull();
     expect(errors).toHaveLength(1);
     expect(errors![0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
@@ -124,7 +151,11 @@ describe('list filters', () => {
     const names = ['100% done', '100 percent done', 'a_b', 'axb', 'back\\slash', 'backslash'];
     for (const name of names) await createSession(service, 'like-user', 'like-agent', name);
     const list = async (nameContains: string) => {
-      const { data, errors } = await service.graphql(LIST, { agentId: 'like-agent', filter: { nameContains } }, { userId: 'like-user' });
+      const { data, errors } = await service.graphql(
+        LIST,
+        { agentId: 'like-agent', filter: { nameContains } },
+        { userId: 'like-user' },
+      );
       expect(errors).toBeUndefined();
       return { count: data.sessions.totalCount, names: data.sessions.edges.map((edge: any) => edge.node.config.name) };
     };
@@ -140,8 +171,14 @@ describe('list filters', () => {
     async (field, { service }) => {
       const filter = { [field]: '0000-01-01T00:00:00Z' };
       const listed = await service.graphql(LIST, { agentId: 'date-agent', filter }, { userId: 'date-user' });
-      expect(listed.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT', issues: [{ path: ['filter', field] }] } }]);
-      const federated = await service.graphql(AGENT_SESSIONS, { representations: [agentRef('date-agent')], filter }, { userId: 'date-user' });
+      expect(listed.errors).toMatchObject([
+        { extensions: { code: 'BAD_USER_INPUT', issues: [{ path: ['filter', field] }] } },
+      ]);
+      const federated = await service.graphql(
+        AGENT_SESSIONS,
+        { representations: [agentRef('date-agent')], filter },
+        { userId: 'date-user' },
+      );
       expect(federated.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT' } }]);
     },
   );
@@ -164,12 +201,24 @@ const APPEND = /* GraphQL */ `
 `;
 
 /** The input of an append to the session `ref`. */
-const appendTo = (ref: { id: string; agentId: string }, messages: unknown[]) => ({ input: { sessionId: ref.id, agentId: ref.agentId, messages } });
+const appendTo = (ref: { id: string; agentId: string }, messages: unknown[]) => ({
+  input: { sessionId: ref.id, agentId: ref.agentId, messages },
+});
 
-const message = (fields: Record<string, unknown> = {}) => ({ name: 'user', role: 'USER', content: [{ text: { text: 'hi' } }], ...fields });
+const message = (fields: Record<string, unknown> = {}) => ({
+  name: 'user',
+  role: 'USER',
+  content: [{ text: { text: 'hi' } }],
+  ...fields,
+});
 
 /** How a test writes a value into each client-written bounded column, through createSession. */
-type ColumnInput = { input?: Record<string, unknown>; state?: Record<string, unknown>; userId?: string; idempotencyKey?: string };
+type ColumnInput = {
+  input?: Record<string, unknown>;
+  state?: Record<string, unknown>;
+  userId?: string;
+  idempotencyKey?: string;
+};
 const INPUT_OF_COLUMN: Record<string, (value: string) => ColumnInput> = {
   'sessions.user_id': (value) => ({ userId: value }),
   'sessions.agent_id': (value) => ({ input: { agentId: value } }),
@@ -180,12 +229,20 @@ const INPUT_OF_COLUMN: Record<string, (value: string) => ColumnInput> = {
   'messages.id': (value) => ({ state: { context: [message({ id: value })] } }),
   'messages.name': (value) => ({ state: { context: [message({ name: value })] } }),
   'tasks.id': (value) => ({ state: { tasksContext: { tasks: [{ subject: 's', description: 'd', id: value }] } } }),
-  'tasks.owner': (value) => ({ state: { tasksContext: { tasks: [{ subject: 's', description: 'd', owner: value }] } } }),
+  'tasks.owner': (value) => ({
+    state: { tasksContext: { tasks: [{ subject: 's', description: 'd', owner: value }] } },
+  }),
   'idempotency_keys.user_id': (value) => ({ userId: value, idempotencyKey: 'column-key' }),
   'idempotency_keys.key': (value) => ({ idempotencyKey: value }),
 };
 /** Bounded columns whose values the service makes itself. */
-const GENERATED_COLUMNS = ['sessions.id', 'agent_states.session_id', 'messages.session_id', 'tasks.session_id', 'idempotency_keys.fingerprint'];
+const GENERATED_COLUMNS = [
+  'sessions.id',
+  'agent_states.session_id',
+  'messages.session_id',
+  'tasks.session_id',
+  'idempotency_keys.fingerprint',
+];
 /**
  * Bounded columns written from a `DateTime` input. GraphQL parses it and the service stores its ISO
  * form, so no value can exceed the column (and REST writes no messages or tasks): the check is that
@@ -195,7 +252,9 @@ const DATE_TIME_COLUMNS = ['messages.created_at', 'messages.finished_at', 'tasks
 const LONGEST_ISO_TIME = new Date(8.64e15).toISOString();
 
 describe('input limits agree with the columns', () => {
-  test('every bounded text column takes a value of its full size, and one character more is SessionInvalidInputError (not a 500)', async ({ service }) => {
+  test('every bounded text column takes a value of its full size, and one character more is SessionInvalidInputError (not a 500)', async ({
+    service,
+  }) => {
     const columns = await service.app.database.query<{ table_name: string; column_name: string; size: number }>(
       `SELECT table_name, column_name, character_maximum_length AS size FROM information_schema.columns
        WHERE table_schema = current_schema() AND character_maximum_length IS NOT NULL AND table_name <> '_prisma_migrations'`,
@@ -203,7 +262,9 @@ describe('input limits agree with the columns', () => {
     );
     const bounded = columns.map((column) => `${column.table_name}.${column.column_name}`);
     // A new bounded column needs its input path here (or is generated): the limits cannot drift unseen.
-    expect(bounded.sort()).toEqual([...Object.keys(INPUT_OF_COLUMN), ...GENERATED_COLUMNS, ...DATE_TIME_COLUMNS].sort());
+    expect(bounded.sort()).toEqual(
+      [...Object.keys(INPUT_OF_COLUMN), ...GENERATED_COLUMNS, ...DATE_TIME_COLUMNS].sort(),
+    );
     for (const column of columns) {
       const name = `${column.table_name}.${column.column_name}`;
       if (DATE_TIME_COLUMNS.includes(name)) expect(LONGEST_ISO_TIME.length, name).toBeLessThanOrEqual(column.size);
@@ -211,7 +272,11 @@ describe('input limits agree with the columns', () => {
       if (!write) continue;
       const send = (value: string) => {
         const { input = {}, state, userId = 'column-user', idempotencyKey } = write(value);
-        return service.graphql(CREATE_WITH, { input: { agentId: 'column-agent', ...input, ...(state && { state }), idempotencyKey } }, { userId });
+        return service.graphql(
+          CREATE_WITH,
+          { input: { agentId: 'column-agent', ...input, ...(state && { state }), idempotencyKey } },
+          { userId },
+        );
       };
       const fits = await send('x'.repeat(column.size));
       expect(fits.errors, `${name} at ${column.size}`).toBeUndefined();
@@ -219,13 +284,18 @@ describe('input limits agree with the columns', () => {
       const over = await send('y'.repeat(column.size + 1));
       // The caller is no input: a user id over its column is refused as no caller at all.
       const expected = column.column_name === 'user_id' ? 'UNAUTHENTICATED' : 'SessionInvalidInputError';
-      expect(over.errors?.map((error) => error.extensions?.code) ?? [outcomeOf(over)], `${name} at ${column.size + 1}`).toEqual([expected]);
+      expect(
+        over.errors?.map((error) => error.extensions?.code) ?? [outcomeOf(over)],
+        `${name} at ${column.size + 1}`,
+      ).toEqual([expected]);
     }
   });
 });
 
 describe('the context limit', () => {
-  test('appendSessionMessages cannot grow the context past 5,000 messages; after compaction it can append again', async ({ service }) => {
+  test('appendSessionMessages cannot grow the context past 5,000 messages; after compaction it can append again', async ({
+    service,
+  }) => {
     const ref = await createSession(service, 'context-user', 'context-agent');
     const thousand = Array.from({ length: 1_000 }, () => message());
     for (let batch = 0; batch < 5; batch++) {
@@ -233,9 +303,14 @@ describe('the context limit', () => {
       expect(appended.errors).toBeUndefined();
       expect(outcomeOf(appended)).toBe('AppendSessionMessagesPayload');
     }
-    const refused = await service.graphql(APPEND, appendTo(ref, [message({ id: 'one-too-many' })]), { userId: 'context-user' });
+    const refused = await service.graphql(APPEND, appendTo(ref, [message({ id: 'one-too-many' })]), {
+      userId: 'context-user',
+    });
     expect(refused.errors).toBeUndefined();
-    expect(refused.data.appendSessionMessages).toMatchObject({ __typename: 'SessionInvalidInputError', issues: [{ path: ['input', 'messages'] }] });
+    expect(refused.data.appendSessionMessages).toMatchObject({
+      __typename: 'SessionInvalidInputError',
+      issues: [{ path: ['input', 'messages'] }],
+    });
     expect(refused.data.appendSessionMessages.issues).toHaveLength(1);
     expect(refused.data.appendSessionMessages.issues[0].message).toContain('compactSessionContext');
     const compacted = await service.graphql(
@@ -247,9 +322,15 @@ describe('the context limit', () => {
     );
     expect(compacted.errors).toBeUndefined();
     expect(outcomeOf(compacted)).toBe('CompactSessionContextPayload');
-    const appended = await service.graphql(APPEND, appendTo(ref, [message({ id: 'after-compaction' })]), { userId: 'context-user' });
+    const appended = await service.graphql(APPEND, appendTo(ref, [message({ id: 'after-compaction' })]), {
+      userId: 'context-user',
+    });
     expect(appended.errors).toBeUndefined();
-    expect(appended.data.appendSessionMessages.session).toMatchObject({ version: 8, state: { context: [{ id: 'after-compaction' }] }, messages: { totalCount: 5_001 } });
+    expect(appended.data.appendSessionMessages.session).toMatchObject({
+      version: 8,
+      state: { context: [{ id: 'after-compaction' }] },
+      messages: { totalCount: 5_001 },
+    });
   });
 });
 
@@ -270,25 +351,52 @@ describe('JSON is stored exactly or refused', () => {
     ['a nested "__proto__" key', '{"outer": {"__proto__": 1}}'],
     ['1e400', '{"temperature": 1e400}'],
     ['a 20-digit integer', '{"seed": 12345678901234567890}'],
-  ])('parameters with %s: SessionInvalidInputError over GraphQL and 422 over REST; nothing written', async ([, parameters], { service }) => {
-    const config = `{"type": "openai", "credentialId": "c", "model": "m", "parameters": ${parameters}}`;
-    const graphql = await rawGraphql(service, `{"query": ${JSON.stringify(CREATE_JSON)}, "variables": {"input": {"agentId": "json-agent", "chatModelConfig": ${config}}}}`);
-    expect(graphql.errors).toBeUndefined();
-    expect(graphql.data.createSession).toMatchObject({ __typename: 'SessionInvalidInputError', issues: [{ path: expect.arrayContaining(['input', 'chatModelConfig', 'parameters']) }] });
-    const restConfig = `{"type": "openai", "credential_id": "c", "model": "m", "parameters": ${parameters}}`;
-    const rest = await service.rest('POST', '/sessions/', { body: `{"agent_id": "json-agent", "chat_model_config": ${restConfig}}`, userId: 'json-user' });
-    expect(rest.status).toBe(422);
-    const listed = await service.graphql(`{ sessions(agentId: "json-agent") { totalCount } }`, {}, { userId: 'json-user' });
-    expect(listed.data.sessions.totalCount).toBe(0);
-  });
+  ])(
+    'parameters with %s: SessionInvalidInputError over GraphQL and 422 over REST; nothing written',
+    async ([, parameters], { service }) => {
+      const config = `{"type": "openai", "credentialId": "c", "model": "m", "parameters": ${parameters}}`;
+      const graphql = await rawGraphql(
+        service,
+        `{"query": ${JSON.stringify(CREATE_JSON)}, "variables": {"input": {"agentId": "json-agent", "chatModelConfig": ${config}}}}`,
+      );
+      expect(graphql.errors).toBeUndefined();
+      expect(graphql.data.createSession).toMatchObject({
+        __typename: 'SessionInvalidInputError',
+        issues: [{ path: expect.arrayContaining(['input', 'chatModelConfig', 'parameters']) }],
+      });
+      const restConfig = `{"type": "openai", "credential_id": "c", "model": "m", "parameters": ${parameters}}`;
+      const rest = await service.rest('POST', '/sessions/', {
+        body: `{"agent_id": "json-agent", "chat_model_config": ${restConfig}}`,
+        userId: 'json-user',
+      });
+      expect(rest.status).toBe(422);
+      const listed = await service.graphql(
+        `{ sessions(agentId: "json-agent") { totalCount } }`,
+        {},
+        { userId: 'json-user' },
+      );
+      expect(listed.data.sessions.totalCount).toBe(0);
+    },
+  );
 
   test('integers up to ±2^53 and ordinary floats round-trip exactly', async ({ service }) => {
-    const parameters = { big: 9007199254740991, negative: -9007199254740991, float: 0.1, tiny: 5e-324, nested: { list: [1, 2.5] } };
+    const parameters = {
+      big: 9007199254740991,
+      negative: -9007199254740991,
+      float: 0.1,
+      tiny: 5e-324,
+      nested: { list: [1, 2.5] },
+    };
     const created = await service.graphql(
       /* GraphQL */ `mutation CreateExact($input: CreateSessionInput!) {
         createSession(input: $input) { __typename ... on CreateSessionPayload { session { config { chatModelConfig { parameters } } } } }
       }`,
-      { input: { agentId: 'json-agent-ok', chatModelConfig: { type: 'openai', credentialId: 'c', model: 'm', parameters } } },
+      {
+        input: {
+          agentId: 'json-agent-ok',
+          chatModelConfig: { type: 'openai', credentialId: 'c', model: 'm', parameters },
+        },
+      },
       { userId: 'json-user' },
     );
     expect(created.errors).toBeUndefined();

@@ -17,7 +17,8 @@ const SDL = '{ _service { sdl } }';
 const SDL_IN_FRAGMENT = 'query { ...Root } fragment Root on Query { ... on Query { _service { sdl } } }';
 const AGENT_ENTITY = '{ _entities(representations: [{ __typename: "Agent", id: "agent-1" }]) { ... on Agent { id } } }';
 
-const codes = (response: { errors?: Array<{ extensions?: Record<string, any> }> }) => response.errors?.map((error) => error.extensions?.code);
+const codes = (response: { errors?: Array<{ extensions?: Record<string, any> }> }) =>
+  response.errors?.map((error) => error.extensions?.code);
 
 describe('federation root fields, anonymous callers, introspection off (production)', () => {
   test.each([

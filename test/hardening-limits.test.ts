@@ -66,8 +66,10 @@ describe('MAX_RESPONSE_BYTES', () => {
   test('a response that would pass the ceiling is one clear error instead', async () => {
     const small = await startTestApp({ env: { MAX_RESPONSE_BYTES: '1000' } });
     try {
-      const { id } = (await small.graphql(CREATE, { input: { agentId: 'a', name: 'n'.repeat(200) } })).data.createSession;
-      const aliases = (count: number) => `query ($id: ID!, $agentId: ID!) { ${Array.from({ length: count }, (_, i) => `s${i}: session(id: $id, agentId: $agentId) { config { name } }`).join(' ')} }`;
+      const { id } = (await small.graphql(CREATE, { input: { agentId: 'a', name: 'n'.repeat(200) } })).data
+        .createSession;
+      const aliases = (count: number) =>
+        `query ($id: ID!, $agentId: ID!) { ${Array.from({ length: count }, (_, i) => `s${i}: session(id: $id, agentId: $agentId) { config { name } }`).join(' ')} }`;
       expect(Object.keys((await small.graphql(aliases(3), { id, agentId: 'a' })).data)).toEqual(['s0', 's1', 's2']);
       const tooLarge = await small.graphql(aliases(6), { id, agentId: 'a' });
       expect(tooLarge.data ?? null).toBeNull();

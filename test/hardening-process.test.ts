@@ -18,11 +18,22 @@ describe('an unhandled promise rejection (a real process)', () => {
       requestScope.run({ requestId: 'req-forgotten-1' }, () => setTimeout(() => void Promise.reject(new Error('nobody awaited this')), 1));
       setTimeout(() => console.log(JSON.stringify({ msg: 'still serving' })), 200);
     `;
-    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(run.status).toBe(0);
-    const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines).toEqual([
-      expect.objectContaining({ level: 50, requestId: 'req-forgotten-1', msg: 'unhandled promise rejection; the service keeps running', err: expect.objectContaining({ message: 'nobody awaited this' }) }),
+      expect.objectContaining({
+        level: 50,
+        requestId: 'req-forgotten-1',
+        msg: 'unhandled promise rejection; the service keeps running',
+        err: expect.objectContaining({ message: 'nobody awaited this' }),
+      }),
       { msg: 'still serving' },
     ]);
   });
@@ -36,9 +47,17 @@ describe('start-up', () => {
     const port = (taken.address() as net.AddressInfo).port;
     const service = await startServiceProcess({ PORT: String(port) });
     onTestFinished(() => service.stop());
-    const exitCode = await Promise.race([service.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 30_000))]);
+    const exitCode = await Promise.race([
+      service.exited,
+      new Promise((resolve) => setTimeout(() => resolve('still running'), 30_000)),
+    ]);
     expect(exitCode).toBe(1);
-    expect(service.lines).toContainEqual(expect.objectContaining({ level: 60, msg: `cannot listen: port ${port} on 127.0.0.1 is already in use (set PORT to a free one)` }));
+    expect(service.lines).toContainEqual(
+      expect.objectContaining({
+        level: 60,
+        msg: `cannot listen: port ${port} on 127.0.0.1 is already in use (set PORT to a free one)`,
+      }),
+    );
   }, 60_000);
 });
 
@@ -50,7 +69,14 @@ describe('npm start', () => {
     onTestFinished(() => rm(dataDir, { recursive: true, force: true }));
     const { DATABASE_URL: _unused, ...environment } = process.env;
     const npm = spawn('npm', ['start', '--silent'], {
-      env: { ...environment, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', NODE_ENV: 'development' },
+      env: {
+        ...environment,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'info',
+        NODE_ENV: 'development',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
       // A process group of its own, so whatever npm started can be cleaned up if it outlives npm.
       detached: true,
@@ -71,7 +97,10 @@ describe('npm start', () => {
       });
     });
     const exited = new Promise<number | null>((resolve) => npm.on('exit', resolve));
-    const port = await Promise.race([listening, exited.then((code) => Promise.reject(new Error(`npm start exited early with ${code}`)))]);
+    const port = await Promise.race([
+      listening,
+      exited.then((code) => Promise.reject(new Error(`npm start exited early with ${code}`))),
+    ]);
     expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
     npm.kill('SIGTERM');
     await exited;

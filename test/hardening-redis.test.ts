@@ -10,8 +10,15 @@ const SESSION_EVENTS = `subscription ($agentId: ID!) { sessionEvents(agentId: $a
 const CREATE = `mutation ($input: CreateSessionInput!) { createSession(input: $input) { id } }`;
 
 async function post(url: string, query: string, variables: Record<string, unknown>, userId: string) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-user-id': userId }, body: JSON.stringify({ query, variables }) });
-  return (await response.json()) as { data?: any; errors?: Array<{ message: string; extensions: Record<string, any> }> };
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-user-id': userId },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as {
+    data?: any;
+    errors?: Array<{ message: string; extensions: Record<string, any> }>;
+  };
 }
 
 async function until<T>(read: () => Promise<T>, expected: T, timeoutMs = 5_000): Promise<T> {
@@ -39,7 +46,10 @@ describe('Redis goes away under a running service (a real process; Redis behind 
   test('the process stays up: /ready 503, new subscriptions refused at once, writes succeed; all recovers when Redis returns', async () => {
     const proxy = await startTcpProxy({ host: REDIS.hostname, port: Number(REDIS.port || 6379) });
     onTestFinished(() => proxy.close());
-    const service = await startServiceProcess({ REDIS_URL: `redis://127.0.0.1:${proxy.port}`, REDIS_CHANNEL_PREFIX: `test-${randomBytes(6).toString('hex')}` });
+    const service = await startServiceProcess({
+      REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
+      REDIS_CHANNEL_PREFIX: `test-${randomBytes(6).toString('hex')}`,
+    });
     onTestFinished(() => service.stop());
     const base = `http://127.0.0.1:${await service.port}`;
     const url = `${base}/graphql`;

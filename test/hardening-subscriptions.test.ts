@@ -7,7 +7,6 @@ import { startTcpProxy } from './support/tcp-proxy.js';
 const REDIS = new URL(process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379');
 const SESSION_EVENTS = `subscription ($agentId: ID!) { sessionEvents(agentId: $agentId) { kind sessionId } }`;
 
-
 function sse(url: string, query: string, variables: Record<string, unknown>, signal: AbortSignal) {
   return fetch(url, {
     method: 'POST',
@@ -21,7 +20,12 @@ describe('an SSE subscriber that hangs up while Redis does not answer (a partiti
   test('its slot is freed at once, not when Redis answers', async () => {
     const proxy = await startTcpProxy({ host: REDIS.hostname, port: Number(REDIS.port || 6379) });
     onTestFinished(() => proxy.close());
-    const redisService = await startTestApp({ env: { REDIS_URL: `redis://127.0.0.1:${proxy.port}`, REDIS_CHANNEL_PREFIX: `test-${randomBytes(6).toString('hex')}` } });
+    const redisService = await startTestApp({
+      env: {
+        REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
+        REDIS_CHANNEL_PREFIX: `test-${randomBytes(6).toString('hex')}`,
+      },
+    });
     onTestFinished(() => redisService.close());
     const redisServer = await listen(redisService.app);
     onTestFinished(() => redisServer.close());

@@ -39,12 +39,16 @@ function clientBehindGateway(upgradeUserId: string | null, connectionParams: Rec
 
 async function untilOpen(count: number) {
   const deadline = Date.now() + 3_000;
-  while (service.app.subscriptions.openCount() !== count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  while (service.app.subscriptions.openCount() !== count && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 async function firstEventOf(client: Client, userId: string) {
   await untilOpen(0);
-  const events = client.iterate<{ sessionEvents: { kind: string; sessionId: string } }>({ query: SESSION_EVENTS, variables: { agentId: AGENT } });
+  const events = client.iterate<{ sessionEvents: { kind: string; sessionId: string } }>({
+    query: SESSION_EVENTS,
+    variables: { agentId: AGENT },
+  });
   const first = events.next();
   // Written once the subscription is open (its slot taken).
   await untilOpen(1);
@@ -60,7 +64,10 @@ describe('WebSocket credentials: the upgrade request (set by the gateway) wins o
     ['the same header spelled otherwise', { 'X-User-Id': 'bob' }],
     ['a bearer token in connectionParams', { authorization: 'Bearer any-token' }],
   ])('%s is refused with 4403', async (_name, connectionParams) => {
-    const events = clientBehindGateway('alice', connectionParams).iterate({ query: SESSION_EVENTS, variables: { agentId: AGENT } });
+    const events = clientBehindGateway('alice', connectionParams).iterate({
+      query: SESSION_EVENTS,
+      variables: { agentId: AGENT },
+    });
     await expect(events.next()).rejects.toMatchObject({ code: 4403 });
     expect(service.app.subscriptions.openCount()).toBe(0);
   });

@@ -19,7 +19,12 @@ const APPEND = /* GraphQL */ `
   mutation Append($input: AppendSessionMessagesInput!) { appendSessionMessages(input: $input) { __typename } }
 `;
 
-const message = (index: number) => ({ id: `m${index}`, name: 'user', role: index % 2 ? 'ASSISTANT' : 'USER', content: [{ text: { text: `#${index}` } }] });
+const message = (index: number) => ({
+  id: `m${index}`,
+  name: 'user',
+  role: index % 2 ? 'ASSISTANT' : 'USER',
+  content: [{ text: { text: `#${index}` } }],
+});
 
 /** A session whose history holds m1..m<count>, appended in batches as a runtime would. */
 async function sessionWithHistory(service: TestApp, count: number, userId = 'historian') {
@@ -27,7 +32,9 @@ async function sessionWithHistory(service: TestApp, count: number, userId = 'his
   const id = data.createSession.session.id;
   for (let start = 1; start <= count; start += 100) {
     const batch = Array.from({ length: Math.min(100, count - start + 1) }, (_, offset) => message(start + offset));
-    expect(outcomeOf(await service.graphql(APPEND, writeOf({ id, agentId: AGENT }, { messages: batch }), { userId }))).toBe('AppendSessionMessagesPayload');
+    expect(
+      outcomeOf(await service.graphql(APPEND, writeOf({ id, agentId: AGENT }, { messages: batch }), { userId })),
+    ).toBe('AppendSessionMessagesPayload');
   }
   return id;
 }
@@ -81,13 +88,22 @@ describe('Session.messages', () => {
 
   test('rejects mixed directions, sizes outside 1..200 and foreign cursors', async ({ service }) => {
     const id = await sessionWithHistory(service, 3);
-    for (const args of [{ first: 1, last: 1 }, { first: 1, before: 'x' }, { first: 0 }, { last: 201 }, { after: 'garbage' }, { before: Buffer.from('["a","b"]').toString('base64url') }]) {
+    for (const args of [
+      { first: 1, last: 1 },
+      { first: 1, before: 'x' },
+      { first: 0 },
+      { last: 201 },
+      { after: 'garbage' },
+      { before: Buffer.from('["a","b"]').toString('base64url') },
+    ]) {
       const { errors } = await service.graphql(PAGE, { id, agentId: AGENT, ...args }, { userId: 'historian' });
       expect(errors?.[0]?.extensions?.code, JSON.stringify(args)).toBe('BAD_USER_INPUT');
     }
   });
 
-  test('the thousandth page costs what the first does: windows come from the index, not a scan', async ({ service }) => {
+  test('the thousandth page costs what the first does: windows come from the index, not a scan', async ({
+    service,
+  }) => {
     const id = await sessionWithHistory(service, 1_000);
     let first: Awaited<ReturnType<typeof page>> | undefined;
     let newest: Awaited<ReturnType<typeof page>> | undefined;
@@ -96,9 +112,14 @@ describe('Session.messages', () => {
     expect(first!.ids).toEqual(ids(1, 5));
     expect(await service.countStatements(async () => (newest = await page(service, id, { last: 5 })))).toBe(3);
     expect(newest!.ids).toEqual(ids(996, 1_000));
-    const deep = await page(service, id, { last: 5, before: Buffer.from(JSON.stringify(['996'])).toString('base64url') });
+    const deep = await page(service, id, {
+      last: 5,
+      before: Buffer.from(JSON.stringify(['996'])).toString('base64url'),
+    });
     expect(deep.ids).toEqual(ids(991, 995));
-    const statements = await service.countStatements(() => page(service, id, { last: 5, before: deep.pageInfo.startCursor }));
+    const statements = await service.countStatements(() =>
+      page(service, id, { last: 5, before: deep.pageInfo.startCursor }),
+    );
     // The session, the window, and the count.
     expect(statements).toBe(3);
   });
@@ -119,7 +140,9 @@ describe('AgentState.context(last:)', () => {
 });
 
 describe('batched across sessions', () => {
-  test('a page of sessions with history windows, context windows and tasks: the same statements for 5 and 50', async ({ service }) => {
+  test('a page of sessions with history windows, context windows and tasks: the same statements for 5 and 50', async ({
+    service,
+  }) => {
     for (let index = 0; index < 50; index++) await sessionWithHistory(service, 30, 'dashboard');
     const query = /* GraphQL */ `
       query ($agentId: ID!, $first: Int) {
@@ -167,7 +190,10 @@ describe('sessions: filters and orders', () => {
     const created: any[] = [];
     for (const input of inputs) {
       await new Promise((resolve) => setTimeout(resolve, 3));
-      created.push((await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, ...input } }, { userId: user })).data.createSession.session);
+      created.push(
+        (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, ...input } }, { userId: user })).data
+          .createSession.session,
+      );
     }
     // Update the oldest last, so updated order differs from created order.
     await new Promise((resolve) => setTimeout(resolve, 3));
@@ -179,12 +205,20 @@ describe('sessions: filters and orders', () => {
 
   test('filter by workspace, source, schedule, name and time ranges', async ({ service }) => {
     const created = await seed(service, 'filterer');
-    const list = (filter: Record<string, unknown>) => service.graphql(LIST, { agentId: AGENT, filter, orderBy: { field: 'CREATED_AT', direction: 'ASC' } }, { userId: 'filterer' });
+    const list = (filter: Record<string, unknown>) =>
+      service.graphql(
+        LIST,
+        { agentId: AGENT, filter, orderBy: { field: 'CREATED_AT', direction: 'ASC' } },
+        { userId: 'filterer' },
+      );
     expect(names(await list({ workspaceId: 'w1' }))).toEqual(['Alpha report', 'beta notes']);
     expect(names(await list({ source: 'SCHEDULE' }))).toEqual(['beta notes', 'delta']);
     expect(names(await list({ sourceScheduleId: 'weekly' }))).toEqual(['delta']);
     expect(names(await list({ nameContains: 'report' }))).toEqual(['Alpha report', 'Gamma REPORT']);
-    expect(names(await list({ createdAfter: created[1].createdAt, createdBefore: created[3].createdAt }))).toEqual(['beta notes', 'Gamma REPORT']);
+    expect(names(await list({ createdAfter: created[1].createdAt, createdBefore: created[3].createdAt }))).toEqual([
+      'beta notes',
+      'Gamma REPORT',
+    ]);
     expect(names(await list({ updatedAfter: created[3].createdAt }))).toEqual(['Alpha report', 'delta']);
     const combined = await list({ workspaceId: 'w2', nameContains: 'gamma' });
     expect(names(combined)).toEqual(['Gamma REPORT']);
@@ -197,17 +231,41 @@ describe('sessions: filters and orders', () => {
       const seen: string[] = [];
       let after: string | null = null;
       do {
-        const result: any = await service.graphql(LIST, { agentId: AGENT, first: 1, after, orderBy }, { userId: 'orderer' });
+        const result: any = await service.graphql(
+          LIST,
+          { agentId: AGENT, first: 1, after, orderBy },
+          { userId: 'orderer' },
+        );
         expect(result.errors).toBeUndefined();
         seen.push(...names(result));
         after = result.data.sessions.pageInfo.hasNextPage ? result.data.sessions.pageInfo.endCursor : null;
       } while (after);
       return seen;
     };
-    expect(await all({ field: 'CREATED_AT', direction: 'ASC' })).toEqual(['Alpha report', 'beta notes', 'Gamma REPORT', 'delta']);
-    expect(await all({ field: 'CREATED_AT', direction: 'DESC' })).toEqual(['delta', 'Gamma REPORT', 'beta notes', 'Alpha report']);
-    expect(await all({ field: 'UPDATED_AT', direction: 'DESC' })).toEqual(['Alpha report', 'delta', 'Gamma REPORT', 'beta notes']);
-    expect(await all({ field: 'UPDATED_AT', direction: 'ASC' })).toEqual(['beta notes', 'Gamma REPORT', 'delta', 'Alpha report']);
+    expect(await all({ field: 'CREATED_AT', direction: 'ASC' })).toEqual([
+      'Alpha report',
+      'beta notes',
+      'Gamma REPORT',
+      'delta',
+    ]);
+    expect(await all({ field: 'CREATED_AT', direction: 'DESC' })).toEqual([
+      'delta',
+      'Gamma REPORT',
+      'beta notes',
+      'Alpha report',
+    ]);
+    expect(await all({ field: 'UPDATED_AT', direction: 'DESC' })).toEqual([
+      'Alpha report',
+      'delta',
+      'Gamma REPORT',
+      'beta notes',
+    ]);
+    expect(await all({ field: 'UPDATED_AT', direction: 'ASC' })).toEqual([
+      'beta notes',
+      'Gamma REPORT',
+      'delta',
+      'Alpha report',
+    ]);
   });
 
   test('a cursor of one order is refused by another', async ({ service }) => {
@@ -215,7 +273,12 @@ describe('sessions: filters and orders', () => {
     const first = await service.graphql(LIST, { agentId: AGENT, first: 1 }, { userId: 'cursorer' });
     const { errors } = await service.graphql(
       LIST,
-      { agentId: AGENT, first: 1, after: first.data.sessions.pageInfo.endCursor, orderBy: { field: 'CREATED_AT', direction: 'DESC' } },
+      {
+        agentId: AGENT,
+        first: 1,
+        after: first.data.sessions.pageInfo.endCursor,
+        orderBy: { field: 'CREATED_AT', direction: 'DESC' },
+      },
       { userId: 'cursorer' },
     );
     expect(errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', issues: [{ path: ['after'] }] });

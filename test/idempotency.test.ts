@@ -48,7 +48,11 @@ const message = (text: string) => ({ name: 'user', role: 'USER', content: [{ tex
 type Ref = { id: string; agentId: string };
 
 /** The variables of an append to `ref`, with the input's other fields (expectedVersion, idempotencyKey). */
-const appendOf = (ref: Ref, messages: unknown[], options: { expectedVersion?: number; idempotencyKey?: string | null } = {}) => ({
+const appendOf = (
+  ref: Ref,
+  messages: unknown[],
+  options: { expectedVersion?: number; idempotencyKey?: string | null } = {},
+) => ({
   input: { sessionId: ref.id, agentId: ref.agentId, messages, ...options },
 });
 
@@ -80,7 +84,9 @@ async function createSession(service: TestApp, userId: string, agentId = 'idem-a
 }
 
 describe('GraphQL idempotency keys', () => {
-  test('a retried appendSessionMessages with the same key returns the first outcome and appends once', async ({ service }) => {
+  test('a retried appendSessionMessages with the same key returns the first outcome and appends once', async ({
+    service,
+  }) => {
     const ref = await createSession(service, 'idem-append');
     const variables = appendOf(ref, [message('hello')], { idempotencyKey: 'append-1' });
     const firstResponse = await service.graphql(APPEND, variables, { userId: 'idem-append' });
@@ -88,25 +94,47 @@ describe('GraphQL idempotency keys', () => {
     const [first, retry] = [appended(firstResponse), appended(retryResponse)];
     expect(retry.version).toBe(first.version);
     // The payload's messages are those the first write stored (generated id and time), not made afresh.
-    expect(retryResponse.data.appendSessionMessages.messages).toEqual(firstResponse.data.appendSessionMessages.messages);
+    expect(retryResponse.data.appendSessionMessages.messages).toEqual(
+      firstResponse.data.appendSessionMessages.messages,
+    );
     const read = await service.graphql(READ, ref, { userId: 'idem-append' });
     expect(read.data.session).toMatchObject({ version: 2, messages: { totalCount: 1 } });
     // Without a key, the same input is a new write.
-    const unkeyed = await service.graphql(APPEND, appendOf(ref, [message('hello')], { idempotencyKey: null }), { userId: 'idem-append' });
+    const unkeyed = await service.graphql(APPEND, appendOf(ref, [message('hello')], { idempotencyKey: null }), {
+      userId: 'idem-append',
+    });
     expect(appended(unkeyed)).toEqual({ version: 3, messages: { totalCount: 2 } });
   });
 
   test('the same key with another input is SessionInvalidInputError and writes nothing', async ({ service }) => {
     const ref = await createSession(service, 'idem-reuse');
-    appended(await service.graphql(APPEND, appendOf(ref, [message('one')], { idempotencyKey: 'reused' }), { userId: 'idem-reuse' }));
-    for (const variables of [appendOf(ref, [message('two')], { idempotencyKey: 'reused' }), appendOf(ref, [message('one')], { expectedVersion: 2, idempotencyKey: 'reused' })]) {
+    appended(
+      await service.graphql(APPEND, appendOf(ref, [message('one')], { idempotencyKey: 'reused' }), {
+        userId: 'idem-reuse',
+      }),
+    );
+    for (const variables of [
+      appendOf(ref, [message('two')], { idempotencyKey: 'reused' }),
+      appendOf(ref, [message('one')], { expectedVersion: 2, idempotencyKey: 'reused' }),
+    ]) {
       const { issues } = invalidInputIssues(await service.graphql(APPEND, variables, { userId: 'idem-reuse' }));
       expect(issues).toMatchObject([{ path: ['input', 'idempotencyKey'] }]);
     }
-    const other = await service.graphql(CREATE, { input: { agentId: 'idem-agent', idempotencyKey: 'reused' } }, { userId: 'idem-reuse' });
+    const other = await service.graphql(
+      CREATE,
+      { input: { agentId: 'idem-agent', idempotencyKey: 'reused' } },
+      { userId: 'idem-reuse' },
+    );
     expect(invalidInputIssues(other).issues).toMatchObject([{ path: ['input', 'idempotencyKey'] }]);
-    expect((await service.graphql(READ, ref, { userId: 'idem-reuse' })).data.session).toMatchObject({ version: 2, messages: { totalCount: 1 } });
-    const listed = await service.graphql(`{ sessions(agentId: "idem-agent") { totalCount } }`, {}, { userId: 'idem-reuse' });
+    expect((await service.graphql(READ, ref, { userId: 'idem-reuse' })).data.session).toMatchObject({
+      version: 2,
+      messages: { totalCount: 1 },
+    });
+    const listed = await service.graphql(
+      `{ sessions(agentId: "idem-agent") { totalCount } }`,
+      {},
+      { userId: 'idem-reuse' },
+    );
     expect(listed.data.sessions.totalCount).toBe(1);
   });
 
@@ -120,59 +148,98 @@ describe('GraphQL idempotency keys', () => {
 
   test('createSession and deleteSession replay too; concurrent retries apply once', async ({ service }) => {
     const input = { agentId: 'idem-agent', name: 'once', idempotencyKey: 'create-1' };
-    const creations = await Promise.all(Array.from({ length: 5 }, () => service.graphql(CREATE, { input }, { userId: 'idem-create' })));
+    const creations = await Promise.all(
+      Array.from({ length: 5 }, () => service.graphql(CREATE, { input }, { userId: 'idem-create' })),
+    );
     expect(creations.map(outcomeOf)).toEqual(Array(5).fill('CreateSessionPayload'));
     const ids = new Set(creations.map((creation) => creation.data.createSession.session.id));
     expect(ids.size).toBe(1);
-    const list = await service.graphql(`{ sessions(agentId: "idem-agent") { totalCount } }`, {}, { userId: 'idem-create' });
+    const list = await service.graphql(
+      `{ sessions(agentId: "idem-agent") { totalCount } }`,
+      {},
+      { userId: 'idem-create' },
+    );
     expect(list.data.sessions.totalCount).toBe(1);
     const ref = { id: [...ids][0], agentId: 'idem-agent' };
     const deletion = { input: { sessionId: ref.id, agentId: ref.agentId, idempotencyKey: 'delete-1' } };
     const deletions = [];
-    for (let attempt = 0; attempt < 2; attempt++) deletions.push(await service.graphql(DELETE, deletion, { userId: 'idem-create' }));
+    for (let attempt = 0; attempt < 2; attempt++)
+      deletions.push(await service.graphql(DELETE, deletion, { userId: 'idem-create' }));
     const deleted = { __typename: 'DeleteSessionPayload', deletedSessionId: ref.id, lastVersion: 1 };
     expect(deletions.map((response) => response.errors ?? response.data.deleteSession)).toEqual([deleted, deleted]);
   });
 
-  test('a retried createSessionTask without a task id adds one task and names the same generated id', async ({ service }) => {
+  test('a retried createSessionTask without a task id adds one task and names the same generated id', async ({
+    service,
+  }) => {
     const ref = await createSession(service, 'idem-task');
-    const variables = { input: { sessionId: ref.id, agentId: ref.agentId, task: { subject: 's', description: 'd' }, idempotencyKey: 'task-1' } };
+    const variables = {
+      input: {
+        sessionId: ref.id,
+        agentId: ref.agentId,
+        task: { subject: 's', description: 'd' },
+        idempotencyKey: 'task-1',
+      },
+    };
     const first = await service.graphql(CREATE_TASK, variables, { userId: 'idem-task' });
     const retry = await service.graphql(CREATE_TASK, variables, { userId: 'idem-task' });
     expect([first.errors, retry.errors]).toEqual([undefined, undefined]);
     expect([outcomeOf(first), outcomeOf(retry)]).toEqual(['CreateSessionTaskPayload', 'CreateSessionTaskPayload']);
     const taskId = first.data.createSessionTask.task.id;
     expect(retry.data.createSessionTask).toEqual(first.data.createSessionTask);
-    expect(retry.data.createSessionTask.session).toEqual({ version: 2, state: { tasksContext: { tasks: [{ id: taskId }] } } });
+    expect(retry.data.createSessionTask.session).toEqual({
+      version: 2,
+      state: { tasksContext: { tasks: [{ id: taskId }] } },
+    });
   });
 
   test('keys expire after 24 hours: then the key may carry a new write', async ({ service }) => {
     const ref = await createSession(service, 'idem-expiry');
-    appended(await service.graphql(APPEND, appendOf(ref, [message('old')], { idempotencyKey: 'expiring' }), { userId: 'idem-expiry' }));
-    await service.app.database.query(`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE user_id = $1`, ['idem-expiry']);
-    const reused = await service.graphql(APPEND, appendOf(ref, [message('new')], { idempotencyKey: 'expiring' }), { userId: 'idem-expiry' });
+    appended(
+      await service.graphql(APPEND, appendOf(ref, [message('old')], { idempotencyKey: 'expiring' }), {
+        userId: 'idem-expiry',
+      }),
+    );
+    await service.app.database.query(
+      `UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE user_id = $1`,
+      ['idem-expiry'],
+    );
+    const reused = await service.graphql(APPEND, appendOf(ref, [message('new')], { idempotencyKey: 'expiring' }), {
+      userId: 'idem-expiry',
+    });
     expect(appended(reused)).toEqual({ version: 3, messages: { totalCount: 2 } });
   });
 
   test('a malformed key is SessionInvalidInputError and writes nothing', async ({ service }) => {
     const ref = await createSession(service, 'idem-bad');
     for (const idempotencyKey of ['', 'k'.repeat(256), 'nul\u0000key']) {
-      const response = await service.graphql(APPEND, appendOf(ref, [message('x')], { idempotencyKey }), { userId: 'idem-bad' });
+      const response = await service.graphql(APPEND, appendOf(ref, [message('x')], { idempotencyKey }), {
+        userId: 'idem-bad',
+      });
       expect(invalidInputIssues(response).issues).toMatchObject([{ path: ['input', 'idempotencyKey'] }]);
     }
-    expect((await service.graphql(READ, ref, { userId: 'idem-bad' })).data.session).toMatchObject({ version: 1, messages: { totalCount: 0 } });
+    expect((await service.graphql(READ, ref, { userId: 'idem-bad' })).data.session).toMatchObject({
+      version: 1,
+      messages: { totalCount: 0 },
+    });
   });
 });
 
 describe('REST Idempotency-Key', () => {
   test('POST, PATCH and DELETE replay under the same key; another body under it is 422', async ({ service }) => {
-    const post = () => service.rest('POST', '/sessions/', { body: { agent_id: 'rest-idem' }, userId: 'idem-rest', headers: { 'idempotency-key': 'post-1' } });
+    const post = () =>
+      service.rest('POST', '/sessions/', {
+        body: { agent_id: 'rest-idem' },
+        userId: 'idem-rest',
+        headers: { 'idempotency-key': 'post-1' },
+      });
     const [created, again] = [await post(), await post()];
     expect(created.status).toBe(201);
     expect(again.status).toBe(201);
     expect(again.body.session_id).toBe(created.body.session_id);
     const path = `/sessions/${created.body.session_id}?agent_id=rest-idem`;
-    const patch = (name: string) => service.rest('PATCH', path, { body: { name }, userId: 'idem-rest', headers: { 'idempotency-key': 'patch-1' } });
+    const patch = (name: string) =>
+      service.rest('PATCH', path, { body: { name }, userId: 'idem-rest', headers: { 'idempotency-key': 'patch-1' } });
     const patched = await patch('renamed');
     const repatched = await patch('renamed');
     expect(patched.headers.get('etag')).toBe('"2"');
@@ -181,60 +248,64 @@ describe('REST Idempotency-Key', () => {
     expect(conflicting.status).toBe(422);
     const listed = await service.rest('GET', '/sessions/?agent_id=rest-idem', { userId: 'idem-rest' });
     expect(listed.body).toMatchObject({ total: 1, sessions: [{ config: { name: 'renamed' } }] });
-    const remove = () => service.rest('DELETE', path, { userId: 'idem-rest', headers: { 'idempotency-key': 'delete-1' } });
+    const remove = () =>
+      service.rest('DELETE', path, { userId: 'idem-rest', headers: { 'idempotency-key': 'delete-1' } });
     expect((await remove()).status).toBe(204);
     expect((await remove()).status).toBe(204);
   });
 });
 
-describe.skipIf(databaseKind !== 'postgres')('a connection lost during COMMIT (PostgreSQL behind a TCP proxy; needs TEST_DATABASE_URL)', () => {
-  let database: TestDatabase;
-  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
-  let app: App;
+describe.skipIf(databaseKind !== 'postgres')(
+  'a connection lost during COMMIT (PostgreSQL behind a TCP proxy; needs TEST_DATABASE_URL)',
+  () => {
+    let database: TestDatabase;
+    let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+    let app: App;
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    if (database.options.kind !== 'postgres') throw new Error('unreachable: the suite is skipped without PostgreSQL');
-    const target = new URL(database.options.url);
-    proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    const proxied = new URL(database.options.url);
-    proxied.port = String(proxy.port);
-    app = await createApp(testAppConfig({ ...database.options, url: proxied.toString() }), pino({ level: 'silent' }));
-  });
-  afterAll(async () => {
-    await app?.close();
-    await proxy?.close();
-    await database?.drop();
-  });
-
-  async function graphql(query: string, variables: Record<string, unknown>) {
-    const response = await app.yoga.fetch('http://localhost/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-user-id': 'commit-user' },
-      body: JSON.stringify({ query, variables }),
+    beforeAll(async () => {
+      database = await createTestDatabase();
+      if (database.options.kind !== 'postgres') throw new Error('unreachable: the suite is skipped without PostgreSQL');
+      const target = new URL(database.options.url);
+      proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+      const proxied = new URL(database.options.url);
+      proxied.port = String(proxy.port);
+      app = await createApp(testAppConfig({ ...database.options, url: proxied.toString() }), pino({ level: 'silent' }));
     });
-    return { status: response.status, ...(await response.json()) };
-  }
+    afterAll(async () => {
+      await app?.close();
+      await proxy?.close();
+      await database?.drop();
+    });
 
-  test('answers "may have been applied"; the retry with the same key returns the committed outcome, applied once', async () => {
-    const created = await graphql(CREATE, { input: { agentId: 'commit-agent' } });
-    expect(outcomeOf(created)).toBe('CreateSessionPayload');
-    const ref = { id: created.data.createSession.session.id, agentId: 'commit-agent' };
-    const variables = appendOf(ref, [message('committed in the dark')], { idempotencyKey: 'commit-1' });
-    const cut = proxy.cutAfterSending('COMMIT');
-    const lost = await graphql(APPEND, variables);
-    await cut;
-    expect(lost.status).toBe(503);
-    expect(lost.errors).toMatchObject([{ extensions: { code: 'SERVICE_UNAVAILABLE' } }]);
-    expect(lost.errors[0].message).toMatch(/may have been applied.*retry with the same idempotency key/i);
-    // It was committed: the database has it, though the client heard only of a lost connection.
-    let read = await graphql(READ, ref);
-    for (let attempt = 0; read.errors && attempt < 5; attempt++) read = await graphql(READ, ref);
-    expect(read.data.session).toMatchObject({ version: 2, messages: { totalCount: 1 } });
-    let retry = await graphql(APPEND, variables);
-    // The pool may hand out the broken connection's sibling once more before it notices.
-    for (let attempt = 0; retry.errors && attempt < 5; attempt++) retry = await graphql(APPEND, variables);
-    expect(appended(retry)).toEqual({ version: 2, messages: { totalCount: 1 } });
-    expect((await graphql(READ, ref)).data.session).toMatchObject({ version: 2, messages: { totalCount: 1 } });
-  });
-});
+    async function graphql(query: string, variables: Record<string, unknown>) {
+      const response = await app.yoga.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-user-id': 'commit-user' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, ...(await response.json()) };
+    }
+
+    test('answers "may have been applied"; the retry with the same key returns the committed outcome, applied once', async () => {
+      const created = await graphql(CREATE, { input: { agentId: 'commit-agent' } });
+      expect(outcomeOf(created)).toBe('CreateSessionPayload');
+      const ref = { id: created.data.createSession.session.id, agentId: 'commit-agent' };
+      const variables = appendOf(ref, [message('committed in the dark')], { idempotencyKey: 'commit-1' });
+      const cut = proxy.cutAfterSending('COMMIT');
+      const lost = await graphql(APPEND, variables);
+      await cut;
+      expect(lost.status).toBe(503);
+      expect(lost.errors).toMatchObject([{ extensions: { code: 'SERVICE_UNAVAILABLE' } }]);
+      expect(lost.errors[0].message).toMatch(/may have been applied.*retry with the same idempotency key/i);
+      // It was committed: the database has it, though the client heard only of a lost connection.
+      let read = await graphql(READ, ref);
+      for (let attempt = 0; read.errors && attempt < 5; attempt++) read = await graphql(READ, ref);
+      expect(read.data.session).toMatchObject({ version: 2, messages: { totalCount: 1 } });
+      let retry = await graphql(APPEND, variables);
+      // The pool may hand out the broken connection's sibling once more before it notices.
+      for (let attempt = 0; retry.errors && attempt < 5; attempt++) retry = await graphql(APPEND, variables);
+      expect(appended(retry)).toEqual({ version: 2, messages: { totalCount: 1 } });
+      expect((await graphql(READ, ref)).data.session).toMatchObject({ version: 2, messages: { totalCount: 1 } });
+    });
+  },
+);

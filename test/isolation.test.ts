@@ -1,4 +1,12 @@
-import { CREATE_SESSION, DELETE_SESSION, GET_SESSION, LIST_SESSIONS, REPLACE_STATE, UPDATE_SESSION, writeOf } from './support/documents.js';
+import {
+  CREATE_SESSION,
+  DELETE_SESSION,
+  GET_SESSION,
+  LIST_SESSIONS,
+  REPLACE_STATE,
+  UPDATE_SESSION,
+  writeOf,
+} from './support/documents.js';
 import fc from 'fast-check';
 import { describe, expect, test } from './support/fixtures.js';
 
@@ -9,7 +17,15 @@ import { describe, expect, test } from './support/fixtures.js';
  */
 
 const SEED = 7_331;
-const ATTEMPTS = ['read', 'list', 'update', 'update with version', 'replace state', 'replace state with version', 'delete'] as const;
+const ATTEMPTS = [
+  'read',
+  'list',
+  'update',
+  'update with version',
+  'replace state',
+  'replace state with version',
+  'delete',
+] as const;
 const USERS = ['alice', 'bob', 'carol'];
 const AGENTS = ['agent-1', 'agent-2', 'agent-3'];
 
@@ -28,17 +44,33 @@ describe('isolation', () => {
       for (const agentId of AGENTS) {
         for (const n of [1, 2]) {
           const name = `${userId}/${agentId}/${n}`;
-          const session = (await service.graphql(CREATE_SESSION, { input: { agentId, name } }, { userId })).data.createSession.session;
+          const session = (await service.graphql(CREATE_SESSION, { input: { agentId, name } }, { userId })).data
+            .createSession.session;
           owned.push({ id: session.id, userId, agentId, version: session.version, name });
         }
       }
     }
     // Another user on any agent, or the owner on another agent.
     const attempts = fc
-      .record({ target: fc.constantFrom(...owned), userId: fc.constantFrom(...USERS), agentId: fc.constantFrom(...AGENTS), attempt: fc.constantFrom(...ATTEMPTS) })
+      .record({
+        target: fc.constantFrom(...owned),
+        userId: fc.constantFrom(...USERS),
+        agentId: fc.constantFrom(...AGENTS),
+        attempt: fc.constantFrom(...ATTEMPTS),
+      })
       .filter(({ target, userId, agentId }) => userId !== target.userId || agentId !== target.agentId);
     const seen = new Set<string>();
-    const tryIt = async ({ target, userId, agentId, attempt }: { target: Owned; userId: string; agentId: string; attempt: (typeof ATTEMPTS)[number] }) => {
+    const tryIt = async ({
+      target,
+      userId,
+      agentId,
+      attempt,
+    }: {
+      target: Owned;
+      userId: string;
+      agentId: string;
+      attempt: (typeof ATTEMPTS)[number];
+    }) => {
       seen.add(`${attempt}:${userId === target.userId ? 'same user' : 'other user'}`);
       const ref = { id: target.id, agentId };
       const as = { userId };
@@ -54,7 +86,12 @@ describe('isolation', () => {
           const ids = data.sessions.edges.map((edge: any) => edge.node.id);
           expect(ids).not.toContain(target.id);
           // Exactly the actor's own sessions of that agent.
-          expect(ids.sort()).toEqual(owned.filter((session) => session.userId === userId && session.agentId === agentId).map((session) => session.id).sort());
+          expect(ids.sort()).toEqual(
+            owned
+              .filter((session) => session.userId === userId && session.agentId === agentId)
+              .map((session) => session.id)
+              .sort(),
+          );
           break;
         }
         default: {
@@ -68,7 +105,11 @@ describe('isolation', () => {
           const { data, errors } = await service.graphql(document, variables, as);
           expect(errors).toBeUndefined();
           // Word for word what a session that does not exist gets: not even a version conflict leaks it.
-          expect(Object.values(data)[0]).toEqual({ __typename: 'SessionNotFoundError', sessionId: target.id, message: `Session '${target.id}' not found.` });
+          expect(Object.values(data)[0]).toEqual({
+            __typename: 'SessionNotFoundError',
+            sessionId: target.id,
+            message: `Session '${target.id}' not found.`,
+          });
         }
       }
     };
@@ -76,8 +117,16 @@ describe('isolation', () => {
     // Every path was tried, both across users and across agents of the same user.
     expect(seen.size).toBe(ATTEMPTS.length * 2);
     for (const session of owned) {
-      const { data } = await service.graphql(GET_SESSION, { id: session.id, agentId: session.agentId }, { userId: session.userId });
-      expect(data.session).toMatchObject({ version: session.version, config: { name: session.name }, state: { summary: { text: '' }, permissionContext: { mode: 'DEFAULT' } } });
+      const { data } = await service.graphql(
+        GET_SESSION,
+        { id: session.id, agentId: session.agentId },
+        { userId: session.userId },
+      );
+      expect(data.session).toMatchObject({
+        version: session.version,
+        config: { name: session.name },
+        state: { summary: { text: '' }, permissionContext: { mode: 'DEFAULT' } },
+      });
     }
   });
 });

@@ -41,18 +41,33 @@ describe('unexpected errors', () => {
     onTestFinished(() => service.close());
     // Pull the database out from under the running service.
     await service.app.database.close();
-    const { status, data, errors } = await service.graphql(GET_SESSION, { id: 'f'.repeat(32), agentId: 'a' }, { headers: { 'x-request-id': 'req-unexpected-1' } });
+    const { status, data, errors } = await service.graphql(
+      GET_SESSION,
+      { id: 'f'.repeat(32), agentId: 'a' },
+      { headers: { 'x-request-id': 'req-unexpected-1' } },
+    );
     expect(status).toBe(200);
     expect(data).toEqual({ session: null });
     // Queries run compiled (graphql-jit), whose errors carry no AST nodes: the masked error has the
     // path but may lack locations.
     expect(errors).toHaveLength(1);
-    expect(errors![0]).toMatchObject({ message: 'Unexpected error.', path: ['session'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(errors![0]).toMatchObject({
+      message: 'Unexpected error.',
+      path: ['session'],
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
     expect(Object.keys(errors![0]!).sort()).toEqual(expect.arrayContaining(['extensions', 'message', 'path']));
-    expect(Object.keys(errors![0]!).filter((key) => !['extensions', 'message', 'path', 'locations'].includes(key))).toEqual([]);
+    expect(
+      Object.keys(errors![0]!).filter((key) => !['extensions', 'message', 'path', 'locations'].includes(key)),
+    ).toEqual([]);
     const logged = service.logs.find((line) => line.msg === 'unexpected error while executing an operation');
     // The line names the request, so support can find it from the id the client got back.
-    expect(logged).toMatchObject({ level: 50, requestId: 'req-unexpected-1', path: ['session'], err: { message: expect.any(String), stack: expect.any(String) } });
+    expect(logged).toMatchObject({
+      level: 50,
+      requestId: 'req-unexpected-1',
+      path: ['session'],
+      err: { message: expect.any(String), stack: expect.any(String) },
+    });
     expect(JSON.stringify(errors)).not.toContain(logged!.err.message);
   });
 

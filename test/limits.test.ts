@@ -26,20 +26,47 @@ function post(service: TestService, body: BodyInit, headers: Record<string, stri
 describe('operation limits (armor), with small limits', () => {
   let service: TestService;
   beforeAll(async () => {
-    service = await startTestApp({ env: { MAX_DEPTH: '4', MAX_ALIASES: '2', MAX_TOKENS: '300', MAX_COST: '100', MAX_REQUEST_BODY_BYTES: '4000', MAX_BATCH_SIZE: '2' } });
+    service = await startTestApp({
+      env: {
+        MAX_DEPTH: '4',
+        MAX_ALIASES: '2',
+        MAX_TOKENS: '300',
+        MAX_COST: '100',
+        MAX_REQUEST_BODY_BYTES: '4000',
+        MAX_BATCH_SIZE: '2',
+      },
+    });
   });
   afterAll(() => service.close());
 
   test('within every limit, an operation runs', async () => {
-    const response = await service.graphql('query Ok { a: sessions(agentId: "x") { totalCount } b: sessions(agentId: "y") { totalCount } }');
+    const response = await service.graphql(
+      'query Ok { a: sessions(agentId: "x") { totalCount } b: sessions(agentId: "y") { totalCount } }',
+    );
     expect(response).toMatchObject({ status: 200, data: { a: { totalCount: 0 }, b: { totalCount: 0 } } });
   });
 
   test.each([
-    ['depth', '{ sessions(agentId: "a") { edges { node { state { context { id } } } } } }', 'Query depth limit of 4 exceeded, found 6.'],
-    ['depth through fragments', '{ sessions(agentId: "a") { ...F } } fragment F on SessionConnection { edges { node { state { sessionId } } } }', 'Query depth limit of 4 exceeded, found 5.'],
-    ['aliases', '{ a: sessions(agentId: "a") { totalCount } b: sessions(agentId: "b") { totalCount } c: sessions(agentId: "c") { totalCount } }', 'Aliases limit of 2 exceeded, found 3.'],
-    ['cost', `{ sessions(agentId: "a") { edges { node { ${'id userId agentId version '.repeat(12)} } } } }`, /^Query Cost limit of 100 exceeded, found \d+/],
+    [
+      'depth',
+      '{ sessions(agentId: "a") { edges { node { state { context { id } } } } } }',
+      'Query depth limit of 4 exceeded, found 6.',
+    ],
+    [
+      'depth through fragments',
+      '{ sessions(agentId: "a") { ...F } } fragment F on SessionConnection { edges { node { state { sessionId } } } }',
+      'Query depth limit of 4 exceeded, found 5.',
+    ],
+    [
+      'aliases',
+      '{ a: sessions(agentId: "a") { totalCount } b: sessions(agentId: "b") { totalCount } c: sessions(agentId: "c") { totalCount } }',
+      'Aliases limit of 2 exceeded, found 3.',
+    ],
+    [
+      'cost',
+      `{ sessions(agentId: "a") { edges { node { ${'id userId agentId version '.repeat(12)} } } } }`,
+      /^Query Cost limit of 100 exceeded, found \d+/,
+    ],
   ])('%s beyond the limit: rejected before execution', async (_name, query, message) => {
     const executed = await service.countStatements(async () => {
       const response = await service.graphql(query);
@@ -57,7 +84,10 @@ describe('operation limits (armor), with small limits', () => {
   });
 
   test('a body over MAX_REQUEST_BODY_BYTES is 413, with or without Content-Length', async () => {
-    const body = JSON.stringify({ query: CREATE_SESSION, variables: { input: { agentId: 'a', name: 'n'.repeat(5000) } } });
+    const body = JSON.stringify({
+      query: CREATE_SESSION,
+      variables: { input: { agentId: 'a', name: 'n'.repeat(5000) } },
+    });
     const declared = await post(service, body);
     expect(declared.status).toBe(413);
     expect(codes(await declared.json())).toEqual(['REQUEST_ENTITY_TOO_LARGE']);
@@ -77,7 +107,10 @@ describe('operation limits (armor), with small limits', () => {
   test('batches up to MAX_BATCH_SIZE run; a larger batch is refused whole', async () => {
     const operation = { query: '{ sessions(agentId: "a") { totalCount } }' };
     const ok = await post(service, JSON.stringify([operation, operation]));
-    expect(await ok.json()).toEqual([{ data: { sessions: { totalCount: 0 } } }, { data: { sessions: { totalCount: 0 } } }]);
+    expect(await ok.json()).toEqual([
+      { data: { sessions: { totalCount: 0 } } },
+      { data: { sessions: { totalCount: 0 } } },
+    ]);
     const tooMany = await post(service, JSON.stringify([operation, operation, operation]));
     const body = await tooMany.json();
     expect(Array.isArray(body)).toBe(false);
@@ -96,19 +129,29 @@ describe('CSRF prevention', () => {
     const query = encodeURIComponent('{ __typename }');
     const simpleGet = await service.app.yoga.fetch(`http://localhost/graphql?query=${query}`);
     expect(simpleGet.status).toBe(403);
-    const withHeader = await service.app.yoga.fetch(`http://localhost/graphql?query=${query}`, { headers: { 'x-graphql-yoga-csrf': '1' } });
+    const withHeader = await service.app.yoga.fetch(`http://localhost/graphql?query=${query}`, {
+      headers: { 'x-graphql-yoga-csrf': '1' },
+    });
     expect(await withHeader.json()).toEqual({ data: { __typename: 'Query' } });
     // A form POST carries no credential header: one would have made the browser preflight it.
     for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
       const body = JSON.stringify({ query: '{ __typename }' });
-      const response = await service.app.yoga.fetch('http://localhost/graphql', { method: 'POST', headers: { 'content-type': contentType }, body });
+      const response = await service.app.yoga.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body,
+      });
       expect(response.status).toBe(403);
     }
   });
 
   test('a mutation cannot be sent as GET, even with the header', async () => {
-    const query = encodeURIComponent('mutation { deleteSession(input: { sessionId: "x", agentId: "a" }) { __typename } }');
-    const response = await service.app.yoga.fetch(`http://localhost/graphql?query=${query}`, { headers: { 'x-graphql-yoga-csrf': '1', 'x-user-id': 'u' } });
+    const query = encodeURIComponent(
+      'mutation { deleteSession(input: { sessionId: "x", agentId: "a" }) { __typename } }',
+    );
+    const response = await service.app.yoga.fetch(`http://localhost/graphql?query=${query}`, {
+      headers: { 'x-graphql-yoga-csrf': '1', 'x-user-id': 'u' },
+    });
     expect(response.status).toBe(405);
   });
 });
@@ -116,7 +159,9 @@ describe('CSRF prevention', () => {
 describe('production defaults: no introspection, no GraphiQL, no schema hints', () => {
   let service: TestService;
   beforeAll(async () => {
-    service = await startTestApp({ env: { NODE_ENV: 'production', ALLOW_USER_ID_HEADER: 'true', MAX_BATCH_SIZE: '0' } });
+    service = await startTestApp({
+      env: { NODE_ENV: 'production', ALLOW_USER_ID_HEADER: 'true', MAX_BATCH_SIZE: '0' },
+    });
   });
   afterAll(() => service.close());
 
@@ -148,7 +193,9 @@ describe('development defaults: introspection and hints', () => {
     const service = await startTestApp();
     try {
       expect((await service.graphql('{ __schema { queryType { name } } }')).data.__schema.queryType.name).toBe('Query');
-      expect((await service.graphql('{ sessionz(agentId: "a") { totalCount } }')).errors![0]!.message).toContain('Did you mean');
+      expect((await service.graphql('{ sessionz(agentId: "a") { totalCount } }')).errors![0]!.message).toContain(
+        'Did you mean',
+      );
     } finally {
       await service.close();
     }
@@ -162,7 +209,10 @@ describe('persisted operations (an allow-list file)', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'persisted-'));
     const file = path.join(dir, 'persisted-documents.json');
-    await writeFile(file, JSON.stringify({ [sha256(CREATE_SESSION)]: CREATE_SESSION, [sha256(GET_SESSION)]: GET_SESSION }));
+    await writeFile(
+      file,
+      JSON.stringify({ [sha256(CREATE_SESSION)]: CREATE_SESSION, [sha256(GET_SESSION)]: GET_SESSION }),
+    );
     service = await startTestApp({ env: { PERSISTED_OPERATIONS_FILE: file } });
   });
   afterAll(async () => {
@@ -171,18 +221,26 @@ describe('persisted operations (an allow-list file)', () => {
   });
 
   test('listed operations run by id (documentId or Apollo’s persistedQuery hash)', async () => {
-    const created = await post(service, JSON.stringify({ documentId: sha256(CREATE_SESSION), variables: { input: { agentId: 'p' } } }));
+    const created = await post(
+      service,
+      JSON.stringify({ documentId: sha256(CREATE_SESSION), variables: { input: { agentId: 'p' } } }),
+    );
     const session = (await created.json()).data.createSession.session;
     expect(session.agentId).toBe('p');
     const read = await post(
       service,
-      JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: sha256(GET_SESSION) } }, variables: { id: session.id, agentId: 'p' } }),
+      JSON.stringify({
+        extensions: { persistedQuery: { version: 1, sha256Hash: sha256(GET_SESSION) } },
+        variables: { id: session.id, agentId: 'p' },
+      }),
     );
     expect((await read.json()).data.session.id).toBe(session.id);
   });
 
   test('a document sent in full, even a listed one, or an unknown id is refused', async () => {
-    const full = await (await post(service, JSON.stringify({ query: GET_SESSION, variables: { id: 'x', agentId: 'p' } }))).json();
+    const full = await (
+      await post(service, JSON.stringify({ query: GET_SESSION, variables: { id: 'x', agentId: 'p' } }))
+    ).json();
     expect(codes(full)).toEqual(['PERSISTED_QUERY_ONLY']);
     const unknown = await (await post(service, JSON.stringify({ documentId: sha256('{ __typename }') }))).json();
     expect(codes(unknown)).toEqual(['PERSISTED_QUERY_NOT_FOUND']);
@@ -223,7 +281,9 @@ describe('operation timeout', () => {
       schema: createSchema({ typeDefs: 'type Query { fast: String }', resolvers: { Query: { fast: () => 'ok' } } }),
       plugins: [useOperationTimeout(1_000)],
     });
-    const response = await yoga.fetch('http://localhost/graphql?query=%7Bfast%7D', { headers: { 'content-type': 'application/json' } });
+    const response = await yoga.fetch('http://localhost/graphql?query=%7Bfast%7D', {
+      headers: { 'content-type': 'application/json' },
+    });
     expect(await response.json()).toEqual({ data: { fast: 'ok' } });
   });
 });

@@ -1,10 +1,21 @@
-import { CREATE_SESSION, FULL_STATE, LIST_SESSIONS, SESSION_FIELDS, UPDATE_SESSION, writeOf } from './support/documents.js';
+import {
+  CREATE_SESSION,
+  FULL_STATE,
+  LIST_SESSIONS,
+  SESSION_FIELDS,
+  UPDATE_SESSION,
+  writeOf,
+} from './support/documents.js';
 import { describe, expect, test, type TestApp } from './support/fixtures.js';
 
 async function createSessions(service: TestApp, agentId: string, count: number, userId = 'lister') {
   const ids: string[] = [];
   for (let index = 0; index < count; index++) {
-    const { data, errors } = await service.graphql(CREATE_SESSION, { input: { agentId, name: `s${index}`, state: FULL_STATE } }, { userId });
+    const { data, errors } = await service.graphql(
+      CREATE_SESSION,
+      { input: { agentId, name: `s${index}`, state: FULL_STATE } },
+      { userId },
+    );
     expect(errors).toBeUndefined();
     ids.push(data.createSession.session.id);
   }
@@ -16,14 +27,20 @@ describe('sessions', () => {
     const ids = await createSessions(service, 'paging', 7);
     // Touch the oldest: it moves to the front.
     await new Promise((resolve) => setTimeout(resolve, 5));
-    await service.graphql(UPDATE_SESSION, writeOf({ id: ids[0]!, agentId: 'paging' }, { name: 'touched' }), { userId: 'lister' });
+    await service.graphql(UPDATE_SESSION, writeOf({ id: ids[0]!, agentId: 'paging' }, { name: 'touched' }), {
+      userId: 'lister',
+    });
     const expected = [ids[0], ...ids.slice(1).reverse()];
 
     const seen: string[] = [];
     let after: string | null = null;
     let pages = 0;
     do {
-      const { data, errors }: any = await service.graphql(LIST_SESSIONS, { agentId: 'paging', first: 3, after }, { userId: 'lister' });
+      const { data, errors }: any = await service.graphql(
+        LIST_SESSIONS,
+        { agentId: 'paging', first: 3, after },
+        { userId: 'lister' },
+      );
       expect(errors).toBeUndefined();
       const connection = data.sessions;
       expect(connection.totalCount).toBe(7);

@@ -33,7 +33,13 @@ afterAll(async () => {
 
 describe('the migration runner', () => {
   test('records each migration as Prisma does', async () => {
-    const rows = await connection.query<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number; id: string }>(
+    const rows = await connection.query<{
+      migration_name: string;
+      checksum: string;
+      finished_at: Date | null;
+      applied_steps_count: number;
+      id: string;
+    }>(
       'SELECT id, migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name',
     );
     expect(rows.map((row) => row.migration_name)).toEqual(migrations.map((migration) => migration.name));
@@ -54,19 +60,28 @@ describe('the migration runner', () => {
   });
 
   test('a failing migration is rolled back, not recorded, and named in the error', async () => {
-    const broken: Migration = { name: '29990101000000_broken', script: 'CREATE TABLE half_done (id int);\nSELECT * FROM no_such_table;', checksum: 'x' };
+    const broken: Migration = {
+      name: '29990101000000_broken',
+      script: 'CREATE TABLE half_done (id int);\nSELECT * FROM no_such_table;',
+      checksum: 'x',
+    };
     await expect(applyMigrations(connection, [...migrations, broken])).rejects.toThrow(
       /Migration 29990101000000_broken failed and was rolled back: .*no_such_table/,
     );
     const tables = await connection.query("SELECT 1 FROM information_schema.tables WHERE table_name = 'half_done'");
     expect(tables).toHaveLength(0);
-    const recorded = await connection.query(`SELECT 1 FROM "_prisma_migrations" WHERE migration_name = '29990101000000_broken'`);
+    const recorded = await connection.query(
+      `SELECT 1 FROM "_prisma_migrations" WHERE migration_name = '29990101000000_broken'`,
+    );
     expect(recorded).toHaveLength(0);
   });
 
   test('an applied migration that changed on disk stops start-up with a clear message', async () => {
     const [first] = migrations;
-    await connection.query('UPDATE "_prisma_migrations" SET checksum = $1 WHERE migration_name = $2', ['0'.repeat(64), first!.name]);
+    await connection.query('UPDATE "_prisma_migrations" SET checksum = $1 WHERE migration_name = $2', [
+      '0'.repeat(64),
+      first!.name,
+    ]);
     try {
       // Another instance starting on the same database refuses to serve.
       await connection.release();
@@ -77,7 +92,10 @@ describe('the migration runner', () => {
     } finally {
       database = await openDatabase(testDatabase.options);
       connection = await database.connect();
-      await connection.query('UPDATE "_prisma_migrations" SET checksum = $1 WHERE migration_name = $2', [first!.checksum, first!.name]);
+      await connection.query('UPDATE "_prisma_migrations" SET checksum = $1 WHERE migration_name = $2', [
+        first!.checksum,
+        first!.name,
+      ]);
     }
   });
 });
@@ -108,7 +126,11 @@ interface DmmfIndex {
   fields: Array<{ name: string; sortOrder?: 'asc' | 'desc' }>;
 }
 interface Dmmf {
-  datamodel: { models: DmmfModel[]; enums: Array<{ name: string; dbName: string | null; values: Array<{ name: string; dbName: string | null }> }>; indexes: DmmfIndex[] };
+  datamodel: {
+    models: DmmfModel[];
+    enums: Array<{ name: string; dbName: string | null; values: Array<{ name: string; dbName: string | null }> }>;
+    indexes: DmmfIndex[];
+  };
 }
 
 function loadDmmf(): Dmmf {
@@ -137,7 +159,9 @@ function scalarType(field: DmmfField, enumNames: Map<string, string>): string {
     case 'Json':
       return 'jsonb';
     case 'DateTime':
-      return native === 'Timestamptz' ? `timestamp(${args[0] ?? 3}) with time zone` : `timestamp(${args[0] ?? 3}) without time zone`;
+      return native === 'Timestamptz'
+        ? `timestamp(${args[0] ?? 3}) with time zone`
+        : `timestamp(${args[0] ?? 3}) without time zone`;
     default:
       throw new Error(`The drift check does not know Prisma type ${field.type}; teach it.`);
   }
@@ -158,13 +182,17 @@ function expectedShape(dmmf: Dmmf) {
       if (field.kind === 'object') {
         if (field.relationFromFields?.length) {
           const from = field.relationFromFields.map((name) => columnOf(model, name)).join(',');
-          foreignKeys.push(`${table}(${from}) -> ${tableOf.get(field.type)} on delete ${(field.relationOnDelete ?? 'NoAction').toUpperCase()}`);
+          foreignKeys.push(
+            `${table}(${from}) -> ${tableOf.get(field.type)} on delete ${(field.relationOnDelete ?? 'NoAction').toUpperCase()}`,
+          );
         }
         continue;
       }
       // Prisma never marks list columns NOT NULL.
       const nullable = field.isList || !field.isRequired;
-      columns.push(`${table}.${field.dbName ?? field.name} ${columnType(field, enumNames)}${nullable ? '' : ' not null'}${field.hasDefaultValue ? ' default' : ''}`);
+      columns.push(
+        `${table}.${field.dbName ?? field.name} ${columnType(field, enumNames)}${nullable ? '' : ' not null'}${field.hasDefaultValue ? ' default' : ''}`,
+      );
     }
   }
   const indexes = dmmf.datamodel.indexes.map((index) => {
@@ -176,7 +204,9 @@ function expectedShape(dmmf: Dmmf) {
     const keys = index.fields.map((field, i) => `${cols[i]}${field.sortOrder === 'desc' ? ' DESC' : ''}`).join(', ');
     return `${name} ${index.type === 'normal' ? '' : 'UNIQUE '}ON ${table} (${keys})`;
   });
-  const enums = dmmf.datamodel.enums.map((e) => `${e.dbName ?? e.name}: ${e.values.map((value) => value.dbName ?? value.name).join(',')}`);
+  const enums = dmmf.datamodel.enums.map(
+    (e) => `${e.dbName ?? e.name}: ${e.values.map((value) => value.dbName ?? value.name).join(',')}`,
+  );
   return { columns: columns.sort(), indexes: indexes.sort(), foreignKeys: foreignKeys.sort(), enums: enums.sort() };
 }
 

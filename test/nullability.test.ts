@@ -6,14 +6,18 @@ const AGENT = 'blast-agent';
 // A failure in a nested field of a session is an error on that field: the session, and the list
 // around it, stay.
 describe('a bad nested argument fails only its field', () => {
-  test('messages(first: 500) on one session: the session is there, its messages are null, the error names the field', async ({ service }) => {
+  test('messages(first: 500) on one session: the session is there, its messages are null, the error names the field', async ({
+    service,
+  }) => {
     const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } })).data.createSession.session;
     const { data, errors } = await service.graphql(
       /* GraphQL */ `query Bad($id: ID!, $agentId: ID!) { session(id: $id, agentId: $agentId) { id version messages(first: 500) { totalCount } } }`,
       { id: created.id, agentId: AGENT },
     );
     expect(data.session).toEqual({ id: created.id, version: created.version, messages: null });
-    expect(errors?.map((error) => [error.path, error.extensions?.code])).toEqual([[['session', 'messages'], 'BAD_USER_INPUT']]);
+    expect(errors?.map((error) => [error.path, error.extensions?.code])).toEqual([
+      [['session', 'messages'], 'BAD_USER_INPUT'],
+    ]);
   });
 
   test('in a list of sessions, every node stays and only its messages field is null', async ({ service }) => {

@@ -18,7 +18,11 @@ async function metricValue(service: TestService, name: string, labels: Record<st
   const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
   const line = text
     .split('\n')
-    .find((candidate) => candidate.startsWith(`${name}{`) || candidate.startsWith(`${name} `) ? wanted.every((label) => candidate.includes(label)) : false);
+    .find((candidate) =>
+      candidate.startsWith(`${name}{`) || candidate.startsWith(`${name} `)
+        ? wanted.every((label) => candidate.includes(label))
+        : false,
+    );
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
 }
 
@@ -32,7 +36,9 @@ describe('request ids and request logs', () => {
       expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
       const forged = await postGraphQL(service, { query: '{ __typename }' }, { 'x-request-id': 'x"} {"level":60' });
       expect(forged.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-      const rejected = await service.app.yoga.fetch('http://localhost/graphql?query=%7B__typename%7D', { headers: { 'x-request-id': 'csrf-probe' } });
+      const rejected = await service.app.yoga.fetch('http://localhost/graphql?query=%7B__typename%7D', {
+        headers: { 'x-request-id': 'csrf-probe' },
+      });
       expect(rejected.status).toBe(403);
       expect(rejected.headers.get('x-request-id')).toBe('csrf-probe');
     } finally {
@@ -44,14 +50,36 @@ describe('request ids and request logs', () => {
     const service = await startTestApp();
     try {
       const secretName = 'very-private-session-name';
-      await postGraphQL(service, { query: CREATE_SESSION, variables: { input: { agentId: 'a', name: secretName } } }, { 'x-request-id': 'req-create' });
-      await postGraphQL(service, { query: GET_SESSION, variables: { id: 'f'.repeat(32), agentId: 'a' } }, { 'x-request-id': 'req-anon', 'x-user-id': '' });
+      await postGraphQL(
+        service,
+        { query: CREATE_SESSION, variables: { input: { agentId: 'a', name: secretName } } },
+        { 'x-request-id': 'req-create' },
+      );
+      await postGraphQL(
+        service,
+        { query: GET_SESSION, variables: { id: 'f'.repeat(32), agentId: 'a' } },
+        { 'x-request-id': 'req-anon', 'x-user-id': '' },
+      );
       const create = service.logs.find((line) => line.requestId === 'req-create');
-      expect(create).toMatchObject({ msg: 'request', level: 30, method: 'POST', path: '/graphql', status: 200, operations: ['Create'], errorCodes: [] });
+      expect(create).toMatchObject({
+        msg: 'request',
+        level: 30,
+        method: 'POST',
+        path: '/graphql',
+        status: 200,
+        operations: ['Create'],
+        errorCodes: [],
+      });
       expect(create!.durationMs).toBeGreaterThan(0);
-      expect(service.logs.find((line) => line.requestId === 'req-anon')).toMatchObject({ operations: ['ReadSession'], errorCodes: ['UNAUTHENTICATED'] });
+      expect(service.logs.find((line) => line.requestId === 'req-anon')).toMatchObject({
+        operations: ['ReadSession'],
+        errorCodes: ['UNAUTHENTICATED'],
+      });
       // Client errors quote the variables in their messages; those messages are not logged.
-      const rejected = await postGraphQL(service, { query: CREATE_SESSION, variables: { input: { agentId: 'a', name: secretName, notAField: 1 } } });
+      const rejected = await postGraphQL(service, {
+        query: CREATE_SESSION,
+        variables: { input: { agentId: 'a', name: secretName, notAField: 1 } },
+      });
       expect(JSON.stringify(await rejected.json())).toContain(secretName);
       expect(JSON.stringify(service.logs)).not.toContain(secretName);
       expect(service.logs.filter((line) => line.level >= 50)).toEqual([]);
@@ -65,15 +93,27 @@ describe('Prometheus metrics at /metrics', () => {
   test('count requests, operations and errors by code; expose process metrics', async () => {
     const service = await startTestApp();
     try {
-      const before = await metricValue(service, 'http_requests_total', { route: '/graphql', method: 'POST', status: '200' });
+      const before = await metricValue(service, 'http_requests_total', {
+        route: '/graphql',
+        method: 'POST',
+        status: '200',
+      });
       await postGraphQL(service, { query: CREATE_SESSION, variables: { input: { agentId: 'a' } } });
-      await postGraphQL(service, { query: GET_SESSION, variables: { id: 'f'.repeat(32), agentId: 'a' } }, { 'x-user-id': '' });
+      await postGraphQL(
+        service,
+        { query: GET_SESSION, variables: { id: 'f'.repeat(32), agentId: 'a' } },
+        { 'x-user-id': '' },
+      );
       await postGraphQL(service, { query: '{ nope }' });
-      expect(await metricValue(service, 'http_requests_total', { route: '/graphql', method: 'POST', status: '200' })).toBe(before + 3);
+      expect(
+        await metricValue(service, 'http_requests_total', { route: '/graphql', method: 'POST', status: '200' }),
+      ).toBe(before + 3);
       expect(await metricValue(service, 'graphql_operations_total', { type: 'mutation' })).toBe(1);
       expect(await metricValue(service, 'graphql_errors_total', { code: 'UNAUTHENTICATED' })).toBe(1);
       expect(await metricValue(service, 'graphql_errors_total', { code: 'GRAPHQL_VALIDATION_FAILED' })).toBe(1);
-      expect(await metricValue(service, 'http_request_duration_seconds_count', { route: '/graphql', method: 'POST' })).toBeGreaterThanOrEqual(3);
+      expect(
+        await metricValue(service, 'http_request_duration_seconds_count', { route: '/graphql', method: 'POST' }),
+      ).toBeGreaterThanOrEqual(3);
       await service.app.yoga.fetch('http://localhost/some/random/path/1234');
       const text = await (await service.app.yoga.fetch('http://localhost/metrics')).text();
       expect(text).toContain('route="other"');
@@ -124,11 +164,17 @@ describe('readiness', () => {
     try {
       const [latest] = await service.app.database.prisma.$queryRaw<Array<{ migration_name: string }>>`
         SELECT migration_name FROM _prisma_migrations ORDER BY migration_name DESC LIMIT 1`;
-      await service.app.database.prisma.$executeRaw`UPDATE _prisma_migrations SET finished_at = NULL WHERE migration_name = ${latest!.migration_name}`;
+      await service.app.database.prisma
+        .$executeRaw`UPDATE _prisma_migrations SET finished_at = NULL WHERE migration_name = ${latest!.migration_name}`;
       expect((await service.app.yoga.fetch('http://localhost/ready')).status).toBe(503);
-      await service.app.database.prisma.$executeRaw`UPDATE _prisma_migrations SET finished_at = now() WHERE migration_name = ${latest!.migration_name}`;
+      await service.app.database.prisma
+        .$executeRaw`UPDATE _prisma_migrations SET finished_at = now() WHERE migration_name = ${latest!.migration_name}`;
       expect((await service.app.yoga.fetch('http://localhost/ready')).status).toBe(200);
-      expect(service.logs.some((line) => line.msg === 'not ready' && String(line.err?.message).includes(latest!.migration_name))).toBe(true);
+      expect(
+        service.logs.some(
+          (line) => line.msg === 'not ready' && String(line.err?.message).includes(latest!.migration_name),
+        ),
+      ).toBe(true);
     } finally {
       await service.close();
     }

@@ -8,101 +8,113 @@ import { startTcpProxy } from './support/tcp-proxy.js';
 
 const CONNECT_TIMEOUT_MS = 500;
 
-describe.skipIf(databaseKind !== 'postgres')('the database goes away mid-traffic (PostgreSQL behind a TCP proxy; needs TEST_DATABASE_URL)', () => {
-  let database: TestDatabase;
-  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
-  let app: App;
+describe.skipIf(databaseKind !== 'postgres')(
+  'the database goes away mid-traffic (PostgreSQL behind a TCP proxy; needs TEST_DATABASE_URL)',
+  () => {
+    let database: TestDatabase;
+    let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+    let app: App;
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    if (database.options.kind !== 'postgres') throw new Error('unreachable: the suite is skipped without PostgreSQL');
-    const target = new URL(database.options.url);
-    proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    const proxied = new URL(database.options.url);
-    proxied.port = String(proxy.port);
-    const options = { ...database.options, url: proxied.toString(), connectTimeoutMs: CONNECT_TIMEOUT_MS, queryTimeoutMs: 2_000 };
-    app = await createApp(testAppConfig(options), pino({ level: 'silent' }));
-  });
-  afterAll(async () => {
-    await app?.close();
-    await proxy?.close();
-    await database?.drop();
-  });
-
-  async function graphql(query: string, variables: Record<string, unknown>) {
-    const response = await app.yoga.fetch('http://localhost/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-user-id': 'outage-user' },
-      body: JSON.stringify({ query, variables }),
+    beforeAll(async () => {
+      database = await createTestDatabase();
+      if (database.options.kind !== 'postgres') throw new Error('unreachable: the suite is skipped without PostgreSQL');
+      const target = new URL(database.options.url);
+      proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+      const proxied = new URL(database.options.url);
+      proxied.port = String(proxy.port);
+      const options = {
+        ...database.options,
+        url: proxied.toString(),
+        connectTimeoutMs: CONNECT_TIMEOUT_MS,
+        queryTimeoutMs: 2_000,
+      };
+      app = await createApp(testAppConfig(options), pino({ level: 'silent' }));
     });
-    return { status: response.status, retryAfter: response.headers.get('retry-after'), ...(await response.json()) };
-  }
-  const ready = async () => (await app.yoga.fetch('http://localhost/ready')).status;
+    afterAll(async () => {
+      await app?.close();
+      await proxy?.close();
+      await database?.drop();
+    });
 
-  test('requests fail fast with SERVICE_UNAVAILABLE, /ready turns red, and the service recovers by itself', async () => {
-    const created = (await graphql(CREATE_SESSION, { input: { agentId: 'a', name: 'before' } })).data.createSession.session;
-    const ref = { id: created.id, agentId: 'a' };
-    // Traffic that keeps every pooled connection busy, so the cut hits connections in use.
-    const traffic = Array.from({ length: 20 }, () => graphql(GET_SESSION, ref));
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    async function graphql(query: string, variables: Record<string, unknown>) {
+      const response = await app.yoga.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-user-id': 'outage-user' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, retryAfter: response.headers.get('retry-after'), ...(await response.json()) };
+    }
+    const ready = async () => (await app.yoga.fetch('http://localhost/ready')).status;
 
-    for (const mode of ['refuse', 'blackhole'] as const) {
-      proxy.set(mode);
-      const startedAt = Date.now();
-      const attempts = await Promise.all([
-        ...Array.from({ length: 10 }, () => graphql(GET_SESSION, ref)),
-        graphql(UPDATE_SESSION, writeOf(ref, { name: `written during ${mode}` })),
-        graphql(CREATE_SESSION, { input: { agentId: 'a' } }),
-      ]);
-      // Fails fast: within the connect timeout plus scheduling slack, never hanging.
-      expect(Date.now() - startedAt).toBeLessThan(CONNECT_TIMEOUT_MS * 2 + 2_000);
-      for (const attempt of attempts) {
-        expect(attempt.status).toBe(503);
-        expect(attempt.retryAfter).toBe('1');
-        expect(attempt.errors.map((error: any) => error.extensions.code)).toEqual(['SERVICE_UNAVAILABLE']);
-        expect(attempt.errors[0].message).toBe('The database is unavailable; retry later.');
+    test('requests fail fast with SERVICE_UNAVAILABLE, /ready turns red, and the service recovers by itself', async () => {
+      const created = (await graphql(CREATE_SESSION, { input: { agentId: 'a', name: 'before' } })).data.createSession
+        .session;
+      const ref = { id: created.id, agentId: 'a' };
+      // Traffic that keeps every pooled connection busy, so the cut hits connections in use.
+      const traffic = Array.from({ length: 20 }, () => graphql(GET_SESSION, ref));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+
+      for (const mode of ['refuse', 'blackhole'] as const) {
+        proxy.set(mode);
+        const startedAt = Date.now();
+        const attempts = await Promise.all([
+          ...Array.from({ length: 10 }, () => graphql(GET_SESSION, ref)),
+          graphql(UPDATE_SESSION, writeOf(ref, { name: `written during ${mode}` })),
+          graphql(CREATE_SESSION, { input: { agentId: 'a' } }),
+        ]);
+        // Fails fast: within the connect timeout plus scheduling slack, never hanging.
+        expect(Date.now() - startedAt).toBeLessThan(CONNECT_TIMEOUT_MS * 2 + 2_000);
+        for (const attempt of attempts) {
+          expect(attempt.status).toBe(503);
+          expect(attempt.retryAfter).toBe('1');
+          expect(attempt.errors.map((error: any) => error.extensions.code)).toEqual(['SERVICE_UNAVAILABLE']);
+          expect(attempt.errors[0].message).toBe('The database is unavailable; retry later.');
+        }
+        expect(await ready()).toBe(503);
       }
+      // What was in flight at the cut either completed or failed the same clear way.
+      for (const response of await Promise.all(traffic)) {
+        if (response.errors)
+          expect(response.errors.map((error: any) => error.extensions.code)).toEqual(['SERVICE_UNAVAILABLE']);
+        else expect(response.data.session.id).toBe(created.id);
+      }
+
+      proxy.set('forward');
+      // No restart: the pool replaces its broken connections on the next requests.
+      const recoveredAt = Date.now();
+      let read = await graphql(GET_SESSION, ref);
+      while (read.errors && Date.now() - recoveredAt < 5_000) read = await graphql(GET_SESSION, ref);
+      expect(read.errors).toBeUndefined();
+      expect(await ready()).toBe(200);
+      // The failed writes wrote nothing.
+      expect(read.data.session).toMatchObject({ version: 1, config: { name: 'before' } });
+      const sessions = await app.database.prisma.session.count({ where: { userId: 'outage-user' } });
+      expect(sessions).toBe(1);
+      // And the pool is healthy: a burst larger than the pool all succeeds, nobody left waiting.
+      const burst = await Promise.all(Array.from({ length: 30 }, () => graphql(GET_SESSION, ref)));
+      expect(burst.every((response) => response.errors === undefined)).toBe(true);
+      expect(app.database.poolStats()).toMatchObject({ waiting: 0 });
+    });
+
+    test('a partition that freezes open connections: queries time out as SERVICE_UNAVAILABLE, then the pool recovers', async () => {
+      const created = (await graphql(CREATE_SESSION, { input: { agentId: 'p', name: 'stalled' } })).data.createSession
+        .session;
+      const ref = { id: created.id, agentId: 'p' };
+      proxy.set('stall');
+      const startedAt = Date.now();
+      const attempts = await Promise.all(Array.from({ length: 8 }, () => graphql(GET_SESSION, ref)));
+      expect(Date.now() - startedAt).toBeLessThan(2_000 + 3_000);
+      for (const attempt of attempts)
+        expect(attempt.errors.map((error: any) => error.extensions.code)).toEqual(['SERVICE_UNAVAILABLE']);
       expect(await ready()).toBe(503);
-    }
-    // What was in flight at the cut either completed or failed the same clear way.
-    for (const response of await Promise.all(traffic)) {
-      if (response.errors) expect(response.errors.map((error: any) => error.extensions.code)).toEqual(['SERVICE_UNAVAILABLE']);
-      else expect(response.data.session.id).toBe(created.id);
-    }
 
-    proxy.set('forward');
-    // No restart: the pool replaces its broken connections on the next requests.
-    const recoveredAt = Date.now();
-    let read = await graphql(GET_SESSION, ref);
-    while (read.errors && Date.now() - recoveredAt < 5_000) read = await graphql(GET_SESSION, ref);
-    expect(read.errors).toBeUndefined();
-    expect(await ready()).toBe(200);
-    // The failed writes wrote nothing.
-    expect(read.data.session).toMatchObject({ version: 1, config: { name: 'before' } });
-    const sessions = await app.database.prisma.session.count({ where: { userId: 'outage-user' } });
-    expect(sessions).toBe(1);
-    // And the pool is healthy: a burst larger than the pool all succeeds, nobody left waiting.
-    const burst = await Promise.all(Array.from({ length: 30 }, () => graphql(GET_SESSION, ref)));
-    expect(burst.every((response) => response.errors === undefined)).toBe(true);
-    expect(app.database.poolStats()).toMatchObject({ waiting: 0 });
-  });
-
-  test('a partition that freezes open connections: queries time out as SERVICE_UNAVAILABLE, then the pool recovers', async () => {
-    const created = (await graphql(CREATE_SESSION, { input: { agentId: 'p', name: 'stalled' } })).data.createSession.session;
-    const ref = { id: created.id, agentId: 'p' };
-    proxy.set('stall');
-    const startedAt = Date.now();
-    const attempts = await Promise.all(Array.from({ length: 8 }, () => graphql(GET_SESSION, ref)));
-    expect(Date.now() - startedAt).toBeLessThan(2_000 + 3_000);
-    for (const attempt of attempts) expect(attempt.errors.map((error: any) => error.extensions.code)).toEqual(['SERVICE_UNAVAILABLE']);
-    expect(await ready()).toBe(503);
-
-    proxy.set('forward');
-    const recoveredAt = Date.now();
-    let read = await graphql(GET_SESSION, ref);
-    while (read.errors && Date.now() - recoveredAt < 5_000) read = await graphql(GET_SESSION, ref);
-    expect(read.data.session).toMatchObject({ id: created.id, config: { name: 'stalled' } });
-    const burst = await Promise.all(Array.from({ length: 30 }, () => graphql(GET_SESSION, ref)));
-    expect(burst.every((response) => response.errors === undefined)).toBe(true);
-  });
-});
+      proxy.set('forward');
+      const recoveredAt = Date.now();
+      let read = await graphql(GET_SESSION, ref);
+      while (read.errors && Date.now() - recoveredAt < 5_000) read = await graphql(GET_SESSION, ref);
+      expect(read.data.session).toMatchObject({ id: created.id, config: { name: 'stalled' } });
+      const burst = await Promise.all(Array.from({ length: 30 }, () => graphql(GET_SESSION, ref)));
+      expect(burst.every((response) => response.errors === undefined)).toBe(true);
+    });
+  },
+);

@@ -8,13 +8,19 @@ import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { CREATE_SESSION, createdSession, createSessionVariables, SESSION_WITH_AGENT } from './support/gateway-documents.js';
+import {
+  CREATE_SESSION,
+  createdSession,
+  createSessionVariables,
+  SESSION_WITH_AGENT,
+} from './support/gateway-documents.js';
 import { HIVE_GATEWAY_CONFIG } from './support/hive-gateway.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
 const section = /^## Run it behind a gateway\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? '';
-const blocks = (language: string) => [...section.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((match) => match[1]!);
+const blocks = (language: string) =>
+  [...section.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((match) => match[1]!);
 
 describe('README, "Run it behind a gateway"', () => {
   test('has exactly the snippets checked below', () => {
@@ -53,7 +59,11 @@ describe('README, "Run it behind a gateway"', () => {
       const lines = blocks('sh')[0]!
         .trim()
         .split('\n')
-        .map((line) => line.replace(/\b(4000|4001|4002)\b/g, (port) => ports.get(port)!).replaceAll('supergraph.graphql', path.join(directory, 'supergraph.graphql')));
+        .map((line) =>
+          line
+            .replace(/\b(4000|4001|4002)\b/g, (port) => ports.get(port)!)
+            .replaceAll('supergraph.graphql', path.join(directory, 'supergraph.graphql')),
+        );
       expect(lines).toHaveLength(4);
       const run = (line: string) => {
         const child = spawn('bash', ['-c', line.replace(/ &$/, '')], {
@@ -77,7 +87,10 @@ describe('README, "Run it behind a gateway"', () => {
       await waitFor(`http://127.0.0.1:${ports.get('4000')}/readiness`, () => output);
 
       const secret = /AUTH_JWT_SECRET=(\S+)/.exec(sessions)![1]!;
-      const token = await new SignJWT({ sub: 'by-hand' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(new TextEncoder().encode(secret));
+      const token = await new SignJWT({ sub: 'by-hand' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setExpirationTime('5m')
+        .sign(new TextEncoder().encode(secret));
       const post = async (query: string, variables: Record<string, unknown>) => {
         const response = await fetch(gatewayUrl, {
           method: 'POST',
@@ -89,7 +102,11 @@ describe('README, "Run it behind a gateway"', () => {
       const created = await post(CREATE_SESSION, createSessionVariables('agent-2', 'by hand'));
       expect(created.errors, output).toBeUndefined();
       const read = await post(SESSION_WITH_AGENT, { id: createdSession(created.data).id, agentId: 'agent-2' });
-      expect(read.data.session).toMatchObject({ userId: 'by-hand', config: { name: 'by hand' }, agent: { name: 'Writer' } });
+      expect(read.data.session).toMatchObject({
+        userId: 'by-hand',
+        config: { name: 'by hand' },
+        agent: { name: 'Writer' },
+      });
     }, 180_000);
   });
 });

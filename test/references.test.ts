@@ -34,7 +34,9 @@ describe('with both owners configured', () => {
     const agentsSubgraph = await listenOnLoopback(
       counted(
         createAgentsSubgraph(
-          ['agent-own', 'agent-count', 'agent-fresh', 'agent-gql'].map((id) => ({ id, name: id, userId: 'alice' })).concat({ id: 'agent-bobs', name: 'b', userId: 'bob' }),
+          ['agent-own', 'agent-count', 'agent-fresh', 'agent-gql']
+            .map((id) => ({ id, name: id, userId: 'alice' }))
+            .concat({ id: 'agent-bobs', name: 'b', userId: 'bob' }),
         ),
         agents,
       ),
@@ -75,7 +77,10 @@ describe('with both owners configured', () => {
   };
 
   test("REST create and list answer 404 for an agent that is unknown or someone else's, as upstream", async () => {
-    const created = await service.rest('POST', '/sessions/', { body: { agent_id: 'agent-own', chat_model_config: model('cred-own') }, userId: 'alice' });
+    const created = await service.rest('POST', '/sessions/', {
+      body: { agent_id: 'agent-own', chat_model_config: model('cred-own') },
+      userId: 'alice',
+    });
     expect(created.status).toBe(201);
     for (const agentId of ['agent-none', 'agent-bobs']) {
       expect(await service.rest('POST', '/sessions/', { body: { agent_id: agentId }, userId: 'alice' })).toMatchObject({
@@ -94,29 +99,54 @@ describe('with both owners configured', () => {
 
   test("a chat_model_config naming an unknown or someone else's credential is a 404 on create and PATCH, and changes nothing", async () => {
     for (const credentialId of ['cred-none', 'cred-bobs']) {
-      expect(await service.rest('POST', '/sessions/', { body: { agent_id: 'agent-own', chat_model_config: model(credentialId) }, userId: 'alice' })).toMatchObject({
+      expect(
+        await service.rest('POST', '/sessions/', {
+          body: { agent_id: 'agent-own', chat_model_config: model(credentialId) },
+          userId: 'alice',
+        }),
+      ).toMatchObject({
         status: 404,
         body: { detail: `Credential '${credentialId}' not found.` },
       });
     }
-    const created = await service.rest('POST', '/sessions/', { body: { agent_id: 'agent-own', name: 'kept' }, userId: 'alice' });
+    const created = await service.rest('POST', '/sessions/', {
+      body: { agent_id: 'agent-own', name: 'kept' },
+      userId: 'alice',
+    });
     const path = `/sessions/${created.body.session_id}?agent_id=agent-own`;
     for (const credentialId of ['cred-none', 'cred-bobs']) {
-      expect(await service.rest('PATCH', path, { body: { name: 'changed', chat_model_config: model(credentialId) }, userId: 'alice' })).toMatchObject({
+      expect(
+        await service.rest('PATCH', path, {
+          body: { name: 'changed', chat_model_config: model(credentialId) },
+          userId: 'alice',
+        }),
+      ).toMatchObject({
         status: 404,
         body: { detail: `Credential '${credentialId}' not found.` },
       });
     }
-    const { data } = await service.graphql(GET_SESSION, { id: created.body.session_id, agentId: 'agent-own' }, { userId: 'alice' });
+    const { data } = await service.graphql(
+      GET_SESSION,
+      { id: created.body.session_id, agentId: 'agent-own' },
+      { userId: 'alice' },
+    );
     expect(data.session).toMatchObject({ version: 1, config: { name: 'kept', chatModelConfig: null } });
     // A PATCH that names no credential needs no check; one naming the caller's passes.
     expect((await service.rest('PATCH', path, { body: { name: 'renamed' }, userId: 'alice' })).status).toBe(200);
-    expect((await service.rest('PATCH', path, { body: { chat_model_config: model('cred-own') }, userId: 'alice' })).status).toBe(200);
-    expect((await service.rest('PATCH', path, { body: { chat_model_config: null }, userId: 'alice' })).status).toBe(200);
+    expect(
+      (await service.rest('PATCH', path, { body: { chat_model_config: model('cred-own') }, userId: 'alice' })).status,
+    ).toBe(200);
+    expect((await service.rest('PATCH', path, { body: { chat_model_config: null }, userId: 'alice' })).status).toBe(
+      200,
+    );
   });
 
   test('GraphQL writes answer SessionReferenceNotFoundError naming the agent or credential; nothing is written', async () => {
-    const unknownAgent = await service.graphql(CREATE_SESSION, { input: { agentId: 'agent-bobs' } }, { userId: 'alice' });
+    const unknownAgent = await service.graphql(
+      CREATE_SESSION,
+      { input: { agentId: 'agent-bobs' } },
+      { userId: 'alice' },
+    );
     expect(unknownAgent.data.createSession).toMatchObject({
       __typename: 'SessionReferenceNotFoundError',
       message: "Agent 'agent-bobs' not found.",
@@ -127,7 +157,10 @@ describe('with both owners configured', () => {
     const session = data.createSession.session;
     const update = await service.graphql(
       UPDATE_SESSION,
-      writeOf({ id: session.id, agentId: 'agent-gql' }, { chatModelConfig: { type: 'openai', credentialId: 'cred-bobs', model: 'gpt-5' } }),
+      writeOf(
+        { id: session.id, agentId: 'agent-gql' },
+        { chatModelConfig: { type: 'openai', credentialId: 'cred-bobs', model: 'gpt-5' } },
+      ),
       { userId: 'alice' },
     );
     expect(update.data.updateSession).toMatchObject({
@@ -157,7 +190,10 @@ describe('with both owners configured', () => {
   test('an owner that cannot be reached makes the write a 503 / SERVICE_UNAVAILABLE, never an accept', async () => {
     proxy.set('refuse');
     const rest = await service.rest('POST', '/sessions/', { body: { agent_id: 'agent-fresh' }, userId: 'alice' });
-    expect(rest).toMatchObject({ status: 503, body: { detail: 'The agent could not be checked now (its service is unavailable); retry later.' } });
+    expect(rest).toMatchObject({
+      status: 503,
+      body: { detail: 'The agent could not be checked now (its service is unavailable); retry later.' },
+    });
     expect(rest.headers.get('retry-after')).toBe('1');
     const graphql = await service.graphql(CREATE_SESSION, { input: { agentId: 'agent-fresh' } }, { userId: 'alice' });
     expect(graphql.errors).toMatchObject([{ extensions: { code: 'SERVICE_UNAVAILABLE' } }]);
@@ -165,8 +201,12 @@ describe('with both owners configured', () => {
     proxy.set('forward');
     // A failure is not remembered: once the owner answers again, so does the service.
     expect(await listTotal('agent-fresh')).toBe(0);
-    expect((await service.rest('POST', '/sessions/', { body: { agent_id: 'agent-fresh' }, userId: 'alice' })).status).toBe(201);
-    expect(service.logs.filter((line) => line.msg === 'the owner of agent references could not be asked').length).toBeGreaterThan(0);
+    expect(
+      (await service.rest('POST', '/sessions/', { body: { agent_id: 'agent-fresh' }, userId: 'alice' })).status,
+    ).toBe(201);
+    expect(
+      service.logs.filter((line) => line.msg === 'the owner of agent references could not be asked').length,
+    ).toBeGreaterThan(0);
   });
 });
 
@@ -182,13 +222,23 @@ describe('with only the credentials owner configured, at a closed port', () => {
   afterAll(() => service?.close());
 
   test('credentials cannot be checked: a write naming one is a 503; agents are not checked at all', async () => {
-    expect(await service.rest('POST', '/sessions/', { body: { agent_id: 'any-agent', chat_model_config: model('cred-own') } })).toMatchObject({
+    expect(
+      await service.rest('POST', '/sessions/', {
+        body: { agent_id: 'any-agent', chat_model_config: model('cred-own') },
+      }),
+    ).toMatchObject({
       status: 503,
       body: { detail: expect.stringContaining('credential') },
     });
     const created = await service.rest('POST', '/sessions/', { body: { agent_id: 'any-agent' } });
     expect(created.status).toBe(201);
-    expect((await service.rest('PATCH', `/sessions/${created.body.session_id}?agent_id=any-agent`, { body: { chat_model_config: model('c') } })).status).toBe(503);
+    expect(
+      (
+        await service.rest('PATCH', `/sessions/${created.body.session_id}?agent_id=any-agent`, {
+          body: { chat_model_config: model('c') },
+        })
+      ).status,
+    ).toBe(503);
     expect((await service.rest('GET', '/sessions/?agent_id=any-agent')).body.total).toBe(1);
   });
 });
@@ -200,7 +250,9 @@ describe('with an agents owner that answers with errors', () => {
   beforeAll(async () => {
     owner = await listenOnLoopback((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ data: null, errors: [{ message: 'Cannot query field "_entities" on type "Query".' }] }));
+      response.end(
+        JSON.stringify({ data: null, errors: [{ message: 'Cannot query field "_entities" on type "Query".' }] }),
+      );
     });
     service = await startTestApp({ env: { AGENTS_SUBGRAPH_URL: owner.url } });
   }, 60_000);
@@ -226,7 +278,9 @@ describe('with a credentials owner that never answers', () => {
     // Connections are accepted and never answered: only the timeout ends the wait.
     proxy = await startTcpProxy({ host: '127.0.0.1', port: 9 });
     proxy.set('blackhole');
-    service = await startTestApp({ env: { CREDENTIALS_SUBGRAPH_URL: `http://127.0.0.1:${proxy.port}/graphql`, REFERENCE_TIMEOUT_MS: '300' } });
+    service = await startTestApp({
+      env: { CREDENTIALS_SUBGRAPH_URL: `http://127.0.0.1:${proxy.port}/graphql`, REFERENCE_TIMEOUT_MS: '300' },
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -238,7 +292,9 @@ describe('with a credentials owner that never answers', () => {
     const created = await service.rest('POST', '/sessions/', { body: { agent_id: 'any-agent', name: 'kept' } });
     expect(created.status).toBe(201);
     const path = `/sessions/${created.body.session_id}?agent_id=any-agent`;
-    expect((await service.rest('PATCH', path, { body: { name: 'changed', chat_model_config: model('c') } })).status).toBe(503);
+    expect(
+      (await service.rest('PATCH', path, { body: { name: 'changed', chat_model_config: model('c') } })).status,
+    ).toBe(503);
     const { data } = await service.graphql(GET_SESSION, { id: created.body.session_id, agentId: 'any-agent' });
     expect(data.session).toMatchObject({ version: 1, config: { name: 'kept', chatModelConfig: null } });
   });
@@ -265,8 +321,15 @@ describe('a caller with a bearer token', () => {
   });
 
   test('is checked with the owner under its own token', async () => {
-    const token = await new SignJWT({ sub: 'token-user' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(new TextEncoder().encode(SECRET));
-    const created = await service.rest('POST', '/sessions/', { body: { agent_id: 'agent-1' }, userId: null, headers: { authorization: `Bearer ${token}` } });
+    const token = await new SignJWT({ sub: 'token-user' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(SECRET));
+    const created = await service.rest('POST', '/sessions/', {
+      body: { agent_id: 'agent-1' },
+      userId: null,
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(created.status).toBe(201);
     expect(received).toEqual([`Bearer ${token}`]);
   });

@@ -1,6 +1,16 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CREATE_SESSION, DELETE_SESSION, FULL_STATE, GET_SESSION, LIST_SESSIONS, outcomeOf, REPLACE_STATE, UPDATE_SESSION, writeOf } from './support/documents.js';
+import {
+  CREATE_SESSION,
+  DELETE_SESSION,
+  FULL_STATE,
+  GET_SESSION,
+  LIST_SESSIONS,
+  outcomeOf,
+  REPLACE_STATE,
+  UPDATE_SESSION,
+  writeOf,
+} from './support/documents.js';
 import { DEFAULT_USER, describe, expect, test, type TestApp } from './support/fixtures.js';
 import { componentValidator, strictComponents, validateUpstream } from './support/openapi.js';
 
@@ -14,7 +24,11 @@ function expectUpstream(component: string, value: unknown) {
   expect(validateUpstream(component, value)).toEqual([]);
 }
 
-async function createRest(service: TestApp, body: Record<string, unknown> = {}, userId = DEFAULT_USER): Promise<string> {
+async function createRest(
+  service: TestApp,
+  body: Record<string, unknown> = {},
+  userId = DEFAULT_USER,
+): Promise<string> {
   const response = await service.rest('POST', '/sessions/', { body: { agent_id: AGENT, ...body }, userId });
   expect(response.status).toBe(201);
   return response.body.session_id;
@@ -23,7 +37,12 @@ async function createRest(service: TestApp, body: Record<string, unknown> = {}, 
 /** A session with every part of the state, written through GraphQL. */
 async function createFull(service: TestApp, agentId = AGENT) {
   const { data, errors } = await service.graphql(CREATE_SESSION, {
-    input: { agentId, name: 'full', chatModelConfig: { type: 'openai', credentialId: 'cred-1', model: 'gpt-5' }, state: FULL_STATE },
+    input: {
+      agentId,
+      name: 'full',
+      chatModelConfig: { type: 'openai', credentialId: 'cred-1', model: 'gpt-5' },
+      state: FULL_STATE,
+    },
   });
   expect(errors).toBeUndefined();
   return data.createSession.session;
@@ -36,8 +55,17 @@ async function listRest(service: TestApp, query = `agent_id=${AGENT}`, userId = 
   return response.body;
 }
 
-function patchRest(service: TestApp, id: string, body: unknown, options: { agentId?: string; userId?: string; headers?: Record<string, string> } = {}) {
-  return service.rest('PATCH', `/sessions/${id}?agent_id=${options.agentId ?? AGENT}`, { body, userId: options.userId, headers: options.headers });
+function patchRest(
+  service: TestApp,
+  id: string,
+  body: unknown,
+  options: { agentId?: string; userId?: string; headers?: Record<string, string> } = {},
+) {
+  return service.rest('PATCH', `/sessions/${id}?agent_id=${options.agentId ?? AGENT}`, {
+    body,
+    userId: options.userId,
+    headers: options.headers,
+  });
 }
 
 describe('POST /sessions/', () => {
@@ -49,7 +77,12 @@ describe('POST /sessions/', () => {
     expect(response.headers.get('etag')).toBe('"1"');
 
     const { data } = await service.graphql(GET_SESSION, { id: response.body.session_id, agentId: AGENT });
-    expect(data.session).toMatchObject({ userId: DEFAULT_USER, source: 'USER', version: 1, config: { chatModelConfig: null } });
+    expect(data.session).toMatchObject({
+      userId: DEFAULT_USER,
+      source: 'USER',
+      version: 1,
+      config: { chatModelConfig: null },
+    });
     expect(data.session.config.name).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
     expect(data.session.config.workspaceId).toMatch(/^[0-9a-f]{32}$/);
   });
@@ -80,7 +113,11 @@ describe('GET /sessions/', () => {
       id: full.id,
       user_id: DEFAULT_USER,
       agent_id: 'shape-agent',
-      config: { workspace_id: full.config.workspaceId, name: 'full', chat_model_config: { type: 'openai', credential_id: 'cred-1', model: 'gpt-5', parameters: {} } },
+      config: {
+        workspace_id: full.config.workspaceId,
+        name: 'full',
+        chat_model_config: { type: 'openai', credential_id: 'cred-1', model: 'gpt-5', parameters: {} },
+      },
       created_at: full.createdAt,
       updated_at: full.updatedAt,
       source: 'user',
@@ -91,7 +128,12 @@ describe('GET /sessions/', () => {
     // The summary keeps its block form; blocks carry their type.
     expect(state.summary).toEqual([
       { type: 'text', id: 's1', text: 'Earlier: the user asked for a report.' },
-      { type: 'data', id: 's2', name: 'chart.png', source: { type: 'url', url: 'https://example.com/c.png', media_type: 'image/png' } },
+      {
+        type: 'data',
+        id: 's2',
+        name: 'chart.png',
+        source: { type: 'url', url: 'https://example.com/c.png', media_type: 'image/png' },
+      },
     ]);
     // Maps as upstream has them: directories keyed by path, rules by tool name.
     expect(state.permission_context).toEqual({
@@ -119,8 +161,19 @@ describe('GET /sessions/', () => {
       blocked_by: ['t1'],
     });
     const [user, assistant] = state.context;
-    expect(user).toMatchObject({ id: 'm1', role: 'user', metadata: { channel: 'web' }, finished_at: null, usage: null });
-    expect(user.content[1]).toEqual({ type: 'data', id: 'b2', name: null, source: { type: 'base64', data: 'aGVsbG8=', media_type: 'text/plain' } });
+    expect(user).toMatchObject({
+      id: 'm1',
+      role: 'user',
+      metadata: { channel: 'web' },
+      finished_at: null,
+      usage: null,
+    });
+    expect(user.content[1]).toEqual({
+      type: 'data',
+      id: 'b2',
+      name: null,
+      source: { type: 'base64', data: 'aGVsbG8=', media_type: 'text/plain' },
+    });
     expect(assistant.usage).toEqual({ input_tokens: 120, output_tokens: 40 });
     // Provider fields are spread back into their block.
     expect(assistant.content).toEqual([
@@ -136,7 +189,13 @@ describe('GET /sessions/', () => {
         suggested_rules: [{ tool_name: 'Read', rule_content: 'src/**', behavior: 'allow', source: 'session' }],
       },
       { type: 'tool_result', id: 'call-1', name: 'Read', state: 'success', output: '# Readme' },
-      { type: 'tool_result', id: 'call-2', name: 'Shot', state: 'error', output: [{ type: 'text', id: 'b5', text: 'failed' }] },
+      {
+        type: 'tool_result',
+        id: 'call-2',
+        name: 'Shot',
+        state: 'error',
+        output: [{ type: 'text', id: 'b5', text: 'failed' }],
+      },
     ]);
   });
 
@@ -144,7 +203,15 @@ describe('GET /sessions/', () => {
     const { data } = await service.graphql(CREATE_SESSION, {
       input: {
         agentId: 'shadow-agent',
-        state: { context: [{ name: 'a', role: 'ASSISTANT', content: [{ thinking: { id: 'b', thinking: 'real', extra: { thinking: 'fake', type: 'text' } } }] }] },
+        state: {
+          context: [
+            {
+              name: 'a',
+              role: 'ASSISTANT',
+              content: [{ thinking: { id: 'b', thinking: 'real', extra: { thinking: 'fake', type: 'text' } } }],
+            },
+          ],
+        },
       },
     });
     const { sessions } = await listRest(service, 'agent_id=shadow-agent');
@@ -152,7 +219,9 @@ describe('GET /sessions/', () => {
     expect(sessions[0].id).toBe(data.createSession.session.id);
   });
 
-  test('offset and limit window the list; total counts them all; the default returns everything', async ({ service }) => {
+  test('offset and limit window the list; total counts them all; the default returns everything', async ({
+    service,
+  }) => {
     const ids: string[] = [];
     for (let index = 0; index < 5; index++) {
       ids.push(await createRest(service, { agent_id: 'window-agent' }));
@@ -167,7 +236,9 @@ describe('GET /sessions/', () => {
     expect((await listRest(service, 'agent_id=window-agent&offset=9')).sessions).toEqual([]);
   });
 
-  test('lists newest created first, as upstream: a rename does not reorder it (GraphQL keeps most recently updated first)', async ({ service }) => {
+  test('lists newest created first, as upstream: a rename does not reorder it (GraphQL keeps most recently updated first)', async ({
+    service,
+  }) => {
     const older = await createRest(service, { agent_id: 'order-agent', name: 'older' });
     await tick();
     const newer = await createRest(service, { agent_id: 'order-agent', name: 'newer' });
@@ -204,13 +275,19 @@ describe('PATCH /sessions/{session_id}', () => {
       const response = await fetch(`http://127.0.0.1:${port}/sessions/${id}?agent_id=${AGENT}`, {
         method: 'PATCH',
         headers: { 'Content-Type': 'application/json', 'x-user-id': DEFAULT_USER },
-        body: JSON.stringify({ name: 'after', chat_model_config: { type: 'openai', credential_id: 'cred-9', model: 'gpt-5', parameters: {} } }),
+        body: JSON.stringify({
+          name: 'after',
+          chat_model_config: { type: 'openai', credential_id: 'cred-9', model: 'gpt-5', parameters: {} },
+        }),
       });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toContain('application/json');
       const record = await response.json();
       expectUpstream('SessionRecord', record);
-      expect(record.config).toMatchObject({ name: 'after', chat_model_config: { credential_id: 'cred-9', parameters: {} } });
+      expect(record.config).toMatchObject({
+        name: 'after',
+        chat_model_config: { credential_id: 'cred-9', parameters: {} },
+      });
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
@@ -223,8 +300,15 @@ describe('PATCH /sessions/{session_id}', () => {
     expect(renamed.body.config).toMatchObject({ name: 'original', chat_model_config: MODEL });
     expect(renamed.body.state.permission_context.mode).toBe('explore');
 
-    const replaced = await patchRest(service, id, { chat_model_config: { type: 'anthropic', credential_id: 'c2', model: 'claude' } });
-    expect(replaced.body.config.chat_model_config).toEqual({ type: 'anthropic', credential_id: 'c2', model: 'claude', parameters: {} });
+    const replaced = await patchRest(service, id, {
+      chat_model_config: { type: 'anthropic', credential_id: 'c2', model: 'claude' },
+    });
+    expect(replaced.body.config.chat_model_config).toEqual({
+      type: 'anthropic',
+      credential_id: 'c2',
+      model: 'claude',
+      parameters: {},
+    });
 
     const cleared = await patchRest(service, id, { name: null, chat_model_config: null, permission_mode: null });
     expect(cleared.status).toBe(200);
@@ -232,7 +316,9 @@ describe('PATCH /sessions/{session_id}', () => {
     // Upstream's name is never null: a cleared one is left out.
     expect(cleared.body.config).toEqual({ workspace_id: renamed.body.config.workspace_id, chat_model_config: null });
     expect(cleared.body.state.permission_context.mode).toBe('explore');
-    expect(new Date(cleared.body.updated_at).getTime()).toBeGreaterThanOrEqual(new Date(renamed.body.updated_at).getTime());
+    expect(new Date(cleared.body.updated_at).getTime()).toBeGreaterThanOrEqual(
+      new Date(renamed.body.updated_at).getTime(),
+    );
     expect(cleared.body.created_at).toBe(renamed.body.created_at);
   });
 
@@ -262,7 +348,9 @@ describe('DELETE /sessions/{session_id}', () => {
     await patchRest(service, id, { name: 'v2' });
     const stale = await service.rest('DELETE', `/sessions/${id}?agent_id=${AGENT}`, { headers: { 'if-match': '"1"' } });
     expect(stale.status).toBe(412);
-    const deleted = await service.rest('DELETE', `/sessions/${id}?agent_id=${AGENT}`, { headers: { 'if-match': '"2"' } });
+    const deleted = await service.rest('DELETE', `/sessions/${id}?agent_id=${AGENT}`, {
+      headers: { 'if-match': '"2"' },
+    });
     expect(deleted.status).toBe(204);
     expect(deleted.body).toBeUndefined();
     const again = await service.rest('DELETE', `/sessions/${id}?agent_id=${AGENT}`);
@@ -272,9 +360,16 @@ describe('DELETE /sessions/{session_id}', () => {
 });
 
 describe('GET /sessions/{session_id}/messages', () => {
-  const context = Array.from({ length: 7 }, (_, index) => ({ id: `m${index}`, name: 'user', role: 'USER', content: [{ text: { text: `message ${index}` } }] }));
+  const context = Array.from({ length: 7 }, (_, index) => ({
+    id: `m${index}`,
+    name: 'user',
+    role: 'USER',
+    content: [{ text: { text: `message ${index}` } }],
+  }));
 
-  test('pages the messages oldest first with offset/limit (upstream default 50) and reports the run status', async ({ service }) => {
+  test('pages the messages oldest first with offset/limit (upstream default 50) and reports the run status', async ({
+    service,
+  }) => {
     const { data } = await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state: { context } } });
     const id = data.createSession.session.id;
     const path = `/sessions/${id}/messages?agent_id=${AGENT}`;
@@ -296,7 +391,10 @@ describe('GET /sessions/{session_id}/messages', () => {
     const statements: string[] = [];
     const stop = service.app.database.onStatement((sql) => statements.push(sql));
     try {
-      await service.rest('GET', `/sessions/${data.createSession.session.id}/messages?agent_id=${AGENT}&offset=1&limit=2`);
+      await service.rest(
+        'GET',
+        `/sessions/${data.createSession.session.id}/messages?agent_id=${AGENT}&offset=1&limit=2`,
+      );
     } finally {
       stop();
     }
@@ -305,7 +403,9 @@ describe('GET /sessions/{session_id}/messages', () => {
     expect(statements[1]).toMatch(/LIMIT/i);
   });
 
-  test('is_running follows setSessionRunning, which bumps the version and is visible in GraphQL', async ({ service }) => {
+  test('is_running follows setSessionRunning, which bumps the version and is visible in GraphQL', async ({
+    service,
+  }) => {
     const id = await createRest(service);
     const SET_RUNNING = /* GraphQL */ `
       mutation Run($input: SetSessionRunningInput!) {
@@ -314,7 +414,10 @@ describe('GET /sessions/{session_id}/messages', () => {
     `;
     const started = await service.graphql(SET_RUNNING, writeOf({ id, agentId: AGENT }, { running: true }));
     expect(started.data.setSessionRunning.session).toEqual({ isRunning: true, version: 2 });
-    expect((await service.rest('GET', `/sessions/${id}/messages?agent_id=${AGENT}`)).body).toEqual({ messages: [], is_running: true });
+    expect((await service.rest('GET', `/sessions/${id}/messages?agent_id=${AGENT}`)).body).toEqual({
+      messages: [],
+      is_running: true,
+    });
 
     const stale = await service.graphql(SET_RUNNING, writeOf({ id, agentId: AGENT }, { running: false }, 1));
     expect(outcomeOf(stale)).toBe('SessionVersionConflictError');
@@ -334,12 +437,18 @@ describe('one core, two front doors', () => {
     const read = (await service.graphql(GET_SESSION, { id, agentId: AGENT })).data.session;
     expect(read).toMatchObject({
       version: 2,
-      config: { name: 'rest-made', chatModelConfig: { type: 'openai', credentialId: 'cred-1', model: 'gpt-5', parameters: { temperature: 0.2 } } },
+      config: {
+        name: 'rest-made',
+        chatModelConfig: { type: 'openai', credentialId: 'cred-1', model: 'gpt-5', parameters: { temperature: 0.2 } },
+      },
       state: { permissionContext: { mode: 'BYPASS' } },
     });
 
     await service.graphql(UPDATE_SESSION, writeOf({ id, agentId: AGENT }, { name: 'graphql-renamed' }));
-    await service.graphql(REPLACE_STATE, writeOf({ id, agentId: AGENT }, { state: { summary: { text: 'from GraphQL' } } }));
+    await service.graphql(
+      REPLACE_STATE,
+      writeOf({ id, agentId: AGENT }, { state: { summary: { text: 'from GraphQL' } } }),
+    );
     const { sessions } = await listRest(service);
     const record = sessions.find((session: any) => session.id === id);
     expect(record.config.name).toBe('graphql-renamed');
@@ -356,7 +465,9 @@ describe('/openapi.json', () => {
     expect(response.status).toBe(200);
     const document = response.body;
     expect(document.openapi).toBe('3.1.0');
-    const operations = Object.entries<Record<string, any>>(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+    const operations = Object.entries<Record<string, any>>(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
     expect(operations.sort()).toEqual([
       'DELETE /sessions/{session_id}',
       'GET /sessions/',
@@ -365,7 +476,12 @@ describe('/openapi.json', () => {
       'POST /sessions/',
     ]);
     const messages = document.paths['/sessions/{session_id}/messages'].get;
-    expect(messages.parameters.find((parameter: any) => parameter.name === 'limit').schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 200, default: 50 });
+    expect(messages.parameters.find((parameter: any) => parameter.name === 'limit').schema).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 200,
+      default: 50,
+    });
     expect(document.components.schemas.UpdateSessionRequest.additionalProperties).toBe(false);
 
     // The service's own document, read as strictly as upstream's, accepts what the service sends.
@@ -373,7 +489,9 @@ describe('/openapi.json', () => {
     await createFull(service, 'own-doc-agent');
     const { sessions } = await listRest(service, 'agent_id=own-doc-agent');
     expect(validateOwn('SessionRecord', sessions[0])).toEqual([]);
-    const invalid = await service.rest('PATCH', `/sessions/${sessions[0].id}?agent_id=own-doc-agent`, { body: { nope: 1 } });
+    const invalid = await service.rest('PATCH', `/sessions/${sessions[0].id}?agent_id=own-doc-agent`, {
+      body: { nope: 1 },
+    });
     expect(validateOwn('HTTPValidationError', invalid.body)).toEqual([]);
   });
 });

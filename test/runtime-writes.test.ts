@@ -1,4 +1,13 @@
-import { CREATE_SESSION, FULL_STATE, GET_SESSION, outcomeOf, REPLACE_STATE, SESSION_FIELDS, WRITE_FAILURES, writeOf } from './support/documents.js';
+import {
+  CREATE_SESSION,
+  FULL_STATE,
+  GET_SESSION,
+  outcomeOf,
+  REPLACE_STATE,
+  SESSION_FIELDS,
+  WRITE_FAILURES,
+  writeOf,
+} from './support/documents.js';
 import { describe, expect, test, type TestApp } from './support/fixtures.js';
 
 const AGENT = 'runtime-agent';
@@ -40,7 +49,8 @@ const UPDATE_STATE = /* GraphQL */ `
   ${WRITE_FAILURES}
 `;
 
-const TASK_FIELDS = 'session { id version state { tasksContext { tasks { id subject state owner metadata blocks blockedBy } } } }';
+const TASK_FIELDS =
+  'session { id version state { tasksContext { tasks { id subject state owner metadata blocks blockedBy } } } }';
 const CREATE_TASK = /* GraphQL */ `
   mutation CreateTask($input: CreateSessionTaskInput!) {
     createSessionTask(input: $input) { __typename ... on CreateSessionTaskPayload { ${TASK_FIELDS} task { id blocks blockedBy } } ...WriteFailure }
@@ -88,8 +98,18 @@ describe('appendSessionMessages', () => {
     expect(first.data.appendSessionMessages.session.version).toBe(2);
     // The payload returns what was stored, generated ids and times included.
     expect(first.data.appendSessionMessages.messages).toEqual([
-      { id: 'm2', name: 'user', createdAt: expect.stringMatching(/Z$/), content: [{ __typename: 'SessionTextBlock', id: expect.any(String) }] },
-      { id: 'm3', name: 'user', createdAt: expect.stringMatching(/Z$/), content: [{ __typename: 'SessionTextBlock', id: expect.any(String) }] },
+      {
+        id: 'm2',
+        name: 'user',
+        createdAt: expect.stringMatching(/Z$/),
+        content: [{ __typename: 'SessionTextBlock', id: expect.any(String) }],
+      },
+      {
+        id: 'm3',
+        name: 'user',
+        createdAt: expect.stringMatching(/Z$/),
+        content: [{ __typename: 'SessionTextBlock', id: expect.any(String) }],
+      },
     ]);
     const stored = await service.graphql(GET_SESSION, { id: session.id, agentId: AGENT });
     expect(stored.data.session.state.context.slice(1).map((m: any) => m.content[0].id)).toEqual(
@@ -106,11 +126,16 @@ describe('appendSessionMessages', () => {
 
   test('is all-or-nothing: a repeated id rejects the whole batch', async ({ service }) => {
     const session = await createSession(service, { context: [message('m1')] });
-    for (const messages of [[message('m2'), message('m1')], [message('m2'), message('m2')]]) {
+    for (const messages of [
+      [message('m2'), message('m1')],
+      [message('m2'), message('m2')],
+    ]) {
       const { data } = await service.graphql(APPEND, writeOf(session, { messages }));
       expect(data.appendSessionMessages).toMatchObject({
         __typename: 'SessionInvalidInputError',
-        issues: [{ path: ['input', 'messages', '1', 'id'], message: expect.stringContaining('already in this session') }],
+        issues: [
+          { path: ['input', 'messages', '1', 'id'], message: expect.stringContaining('already in this session') },
+        ],
       });
     }
     expect(await history(service, session.id)).toMatchObject({ version: 1, history: ['m1'], context: ['m1'] });
@@ -120,14 +145,20 @@ describe('appendSessionMessages', () => {
     const session = await createSession(service);
     await service.graphql(APPEND, writeOf(session, { messages: [message('a')] }));
     const stale = await service.graphql(APPEND, writeOf(session, { messages: [message('b')] }, 1));
-    expect(stale.data.appendSessionMessages).toMatchObject({ __typename: 'SessionVersionConflictError', expectedVersion: 1, currentVersion: 2 });
+    expect(stale.data.appendSessionMessages).toMatchObject({
+      __typename: 'SessionVersionConflictError',
+      expectedVersion: 1,
+      currentVersion: 2,
+    });
     expect((await history(service, session.id)).history).toEqual(['a']);
   });
 
   test('concurrent appends all land, each message once, in some order', async ({ service }) => {
     const session = await createSession(service);
     const ids = Array.from({ length: 10 }, (_, index) => `c${index}`);
-    const results = await Promise.all(ids.map((id) => service.graphql(APPEND, writeOf(session, { messages: [message(id)] }))));
+    const results = await Promise.all(
+      ids.map((id) => service.graphql(APPEND, writeOf(session, { messages: [message(id)] }))),
+    );
     expect(results.map(outcomeOf)).toEqual(Array(10).fill('AppendSessionMessagesPayload'));
     const after = await history(service, session.id);
     expect([...after.history].sort()).toEqual([...ids].sort());
@@ -137,14 +168,22 @@ describe('appendSessionMessages', () => {
   test('an empty batch is bad input', async ({ service }) => {
     const session = await createSession(service);
     const { data } = await service.graphql(APPEND, writeOf(session, { messages: [] }));
-    expect(data.appendSessionMessages).toMatchObject({ __typename: 'SessionInvalidInputError', issues: [{ path: ['input', 'messages'], message: 'Must not be empty.' }] });
+    expect(data.appendSessionMessages).toMatchObject({
+      __typename: 'SessionInvalidInputError',
+      issues: [{ path: ['input', 'messages'], message: 'Must not be empty.' }],
+    });
   });
 });
 
 describe('compactSessionContext', () => {
-  test('stores the summary, keeps the newest messages in context, and the history keeps everything', async ({ service }) => {
+  test('stores the summary, keeps the newest messages in context, and the history keeps everything', async ({
+    service,
+  }) => {
     const session = await createSession(service, { context: ['m1', 'm2', 'm3', 'm4', 'm5'].map(message) });
-    const { data, errors } = await service.graphql(COMPACT, writeOf(session, { keepLast: 2, summary: { text: 'm1..m3 summarised' } }));
+    const { data, errors } = await service.graphql(
+      COMPACT,
+      writeOf(session, { keepLast: 2, summary: { text: 'm1..m3 summarised' } }),
+    );
     expect(errors).toBeUndefined();
     expect(data.compactSessionContext.session.version).toBe(2);
     expect(await history(service, session.id)).toMatchObject({
@@ -161,7 +200,10 @@ describe('compactSessionContext', () => {
     const session = await createSession(service, { context: ['a', 'b'].map(message) });
     await service.graphql(COMPACT, writeOf(session, { keepLast: 10, summary: { text: 's' } }));
     expect((await history(service, session.id)).context).toEqual(['a', 'b']);
-    await service.graphql(COMPACT, writeOf(session, { keepLast: 0, summary: { blocks: [{ text: { text: 'all of it' } }] } }));
+    await service.graphql(
+      COMPACT,
+      writeOf(session, { keepLast: 0, summary: { blocks: [{ text: { text: 'all of it' } }] } }),
+    );
     const after = await history(service, session.id);
     expect(after.context).toEqual([]);
     expect(after.history).toEqual(['a', 'b']);
@@ -174,8 +216,15 @@ describe('compactSessionContext', () => {
     const stale = await service.graphql(COMPACT, writeOf(session, { keepLast: 0, summary: { text: 'new' } }, 1));
     expect(outcomeOf(stale)).toBe('SessionVersionConflictError');
     const negative = await service.graphql(COMPACT, writeOf(session, { keepLast: -1, summary: { text: 'new' } }));
-    expect(negative.data.compactSessionContext).toMatchObject({ __typename: 'SessionInvalidInputError', issues: [{ path: ['input', 'keepLast'] }] });
-    expect(await history(service, session.id)).toMatchObject({ version: 2, context: ['a', 'b', 'c'], summary: { text: 'old' } });
+    expect(negative.data.compactSessionContext).toMatchObject({
+      __typename: 'SessionInvalidInputError',
+      issues: [{ path: ['input', 'keepLast'] }],
+    });
+    expect(await history(service, session.id)).toMatchObject({
+      version: 2,
+      context: ['a', 'b', 'c'],
+      summary: { text: 'old' },
+    });
   });
 });
 
@@ -183,9 +232,15 @@ describe('replaceSessionState keeps the history', () => {
   test('a new context replaces the context; the history keeps old messages and gains new ones', async ({ service }) => {
     const session = await createSession(service, { context: ['m1', 'm2', 'm3'].map(message) });
     const edited = { ...message('m3'), content: [{ text: { text: 'edited m3' } }] };
-    const replaced = await service.graphql(REPLACE_STATE, writeOf(session, { state: { context: [edited, message('m4')] } }));
+    const replaced = await service.graphql(
+      REPLACE_STATE,
+      writeOf(session, { state: { context: [edited, message('m4')] } }),
+    );
     expect(outcomeOf(replaced)).toBe('ReplaceSessionStatePayload');
-    expect(await history(service, session.id)).toMatchObject({ history: ['m1', 'm2', 'm3', 'm4'], context: ['m3', 'm4'] });
+    expect(await history(service, session.id)).toMatchObject({
+      history: ['m1', 'm2', 'm3', 'm4'],
+      context: ['m3', 'm4'],
+    });
     const read = await service.graphql(GET_SESSION, { id: session.id, agentId: AGENT });
     expect(read.data.session.state.context[0].content[0].text).toBe('edited m3');
   });
@@ -193,14 +248,17 @@ describe('replaceSessionState keeps the history', () => {
 
 describe('updateSessionState', () => {
   test('changes only the named fields; absent and null keep', async ({ service }) => {
-    const before = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state: FULL_STATE } })).data.createSession.session;
+    const before = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state: FULL_STATE } })).data
+      .createSession.session;
     const { data, errors } = await service.graphql(
       UPDATE_STATE,
       writeOf(before, {
         summary: { text: 'new summary' },
         curIter: 9,
         replyId: null,
-        permissionContext: { denyRules: [{ toolName: 'Bash', ruleContent: 'rm -rf', behavior: 'DENY', source: 'policy' }] },
+        permissionContext: {
+          denyRules: [{ toolName: 'Bash', ruleContent: 'rm -rf', behavior: 'DENY', source: 'policy' }],
+        },
         toolContext: { activatedGroups: ['web'], maxCacheFiles: null },
       }),
     );
@@ -211,7 +269,10 @@ describe('updateSessionState', () => {
       ...before.state,
       summary: { __typename: 'SessionPlainText', text: 'new summary' },
       curIter: 9,
-      permissionContext: { ...before.state.permissionContext, denyRules: [{ toolName: 'Bash', ruleContent: 'rm -rf', behavior: 'DENY', source: 'policy' }] },
+      permissionContext: {
+        ...before.state.permissionContext,
+        denyRules: [{ toolName: 'Bash', ruleContent: 'rm -rf', behavior: 'DENY', source: 'policy' }],
+      },
       toolContext: { ...before.state.toolContext, activatedGroups: ['web'] },
     });
     expect(after.config).toEqual(before.config);
@@ -231,10 +292,20 @@ describe('task writes', () => {
   const tasksOf = (result: any, field: string) => result.data[field].session.state.tasksContext.tasks;
 
   test('create mirrors links; update moves them; delete removes them everywhere', async ({ service }) => {
-    const session = await createSession(service, { tasksContext: { tasks: [{ id: 'a', subject: 'A', description: '' }, { id: 'b', subject: 'B', description: '' }] } });
+    const session = await createSession(service, {
+      tasksContext: {
+        tasks: [
+          { id: 'a', subject: 'A', description: '' },
+          { id: 'b', subject: 'B', description: '' },
+        ],
+      },
+    });
     const ref = { id: session.id, agentId: AGENT };
 
-    const created = await service.graphql(CREATE_TASK, writeOf(ref, { task: { id: 'c', subject: 'C', description: 'd', blockedBy: ['a'], blocks: ['b'] } }));
+    const created = await service.graphql(
+      CREATE_TASK,
+      writeOf(ref, { task: { id: 'c', subject: 'C', description: 'd', blockedBy: ['a'], blocks: ['b'] } }),
+    );
     expect(created.errors).toBeUndefined();
     expect(created.data.createSessionTask.session.version).toBe(2);
     expect(created.data.createSessionTask.task).toEqual({ id: 'c', blocks: ['b'], blockedBy: ['a'] });
@@ -244,7 +315,10 @@ describe('task writes', () => {
       { id: 'c', subject: 'C', state: 'PENDING', owner: null, metadata: {}, blocks: ['b'], blockedBy: ['a'] },
     ]);
 
-    const updated = await service.graphql(UPDATE_TASK, writeOf(ref, { taskId: 'c', state: 'IN_PROGRESS', owner: 'agent', blockedBy: [], metadata: { p: 1 } }));
+    const updated = await service.graphql(
+      UPDATE_TASK,
+      writeOf(ref, { taskId: 'c', state: 'IN_PROGRESS', owner: 'agent', blockedBy: [], metadata: { p: 1 } }),
+    );
     expect(updated.errors).toBeUndefined();
     expect(updated.data.updateSessionTask.task).toEqual({ id: 'c', owner: 'agent' });
     expect(tasksOf(updated, 'updateSessionTask')).toEqual([
@@ -266,10 +340,17 @@ describe('task writes', () => {
   });
 
   test('links to unknown tasks, self-links, repeated ids and unknown tasks change nothing', async ({ service }) => {
-    const session = await createSession(service, { tasksContext: { tasks: [{ id: 'a', subject: 'A', description: '' }] } });
+    const session = await createSession(service, {
+      tasksContext: { tasks: [{ id: 'a', subject: 'A', description: '' }] },
+    });
     const ref = { id: session.id, agentId: AGENT };
     const attempts: Array<[string, Record<string, unknown>, number | null, string]> = [
-      [CREATE_TASK, { task: { id: 'x', subject: 'X', description: '', blocks: ['nope'] } }, null, 'SessionInvalidInputError'],
+      [
+        CREATE_TASK,
+        { task: { id: 'x', subject: 'X', description: '', blocks: ['nope'] } },
+        null,
+        'SessionInvalidInputError',
+      ],
       [CREATE_TASK, { task: { id: 'a', subject: 'again', description: '' } }, null, 'SessionInvalidInputError'],
       [UPDATE_TASK, { taskId: 'a', blocks: ['a'] }, null, 'SessionInvalidInputError'],
       [UPDATE_TASK, { taskId: 'ghost', subject: 'boo' }, null, 'SessionTaskNotFoundError'],
@@ -277,18 +358,28 @@ describe('task writes', () => {
       [UPDATE_TASK, { taskId: 'a', subject: 'stale' }, 99, 'SessionVersionConflictError'],
     ];
     for (const [document, change, expectedVersion, outcome] of attempts) {
-      expect(outcomeOf(await service.graphql(document, writeOf(ref, change, expectedVersion))), JSON.stringify(change)).toBe(outcome);
+      expect(
+        outcomeOf(await service.graphql(document, writeOf(ref, change, expectedVersion))),
+        JSON.stringify(change),
+      ).toBe(outcome);
     }
     const after = (await service.graphql(GET_SESSION, ref)).data.session;
     expect(after.version).toBe(1);
-    expect(after.state.tasksContext.tasks.map((task: any) => [task.id, task.subject, task.blocks])).toEqual([['a', 'A', []]]);
+    expect(after.state.tasksContext.tasks.map((task: any) => [task.id, task.subject, task.blocks])).toEqual([
+      ['a', 'A', []],
+    ]);
   });
 
   test('concurrent updates of different tasks all survive', async ({ service }) => {
     const tasks = Array.from({ length: 20 }, (_, index) => ({ id: `t${index}`, subject: 'todo', description: '' }));
     const session = await createSession(service, { tasksContext: { tasks } });
     const results = await Promise.all(
-      tasks.map((task) => service.graphql(UPDATE_TASK, writeOf(session, { taskId: task.id, subject: `done ${task.id}`, state: 'COMPLETED' }))),
+      tasks.map((task) =>
+        service.graphql(
+          UPDATE_TASK,
+          writeOf(session, { taskId: task.id, subject: `done ${task.id}`, state: 'COMPLETED' }),
+        ),
+      ),
     );
     expect(results.map(outcomeOf)).toEqual(Array(20).fill('UpdateSessionTaskPayload'));
     const after = (await service.graphql(GET_SESSION, { id: session.id, agentId: AGENT })).data.session;

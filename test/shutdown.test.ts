@@ -62,7 +62,14 @@ describe('graceful shutdown', () => {
     onTestFinished(() => rm(dataDir, { recursive: true, force: true }));
     const { DATABASE_URL: _unused, ...environment } = process.env;
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...environment, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', NODE_ENV: 'development' },
+      env: {
+        ...environment,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'info',
+        NODE_ENV: 'development',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     onTestFinished(() => void child.kill('SIGKILL'));
@@ -75,12 +82,17 @@ describe('graceful shutdown', () => {
       });
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    const port = await Promise.race([listening, exited.then((code) => Promise.reject(new Error(`exited early with ${code}`)))]);
+    const port = await Promise.race([
+      listening,
+      exited.then((code) => Promise.reject(new Error(`exited early with ${code}`))),
+    ]);
     const ready = await fetch(`http://127.0.0.1:${port}/ready`);
     expect(ready.status).toBe(200);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(lines.map((line) => line.msg)).toEqual(expect.arrayContaining(['shutting down: finishing in-flight requests', 'stopped']));
+    expect(lines.map((line) => line.msg)).toEqual(
+      expect.arrayContaining(['shutting down: finishing in-flight requests', 'stopped']),
+    );
     expect(lines.find((line) => line.msg === 'stopped')).toMatchObject({ outcome: 'drained' });
   }, 60_000);
 });

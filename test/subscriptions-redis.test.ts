@@ -14,7 +14,11 @@ const CREATE = `mutation Create($input: CreateSessionInput!) { createSession(inp
 const UPDATE = `mutation Update($input: UpdateSessionInput!) { updateSession(input: $input) { __typename } }`;
 
 async function post(url: string, query: string, variables: Record<string, unknown>, userId: string) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-user-id': userId }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-user-id': userId },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await response.json()) as { data?: any; errors?: unknown[] };
   expect(body.errors).toBeUndefined();
   return body.data;
@@ -32,7 +36,9 @@ describe.skipIf(!TEST_DATABASE_URL)('two instances sharing PostgreSQL and Redis 
     try {
       await probe.connect();
     } catch (error) {
-      throw new Error(`Redis is not running at ${REDIS_URL} (set TEST_REDIS_URL, or start redis-server): ${(error as Error).message}`);
+      throw new Error(
+        `Redis is not running at ${REDIS_URL} (set TEST_REDIS_URL, or start redis-server): ${(error as Error).message}`,
+      );
     } finally {
       probe.disconnect();
     }
@@ -59,10 +65,17 @@ describe.skipIf(!TEST_DATABASE_URL)('two instances sharing PostgreSQL and Redis 
     onTestFinished(() => [alices, bobs].forEach((subscriber) => subscriber.close()));
 
     const startedAt = Date.now();
-    const { id } = (await post(a.url, CREATE, { input: { agentId: AGENT, name: 'on A' } }, 'alice')).createSession.session;
-    expect(await alices.nth(0, 1_000)).toEqual({ data: { sessionEvents: { kind: 'CREATED', sessionId: id, version: 1, session: { config: { name: 'on A' } } } } });
+    const { id } = (await post(a.url, CREATE, { input: { agentId: AGENT, name: 'on A' } }, 'alice')).createSession
+      .session;
+    expect(await alices.nth(0, 1_000)).toEqual({
+      data: { sessionEvents: { kind: 'CREATED', sessionId: id, version: 1, session: { config: { name: 'on A' } } } },
+    });
     await post(a.url, UPDATE, { input: { sessionId: id, agentId: AGENT, name: 'renamed on A' } }, 'alice');
-    expect(await alices.nth(1, 1_000)).toEqual({ data: { sessionEvents: { kind: 'UPDATED', sessionId: id, version: 2, session: { config: { name: 'renamed on A' } } } } });
+    expect(await alices.nth(1, 1_000)).toEqual({
+      data: {
+        sessionEvents: { kind: 'UPDATED', sessionId: id, version: 2, session: { config: { name: 'renamed on A' } } },
+      },
+    });
     expect(Date.now() - startedAt).toBeLessThan(2_000);
 
     // Bob's own write, published on A, is the first event he gets on B.
@@ -74,7 +87,11 @@ describe.skipIf(!TEST_DATABASE_URL)('two instances sharing PostgreSQL and Redis 
   test('disconnected subscribers are freed on their instance', async () => {
     const [, b] = servers as [Listening, Listening];
     await eventually(() => apps[1]!.subscriptions.openCount(), 0);
-    const subscribers = await Promise.all(['u1', 'u2', 'u3'].map((userId) => subscribeSse(b.url, SESSION_EVENTS, { agentId: AGENT }, { 'x-user-id': userId })));
+    const subscribers = await Promise.all(
+      ['u1', 'u2', 'u3'].map((userId) =>
+        subscribeSse(b.url, SESSION_EVENTS, { agentId: AGENT }, { 'x-user-id': userId }),
+      ),
+    );
     expect(apps[1]!.subscriptions.openCount()).toBe(3);
     subscribers.forEach((subscriber) => subscriber.close());
     expect(await eventually(() => apps[1]!.subscriptions.openCount(), 0)).toBe(0);

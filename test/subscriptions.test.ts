@@ -79,10 +79,16 @@ describe('over server-sent events', () => {
 
     await write(APPEND, writeOf({ id, agentId: AGENT }, { messages: [message('m-1')] }));
     // Read afresh for this event: a loader cache kept from the first event would show no message.
-    expect((await updates.nth(1)).data.sessionUpdated).toMatchObject({ version: 3, state: { permissionContext: { mode: 'EXPLORE' }, context: [{ id: 'm-1' }] } });
+    expect((await updates.nth(1)).data.sessionUpdated).toMatchObject({
+      version: 3,
+      state: { permissionContext: { mode: 'EXPLORE' }, context: [{ id: 'm-1' }] },
+    });
 
     await write(UPDATE, writeOf({ id, agentId: AGENT }, { permissionMode: 'BYPASS' }));
-    expect((await updates.nth(2)).data.sessionUpdated).toMatchObject({ version: 4, state: { permissionContext: { mode: 'BYPASS' } } });
+    expect((await updates.nth(2)).data.sessionUpdated).toMatchObject({
+      version: 4,
+      state: { permissionContext: { mode: 'BYPASS' } },
+    });
 
     await write(DELETE, writeOf({ id, agentId: AGENT }));
     await updates.completed;
@@ -92,22 +98,43 @@ describe('over server-sent events', () => {
   test("sessionEvents reports created, updated (from GraphQL and REST) and deleted for the caller's sessions of the agent", async () => {
     const events = track(await subscribeSse(server.url, SESSION_EVENTS, { agentId: AGENT }, as('alice')));
     const id = await createSession();
-    expect((await events.nth(0)).data.sessionEvents).toEqual({ kind: 'CREATED', sessionId: id, agentId: AGENT, version: 1, session: { id, version: 1, config: { name: 'live' } } });
+    expect((await events.nth(0)).data.sessionEvents).toEqual({
+      kind: 'CREATED',
+      sessionId: id,
+      agentId: AGENT,
+      version: 1,
+      session: { id, version: 1, config: { name: 'live' } },
+    });
 
-    const patched = await service.rest('PATCH', `/sessions/${id}?agent_id=${AGENT}`, { userId: 'alice', body: { name: 'via REST' } });
+    const patched = await service.rest('PATCH', `/sessions/${id}?agent_id=${AGENT}`, {
+      userId: 'alice',
+      body: { name: 'via REST' },
+    });
     expect(patched.status).toBe(200);
-    expect((await events.nth(1)).data.sessionEvents).toMatchObject({ kind: 'UPDATED', version: 2, session: { config: { name: 'via REST' } } });
+    expect((await events.nth(1)).data.sessionEvents).toMatchObject({
+      kind: 'UPDATED',
+      version: 2,
+      session: { config: { name: 'via REST' } },
+    });
 
     await write(APPEND, writeOf({ id, agentId: AGENT }, { messages: [message('m-1')] }));
     expect((await events.nth(2)).data.sessionEvents).toMatchObject({ kind: 'UPDATED', version: 3 });
 
     expect((await service.rest('DELETE', `/sessions/${id}?agent_id=${AGENT}`, { userId: 'alice' })).status).toBe(204);
-    expect((await events.nth(3)).data.sessionEvents).toEqual({ kind: 'DELETED', sessionId: id, agentId: AGENT, version: 3, session: null });
+    expect((await events.nth(3)).data.sessionEvents).toEqual({
+      kind: 'DELETED',
+      sessionId: id,
+      agentId: AGENT,
+      version: 3,
+      session: null,
+    });
   });
 
   test("a subscriber never sees another user's events, nor another agent's", async () => {
     const bobs = track(await subscribeSse(server.url, SESSION_EVENTS, { agentId: AGENT }, as('bob')));
-    const alicesOtherAgent = track(await subscribeSse(server.url, SESSION_EVENTS, { agentId: 'other-agent' }, as('alice')));
+    const alicesOtherAgent = track(
+      await subscribeSse(server.url, SESSION_EVENTS, { agentId: 'other-agent' }, as('alice')),
+    );
     const alices = track(await subscribeSse(server.url, SESSION_EVENTS, { agentId: AGENT }, as('alice')));
     const id = await createSession('alice');
     await write(UPDATE, writeOf({ id, agentId: AGENT }, { name: 'secret' }));
@@ -140,7 +167,10 @@ describe('over server-sent events', () => {
     const id = await createSession();
     const client = createSseClient({ url: server.url, headers: as('alice'), retryAttempts: 0 });
     onTestFinished(() => client.dispose());
-    const iterator = client.iterate<{ sessionUpdated: { version: number } }>({ query: SESSION_UPDATED, variables: { id, agentId: AGENT } });
+    const iterator = client.iterate<{ sessionUpdated: { version: number } }>({
+      query: SESSION_UPDATED,
+      variables: { id, agentId: AGENT },
+    });
     const first = iterator.next();
     await eventually(() => openCount() > 0, true);
     await write(UPDATE, writeOf({ id, agentId: AGENT }, { name: 'over graphql-sse' }));
@@ -151,7 +181,13 @@ describe('over server-sent events', () => {
 
 describe('over WebSocket (graphql-ws)', () => {
   function wsClient(connectionParams: Record<string, unknown>): Client {
-    const client = createWsClient({ url: server.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
+    const client = createWsClient({
+      url: server.url.replace('http', 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams,
+      retryAttempts: 0,
+      lazy: true,
+    });
     onTestFinished(() => client.dispose());
     return client;
   }
@@ -160,11 +196,24 @@ describe('over WebSocket (graphql-ws)', () => {
     const id = await createSession();
     await noneOpen();
     const client = wsClient({ 'x-user-id': 'alice' });
-    const iterator = client.iterate<{ sessionEvents: { kind: string; sessionId: string } }>({ query: SESSION_EVENTS, variables: { agentId: AGENT } });
+    const iterator = client.iterate<{ sessionEvents: { kind: string; sessionId: string } }>({
+      query: SESSION_EVENTS,
+      variables: { agentId: AGENT },
+    });
     const first = iterator.next();
     expect(await eventually(openCount, 1)).toBe(1);
     await write(UPDATE, writeOf({ id, agentId: AGENT }, { name: 'over ws' }));
-    expect((await first).value).toEqual({ data: { sessionEvents: { kind: 'UPDATED', sessionId: id, agentId: AGENT, version: 2, session: { id, version: 2, config: { name: 'over ws' } } } } });
+    expect((await first).value).toEqual({
+      data: {
+        sessionEvents: {
+          kind: 'UPDATED',
+          sessionId: id,
+          agentId: AGENT,
+          version: 2,
+          session: { id, version: 2, config: { name: 'over ws' } },
+        },
+      },
+    });
     await client.dispose();
     expect(await eventually(openCount, 0)).toBe(0);
   });
@@ -173,7 +222,10 @@ describe('over WebSocket (graphql-ws)', () => {
     const anonymous = wsClient({}).iterate({ query: SESSION_EVENTS, variables: { agentId: AGENT } });
     expect((await anonymous.next()).value).toMatchObject({ errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
 
-    const forged = wsClient({ authorization: 'Bearer not-a-token' }).iterate({ query: SESSION_EVENTS, variables: { agentId: AGENT } });
+    const forged = wsClient({ authorization: 'Bearer not-a-token' }).iterate({
+      query: SESSION_EVENTS,
+      variables: { agentId: AGENT },
+    });
     await expect(forged.next()).rejects.toMatchObject({ code: 4403 });
   });
 
@@ -181,15 +233,26 @@ describe('over WebSocket (graphql-ws)', () => {
     const locked = await listen(service.app, { persistedOperationsOnly: true, maxPayloadBytes: 2_000 });
     onTestFinished(() => locked.close());
     const client = (connectionParams: Record<string, unknown>) => {
-      const created = createWsClient({ url: locked.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
+      const created = createWsClient({
+        url: locked.url.replace('http', 'ws'),
+        webSocketImpl: WebSocket,
+        connectionParams,
+        retryAttempts: 0,
+        lazy: true,
+      });
       onTestFinished(() => created.dispose());
       return created;
     };
     const refused = client({ 'x-user-id': 'alice' }).iterate({ query: SESSION_EVENTS, variables: { agentId: AGENT } });
     // graphql-ws reports errors of the subscribe step as the iterator's rejection.
-    await expect(refused.next()).rejects.toEqual([expect.objectContaining({ extensions: { code: 'PERSISTED_QUERY_ONLY' } })]);
+    await expect(refused.next()).rejects.toEqual([
+      expect.objectContaining({ extensions: { code: 'PERSISTED_QUERY_ONLY' } }),
+    ]);
     const consoleErrors = captureConsoleErrors();
-    const huge = client({ 'x-user-id': 'alice', padding: 'x'.repeat(5_000) }).iterate({ query: SESSION_EVENTS, variables: { agentId: AGENT } });
+    const huge = client({ 'x-user-id': 'alice', padding: 'x'.repeat(5_000) }).iterate({
+      query: SESSION_EVENTS,
+      variables: { agentId: AGENT },
+    });
     await expect(huge.next()).rejects.toMatchObject({ code: 1009 });
     // graphql-ws reports the socket's error on the console; the service has nothing to add.
     expect(consoleErrors).toEqual([expect.stringContaining('RangeError: Max payload size exceeded')]);
@@ -214,7 +277,9 @@ describe('resources', () => {
 
   test('a caller holds at most MAX_SUBSCRIPTIONS_PER_CALLER subscriptions; others are not affected; closing one makes room', async () => {
     await noneOpen();
-    const open = await Promise.all([1, 2, 3].map(() => subscribeSse(server.url, SESSION_EVENTS, { agentId: AGENT }, as('dave')).then(track)));
+    const open = await Promise.all(
+      [1, 2, 3].map(() => subscribeSse(server.url, SESSION_EVENTS, { agentId: AGENT }, as('dave')).then(track)),
+    );
     const refused = track(await subscribeSse(server.url, SESSION_EVENTS, { agentId: AGENT }, as('dave')));
     expect((await refused.nth(0)).errors?.map((error) => error.extensions?.code)).toEqual(['TOO_MANY_SUBSCRIPTIONS']);
     const erins = track(await subscribeSse(server.url, SESSION_EVENTS, { agentId: AGENT }, as('erin')));

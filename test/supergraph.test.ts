@@ -37,14 +37,18 @@ describe('composition with two neighbour subgraphs that use the same generic nam
     expect(fieldsOf('Task')).toEqual(expect.arrayContaining(['title', 'origin']));
     expect(fieldsOf('SessionTask')).toEqual(expect.arrayContaining(['subject', 'blockedBy']));
     expect(fieldsOf('Query')).toEqual(expect.arrayContaining(['agent', 'session', 'sessions', 'tasks', 'inbox']));
-    expect(fieldsOf('Mutation')).toEqual(expect.arrayContaining(['createSession', 'updateSession', 'replaceSessionState', 'deleteSession']));
+    expect(fieldsOf('Mutation')).toEqual(
+      expect.arrayContaining(['createSession', 'updateSession', 'replaceSessionState', 'deleteSession']),
+    );
   });
 
   test('@theguild/federation-composition composes without errors', () => {
     const result = composeWithGuild(SUBGRAPHS);
     expect(result.errors?.map((error) => error.message)).toBeUndefined();
     const api = buildSchema(result.publicSdl!);
-    expect(Object.keys((api.getType('Session') as GraphQLObjectType).getFields())).toEqual(expect.arrayContaining(['agent', 'state', 'messages']));
+    expect(Object.keys((api.getType('Session') as GraphQLObjectType).getFields())).toEqual(
+      expect.arrayContaining(['agent', 'state', 'messages']),
+    );
     expect(Object.keys((api.getType('Task') as GraphQLObjectType).getFields())).toContain('origin');
   });
 });
@@ -78,7 +82,8 @@ describe('behind Apollo Gateway', () => {
     await sessions?.close();
   });
 
-  const viaGateway = (query: string, variables: Record<string, unknown>, userId?: string) => postGraphQL(gatewayUrl, query, variables, userId);
+  const viaGateway = (query: string, variables: Record<string, unknown>, userId?: string) =>
+    postGraphQL(gatewayUrl, query, variables, userId);
 
   async function createSession(userId: string, agentId: string, name: string) {
     const { data, errors } = await viaGateway(
@@ -145,12 +150,20 @@ describe('behind Apollo Gateway', () => {
       replaceSessionState(input: $input) { ... on ReplaceSessionStatePayload { session { version } } }
     }`;
     const twoKinds = { summary: { text: 'plain', blocks: [] } };
-    const { data, errors } = await viaGateway(replace, { input: { sessionId: session.id, agentId: 'agent-1', state: twoKinds } }, 'gw-writer');
+    const { data, errors } = await viaGateway(
+      replace,
+      { input: { sessionId: session.id, agentId: 'agent-1', state: twoKinds } },
+      'gw-writer',
+    );
     expect(data?.replaceSessionState ?? null).toBeNull();
     // Rejected by the sessions subgraph, not by the gateway, which does not know @oneOf.
     expect(errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', serviceName: 'sessions' });
 
-    const unchanged = await viaGateway(`query ($id: ID!) { session(id: $id, agentId: "agent-1") { version } }`, { id: session.id }, 'gw-writer');
+    const unchanged = await viaGateway(
+      `query ($id: ID!) { session(id: $id, agentId: "agent-1") { version } }`,
+      { id: session.id },
+      'gw-writer',
+    );
     expect(unchanged.data.session.version).toBe(1);
   });
 
@@ -169,7 +182,12 @@ describe('behind Apollo Gateway', () => {
 
     // A client that reaches the subgraph itself fares no better.
     const entities = /* GraphQL */ `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Session { id config { name } } } }`;
-    const direct = await postGraphQL(sessionsUrl, entities, { representations: [{ __typename: 'Session', id: session.id }] }, 'gw-intruder');
+    const direct = await postGraphQL(
+      sessionsUrl,
+      entities,
+      { representations: [{ __typename: 'Session', id: session.id }] },
+      'gw-intruder',
+    );
     expect(direct.errors).toBeUndefined();
     expect(direct.data._entities).toEqual([null]);
   });

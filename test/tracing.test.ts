@@ -28,7 +28,9 @@ const gatewayExports: string[] = [];
 beforeAll(async () => {
   tracing = startTracing({ serviceName: 'agent-sessions', spanProcessor: new SimpleSpanProcessor(exporter) });
   // The endpoint only switches operation spans on here; spans go to the in-memory exporter above.
-  sessions = await startTestApp({ env: { NODE_ENV: 'production', AUTH_JWT_SECRET: SECRET, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' } });
+  sessions = await startTestApp({
+    env: { NODE_ENV: 'production', AUTH_JWT_SECRET: SECRET, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' },
+  });
   const sessionsSubgraph = await listen(sessions.app);
   const agentsSubgraph = await listenOnLoopback(createAgentsSubgraph([{ id: 'agent-1', name: 'Researcher' }]));
   // A stand-in OTLP collector for the gateway's own spans.
@@ -42,9 +44,12 @@ beforeAll(async () => {
   }, '/v1/traces');
   running.push(sessionsSubgraph, agentsSubgraph, collector);
   sessionsUrl = sessionsSubgraph.url;
-  const gateway = await startHiveGateway(await composeSupergraph({ sessions: sessionsSubgraph.url, agents: agentsSubgraph.url }), {
-    OPENTELEMETRY: collector.url,
-  });
+  const gateway = await startHiveGateway(
+    await composeSupergraph({ sessions: sessionsSubgraph.url, agents: agentsSubgraph.url }),
+    {
+      OPENTELEMETRY: collector.url,
+    },
+  );
   running.unshift(gateway);
   gatewayUrl = gateway.url;
 }, 120_000);
@@ -56,11 +61,15 @@ afterAll(async () => {
 });
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
-const traceOf = (traceId: string) => exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId);
+const traceOf = (traceId: string) =>
+  exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId);
 const names = (spans: ReadableSpan[]) => spans.map((span) => span.name);
 
 async function post(url: string, query: string, variables: Record<string, unknown>, headers: Record<string, string>) {
-  const token = await new SignJWT({ sub: 'tracer' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(new TextEncoder().encode(SECRET));
+  const token = await new SignJWT({ sub: 'tracer' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setExpirationTime('5m')
+    .sign(new TextEncoder().encode(SECRET));
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
@@ -73,7 +82,9 @@ describe('one trace from the gateway through this service', () => {
   test("a client's trace continues through Hive Gateway into this service's operation and database spans, and its log lines", async () => {
     const traceId = hex(16);
     const clientSpanId = hex(8);
-    const created = await post(gatewayUrl, CREATE_SESSION, createSessionVariables('agent-1', 'traced'), { traceparent: `00-${traceId}-${clientSpanId}-01` });
+    const created = await post(gatewayUrl, CREATE_SESSION, createSessionVariables('agent-1', 'traced'), {
+      traceparent: `00-${traceId}-${clientSpanId}-01`,
+    });
     expect(created.errors).toBeUndefined();
 
     const spans = traceOf(traceId);
@@ -82,7 +93,13 @@ describe('one trace from the gateway through this service', () => {
     // Its parent is a span of the gateway (exported by it), not the client's: the gateway continued the trace.
     const gatewaySpanId = operation!.parentSpanContext!.spanId;
     expect(gatewaySpanId).not.toBe(clientSpanId);
-    expect(await eventually(() => gatewayExports.some((body) => body.includes(traceId) && body.includes(gatewaySpanId)), true, 10_000)).toBe(true);
+    expect(
+      await eventually(
+        () => gatewayExports.some((body) => body.includes(traceId) && body.includes(gatewaySpanId)),
+        true,
+        10_000,
+      ),
+    ).toBe(true);
     // Prisma's operation and SQL statement spans hang below the operation span.
     const byId = new Map(spans.map((span) => [span.spanContext().spanId, span]));
     const ancestors = (span: ReadableSpan): string[] => {
@@ -105,7 +122,9 @@ describe('one trace from the gateway through this service', () => {
     expect(created.errors).toBeUndefined();
     const line = sessions.logs.filter((entry) => entry.msg === 'request').at(-1)!;
     expect(line.traceId).toMatch(/^[0-9a-f]{32}$/);
-    expect(names(traceOf(line.traceId))).toEqual(expect.arrayContaining(['mutation.CreateSession', 'prisma:client:operation']));
+    expect(names(traceOf(line.traceId))).toEqual(
+      expect.arrayContaining(['mutation.CreateSession', 'prisma:client:operation']),
+    );
   });
 });
 
@@ -125,7 +144,15 @@ describe('the service as run in production', () => {
     onTestFinished(() => rm(dataDir, { recursive: true, force: true }));
     const { DATABASE_URL: _unused, ...environment } = process.env;
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...environment, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'production', AUTH_JWT_SECRET: SECRET, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url },
+      env: {
+        ...environment,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        NODE_ENV: 'production',
+        AUTH_JWT_SECRET: SECRET,
+        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -139,7 +166,12 @@ describe('the service as run in production', () => {
     });
 
     const traceId = hex(16);
-    const created = await post(`http://127.0.0.1:${port}/graphql`, CREATE_SESSION, createSessionVariables('agent-1', 'exported'), { traceparent: `00-${traceId}-${hex(8)}-01` });
+    const created = await post(
+      `http://127.0.0.1:${port}/graphql`,
+      CREATE_SESSION,
+      createSessionVariables('agent-1', 'exported'),
+      { traceparent: `00-${traceId}-${hex(8)}-01` },
+    );
     expect(created.errors).toBeUndefined();
     // Spans are exported in batches; SIGTERM flushes what is left before the process exits.
     child.kill('SIGTERM');

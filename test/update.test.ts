@@ -1,4 +1,12 @@
-import { CREATE_SESSION, FULL_STATE, GET_SESSION, outcomeOf, REPLACE_STATE, UPDATE_SESSION, writeOf } from './support/documents.js';
+import {
+  CREATE_SESSION,
+  FULL_STATE,
+  GET_SESSION,
+  outcomeOf,
+  REPLACE_STATE,
+  UPDATE_SESSION,
+  writeOf,
+} from './support/documents.js';
 import { describe, expect, test, type TestApp } from './support/fixtures.js';
 
 const AGENT = 'agent-a';
@@ -69,11 +77,16 @@ describe('updateSession follows the PATCH rules', () => {
     expect(cleared.config.name).toBe('x');
   });
 
-  test('permissionMode lands in state.permissionContext.mode and changes nothing else in the state', async ({ service }) => {
+  test('permissionMode lands in state.permissionContext.mode and changes nothing else in the state', async ({
+    service,
+  }) => {
     const before = await createSession(service);
     const after = (await update(service, before.id, { permissionMode: 'BYPASS' })).data.updateSession.session;
     expect(after.state.permissionContext.mode).toBe('BYPASS');
-    expect(after.state).toEqual({ ...before.state, permissionContext: { ...before.state.permissionContext, mode: 'BYPASS' } });
+    expect(after.state).toEqual({
+      ...before.state,
+      permissionContext: { ...before.state.permissionContext, mode: 'BYPASS' },
+    });
     expect(after.config).toEqual(before.config);
   });
 
@@ -97,7 +110,9 @@ describe('updateSession follows the PATCH rules', () => {
     expect(after.version).toBe(before.version + 1);
   });
 
-  test('with a stale expectedVersion the write answers SessionVersionConflictError and changes nothing', async ({ service }) => {
+  test('with a stale expectedVersion the write answers SessionVersionConflictError and changes nothing', async ({
+    service,
+  }) => {
     const before = await createSession(service);
     await update(service, before.id, { name: 'first' });
     const stale = await update(service, before.id, { name: 'second' }, before.version);
@@ -114,14 +129,19 @@ describe('updateSession follows the PATCH rules', () => {
 
     const fresh = await update(service, before.id, { name: 'second' }, current.version);
     expect(fresh.errors).toBeUndefined();
-    expect(fresh.data.updateSession.session).toMatchObject({ version: current.version + 1, config: { name: 'second' } });
+    expect(fresh.data.updateSession.session).toMatchObject({
+      version: current.version + 1,
+      config: { name: 'second' },
+    });
   });
 
   test('concurrent updates of different fields all survive', async ({ service }) => {
     const before = await createSession(service);
     const writes = await Promise.all([
       update(service, before.id, { name: 'concurrent name' }),
-      update(service, before.id, { chatModelConfig: { type: 't', credentialId: 'c', model: 'm', parameters: { k: 1 } } }),
+      update(service, before.id, {
+        chatModelConfig: { type: 't', credentialId: 'c', model: 'm', parameters: { k: 1 } },
+      }),
       update(service, before.id, { permissionMode: 'EXPLORE' }),
     ]);
     for (const write of writes) expect(write.errors).toBeUndefined();
@@ -147,7 +167,11 @@ describe('updateSession follows the PATCH rules', () => {
 
   test('an unknown session is a SessionNotFoundError', async ({ service }) => {
     const { data } = await update(service, 'f'.repeat(32), { name: 'x' });
-    expect(data.updateSession).toMatchObject({ __typename: 'SessionNotFoundError', sessionId: 'f'.repeat(32), message: `Session '${'f'.repeat(32)}' not found.` });
+    expect(data.updateSession).toMatchObject({
+      __typename: 'SessionNotFoundError',
+      sessionId: 'f'.repeat(32),
+      message: `Session '${'f'.repeat(32)}' not found.`,
+    });
   });
 });
 
@@ -157,7 +181,11 @@ describe('replaceSessionState', () => {
     const { data, errors } = await service.graphql(
       REPLACE_STATE,
       writeOf(before, {
-        state: { summary: { text: 'compact' }, curIter: 7, context: [{ id: 'n1', name: 'user', role: 'USER', content: [{ text: { id: 'x', text: 'next' } }] }] },
+        state: {
+          summary: { text: 'compact' },
+          curIter: 7,
+          context: [{ id: 'n1', name: 'user', role: 'USER', content: [{ text: { id: 'x', text: 'next' } }] }],
+        },
       }),
     );
     expect(errors).toBeUndefined();
@@ -186,11 +214,21 @@ describe('replaceSessionState', () => {
     const before = await createSession(service);
     const { data } = await service.graphql(
       REPLACE_STATE,
-      writeOf(before, { state: { summary: { text: 'lost?' }, tasksContext: { tasks: [{ id: 'a', subject: 's', description: 'd', blocks: ['missing'] }] } } }),
+      writeOf(before, {
+        state: {
+          summary: { text: 'lost?' },
+          tasksContext: { tasks: [{ id: 'a', subject: 's', description: 'd', blocks: ['missing'] }] },
+        },
+      }),
     );
     expect(data.replaceSessionState).toMatchObject({
       __typename: 'SessionInvalidInputError',
-      issues: [{ path: ['input', 'state', 'tasksContext', 'tasks', '0', 'blocks'], message: "No task 'missing' in this session." }],
+      issues: [
+        {
+          path: ['input', 'state', 'tasksContext', 'tasks', '0', 'blocks'],
+          message: "No task 'missing' in this session.",
+        },
+      ],
     });
     expect(await read(service, before.id)).toEqual(before);
   });

@@ -1,4 +1,11 @@
-import { CREATE_SESSION, GET_SESSION, LIST_SESSIONS, REPLACE_STATE, UPDATE_SESSION, writeOf } from './support/documents.js';
+import {
+  CREATE_SESSION,
+  GET_SESSION,
+  LIST_SESSIONS,
+  REPLACE_STATE,
+  UPDATE_SESSION,
+  writeOf,
+} from './support/documents.js';
 import { describe, expect, test, type TestApp } from './support/fixtures.js';
 
 /**
@@ -7,7 +14,9 @@ import { describe, expect, test, type TestApp } from './support/fixtures.js';
  * argument of a query field, are BAD_USER_INPUT errors.
  */
 function expectBadInput(result: { data?: any; errors?: any[] }, path: Array<string | number>) {
-  const typed = Object.values(result.data ?? {})[0] as { __typename?: string; issues?: Array<{ path: string[] }> } | undefined;
+  const typed = Object.values(result.data ?? {})[0] as
+    | { __typename?: string; issues?: Array<{ path: string[] }> }
+    | undefined;
   if (!result.errors && typed?.__typename === 'SessionInvalidInputError') {
     expect(typed.issues!.map((issue) => issue.path)).toContainEqual(path.map(String));
     return;
@@ -20,7 +29,12 @@ function expectBadInput(result: { data?: any; errors?: any[] }, path: Array<stri
 
 const AGENT = 'validation-agent';
 const MODEL = { type: 'openai', credentialId: 'cred-1', model: 'gpt-5', parameters: {} };
-const message = (overrides: Record<string, unknown> = {}) => ({ name: 'user', role: 'USER', content: [{ text: { text: 'hi' } }], ...overrides });
+const message = (overrides: Record<string, unknown> = {}) => ({
+  name: 'user',
+  role: 'USER',
+  content: [{ text: { text: 'hi' } }],
+  ...overrides,
+});
 
 const badCreates: Array<[string, Record<string, unknown>, Array<string | number>]> = [
   ['an empty agentId', { agentId: '' }, ['input', 'agentId']],
@@ -29,25 +43,97 @@ const badCreates: Array<[string, Record<string, unknown>, Array<string | number>
   ['an oversized name', { name: 'n'.repeat(501) }, ['input', 'name']],
   ['a wrong source enum value', { source: 'CRON' }, ['input', 'source']],
   ['an unknown input field', { userId: 'mallory' }, ['input']],
-  ['array parameters', { chatModelConfig: { ...MODEL, parameters: [1, 2] } }, ['input', 'chatModelConfig', 'parameters']],
-  ['string parameters', { chatModelConfig: { ...MODEL, parameters: 'temperature=1' } }, ['input', 'chatModelConfig', 'parameters']],
+  [
+    'array parameters',
+    { chatModelConfig: { ...MODEL, parameters: [1, 2] } },
+    ['input', 'chatModelConfig', 'parameters'],
+  ],
+  [
+    'string parameters',
+    { chatModelConfig: { ...MODEL, parameters: 'temperature=1' } },
+    ['input', 'chatModelConfig', 'parameters'],
+  ],
   ['an empty model', { chatModelConfig: { ...MODEL, model: '' } }, ['input', 'chatModelConfig', 'model']],
-  ['a missing credentialId', { chatModelConfig: { type: 't', model: 'm' } }, ['input', 'chatModelConfig', 'credentialId']],
-  ['oversized parameters', { chatModelConfig: { ...MODEL, parameters: { blob: 'x'.repeat(70_000) } } }, ['input', 'chatModelConfig', 'parameters']],
-  ['a wrong permission mode', { state: { permissionContext: { mode: 'YOLO' } } }, ['input', 'state', 'permissionContext', 'mode']],
-  ['non-object message metadata', { state: { context: [message({ metadata: [1] })] } }, ['input', 'state', 'context', 0, 'metadata']],
-  ['a message without role', { state: { context: [{ name: 'n', content: [] }] } }, ['input', 'state', 'context', 0, 'role']],
-  ['a content block of two kinds', { state: { context: [message({ content: [{ text: { text: 'a' }, hint: { hint: 'b' } }] })] } }, ['input', 'state', 'context', 0, 'content', 0]],
-  ['a content block of no kind', { state: { context: [message({ content: [{}] })] } }, ['input', 'state', 'context', 0, 'content', 0]],
-  ['a tool call without id', { state: { context: [message({ content: [{ toolCall: { name: 'Bash', input: '{}' } }] })] } }, ['input', 'state', 'context', 0, 'content', 0, 'toolCall', 'id']],
-  ['a data block with a bad URL', { state: { context: [message({ content: [{ data: { source: { url: { url: 'not a url', mediaType: 'image/png' } } } }] })] } }, ['input', 'state', 'context', 0, 'content', 0, 'data', 'source', 'url', 'url']],
+  [
+    'a missing credentialId',
+    { chatModelConfig: { type: 't', model: 'm' } },
+    ['input', 'chatModelConfig', 'credentialId'],
+  ],
+  [
+    'oversized parameters',
+    { chatModelConfig: { ...MODEL, parameters: { blob: 'x'.repeat(70_000) } } },
+    ['input', 'chatModelConfig', 'parameters'],
+  ],
+  [
+    'a wrong permission mode',
+    { state: { permissionContext: { mode: 'YOLO' } } },
+    ['input', 'state', 'permissionContext', 'mode'],
+  ],
+  [
+    'non-object message metadata',
+    { state: { context: [message({ metadata: [1] })] } },
+    ['input', 'state', 'context', 0, 'metadata'],
+  ],
+  [
+    'a message without role',
+    { state: { context: [{ name: 'n', content: [] }] } },
+    ['input', 'state', 'context', 0, 'role'],
+  ],
+  [
+    'a content block of two kinds',
+    { state: { context: [message({ content: [{ text: { text: 'a' }, hint: { hint: 'b' } }] })] } },
+    ['input', 'state', 'context', 0, 'content', 0],
+  ],
+  [
+    'a content block of no kind',
+    { state: { context: [message({ content: [{}] })] } },
+    ['input', 'state', 'context', 0, 'content', 0],
+  ],
+  [
+    'a tool call without id',
+    { state: { context: [message({ content: [{ toolCall: { name: 'Bash', input: '{}' } }] })] } },
+    ['input', 'state', 'context', 0, 'content', 0, 'toolCall', 'id'],
+  ],
+  [
+    'a data block with a bad URL',
+    {
+      state: {
+        context: [message({ content: [{ data: { source: { url: { url: 'not a url', mediaType: 'image/png' } } } }] })],
+      },
+    },
+    ['input', 'state', 'context', 0, 'content', 0, 'data', 'source', 'url', 'url'],
+  ],
   ['a summary of both forms', { state: { summary: { text: 'a', blocks: [] } } }, ['input', 'state', 'summary']],
-  ['non-object task metadata', { state: { tasksContext: { tasks: [{ subject: 's', description: 'd', metadata: 'x' }] } } }, ['input', 'state', 'tasksContext', 'tasks', 0, 'metadata']],
-  ['a wrong task state', { state: { tasksContext: { tasks: [{ subject: 's', description: 'd', state: 'DONE' }] } } }, ['input', 'state', 'tasksContext', 'tasks', 0, 'state']],
-  ['too many activated groups', { state: { toolContext: { activatedGroups: Array.from({ length: 201 }, (_, i) => `g${i}`) } } }, ['input', 'state', 'toolContext', 'activatedGroups']],
-  ['too many tasks', { state: { tasksContext: { tasks: Array.from({ length: 1001 }, () => ({ subject: 's', description: 'd' })) } } }, ['input', 'state', 'tasksContext', 'tasks']],
-  ['maxCacheFiles of 1', { state: { toolContext: { maxCacheFiles: 1 } } }, ['input', 'state', 'toolContext', 'maxCacheFiles']],
-  ['maxCacheBytes of 10000', { state: { toolContext: { maxCacheBytes: 10_000 } } }, ['input', 'state', 'toolContext', 'maxCacheBytes']],
+  [
+    'non-object task metadata',
+    { state: { tasksContext: { tasks: [{ subject: 's', description: 'd', metadata: 'x' }] } } },
+    ['input', 'state', 'tasksContext', 'tasks', 0, 'metadata'],
+  ],
+  [
+    'a wrong task state',
+    { state: { tasksContext: { tasks: [{ subject: 's', description: 'd', state: 'DONE' }] } } },
+    ['input', 'state', 'tasksContext', 'tasks', 0, 'state'],
+  ],
+  [
+    'too many activated groups',
+    { state: { toolContext: { activatedGroups: Array.from({ length: 201 }, (_, i) => `g${i}`) } } },
+    ['input', 'state', 'toolContext', 'activatedGroups'],
+  ],
+  [
+    'too many tasks',
+    { state: { tasksContext: { tasks: Array.from({ length: 1001 }, () => ({ subject: 's', description: 'd' })) } } },
+    ['input', 'state', 'tasksContext', 'tasks'],
+  ],
+  [
+    'maxCacheFiles of 1',
+    { state: { toolContext: { maxCacheFiles: 1 } } },
+    ['input', 'state', 'toolContext', 'maxCacheFiles'],
+  ],
+  [
+    'maxCacheBytes of 10000',
+    { state: { toolContext: { maxCacheBytes: 10_000 } } },
+    ['input', 'state', 'toolContext', 'maxCacheBytes'],
+  ],
   ['a negative curIter', { state: { curIter: -1 } }, ['input', 'state', 'curIter']],
   ['a non-integer curIter', { state: { curIter: 'x' } }, ['input', 'state', 'curIter']],
 ];
@@ -66,21 +152,30 @@ describe('createSession rejects bad input and writes nothing', () => {
   }
 
   test('several bad fields are all reported', async ({ service }) => {
-    const result = await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, name: '', chatModelConfig: { ...MODEL, type: '', parameters: 3 } } });
+    const result = await service.graphql(CREATE_SESSION, {
+      input: { agentId: AGENT, name: '', chatModelConfig: { ...MODEL, type: '', parameters: 3 } },
+    });
     expectBadInput(result, ['input', 'name']);
     expectBadInput(result, ['input', 'chatModelConfig', 'type']);
     expectBadInput(result, ['input', 'chatModelConfig', 'parameters']);
   });
 
   test('duplicate message ids in the context', async ({ service }) => {
-    const result = await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state: { context: [message({ id: 'same' }), message({ id: 'same' })] } } });
+    const result = await service.graphql(CREATE_SESSION, {
+      input: { agentId: AGENT, state: { context: [message({ id: 'same' }), message({ id: 'same' })] } },
+    });
     expectBadInput(result, ['input', 'state', 'context', 1, 'id']);
     expect(await sessionCount(service)).toBe(0);
   });
 
   test('duplicate task ids', async ({ service }) => {
-    const tasks = [{ id: 't', subject: 'a', description: 'd' }, { id: 't', subject: 'b', description: 'd' }];
-    const result = await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state: { tasksContext: { tasks } } } });
+    const tasks = [
+      { id: 't', subject: 'a', description: 'd' },
+      { id: 't', subject: 'b', description: 'd' },
+    ];
+    const result = await service.graphql(CREATE_SESSION, {
+      input: { agentId: AGENT, state: { tasksContext: { tasks } } },
+    });
     expectBadInput(result, ['input', 'state', 'tasksContext', 'tasks', 1, 'id']);
     expect(await sessionCount(service)).toBe(0);
   });
@@ -90,45 +185,85 @@ describe('updateSession and replaceSessionState reject bad input and change noth
   test.for([
     ['a wrong permission mode', { permissionMode: 'LOUD' }, ['input', 'permissionMode']],
     ['an empty name', { name: '' }, ['input', 'name']],
-    ['non-object parameters', { chatModelConfig: { ...MODEL, parameters: 5 } }, ['input', 'chatModelConfig', 'parameters']],
+    [
+      'non-object parameters',
+      { chatModelConfig: { ...MODEL, parameters: 5 } },
+      ['input', 'chatModelConfig', 'parameters'],
+    ],
     ['an unknown field', { permission_mode: 'EXPLORE' }, ['input']],
   ] as const)('%s', async ([, input, path], { service }) => {
-    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, name: 'kept', chatModelConfig: MODEL } })).data.createSession.session;
+    const created = (
+      await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, name: 'kept', chatModelConfig: MODEL } })
+    ).data.createSession.session;
     expectBadInput(await service.graphql(UPDATE_SESSION, writeOf(created, input)), [...path]);
     expect((await service.graphql(GET_SESSION, { id: created.id, agentId: AGENT })).data.session).toEqual(created);
   });
 
   test('a context that reorders messages already in the history', async ({ service }) => {
     const state = { context: [message({ id: 'a' }), message({ id: 'b' })] };
-    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state } })).data.createSession.session;
+    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state } })).data.createSession
+      .session;
     const reordered = { context: [message({ id: 'b' }), message({ id: 'a' })] };
-    expectBadInput(await service.graphql(REPLACE_STATE, writeOf(created, { state: reordered })), ['input', 'state', 'context', 1]);
+    expectBadInput(await service.graphql(REPLACE_STATE, writeOf(created, { state: reordered })), [
+      'input',
+      'state',
+      'context',
+      1,
+    ]);
     const newFirst = { context: [message({ id: 'c' }), message({ id: 'a' })] };
-    expectBadInput(await service.graphql(REPLACE_STATE, writeOf(created, { state: newFirst })), ['input', 'state', 'context', 1]);
+    expectBadInput(await service.graphql(REPLACE_STATE, writeOf(created, { state: newFirst })), [
+      'input',
+      'state',
+      'context',
+      1,
+    ]);
     expect((await service.graphql(GET_SESSION, { id: created.id, agentId: AGENT })).data.session).toEqual(created);
   });
 
   test('a malformed state', async ({ service }) => {
     const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } })).data.createSession.session;
-    const state = { summary: { text: 'new' }, context: [message({ content: [{ toolResult: { id: 'c', name: 'n', output: {} } }] })] };
-    expectBadInput(await service.graphql(REPLACE_STATE, writeOf(created, { state })), ['input', 'state', 'context', 0, 'content', 0, 'toolResult', 'output']);
+    const state = {
+      summary: { text: 'new' },
+      context: [message({ content: [{ toolResult: { id: 'c', name: 'n', output: {} } }] })],
+    };
+    expectBadInput(await service.graphql(REPLACE_STATE, writeOf(created, { state })), [
+      'input',
+      'state',
+      'context',
+      0,
+      'content',
+      0,
+      'toolResult',
+      'output',
+    ]);
     expect((await service.graphql(GET_SESSION, { id: created.id, agentId: AGENT })).data.session).toEqual(created);
   });
 });
 
 describe('crafted cursors and oversized caller ids are refused, not failed', () => {
-  test('a history cursor beyond the sequence range, a session cursor with an impossible date or id', async ({ service }) => {
+  test('a history cursor beyond the sequence range, a session cursor with an impossible date or id', async ({
+    service,
+  }) => {
     const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } })).data.createSession.session;
     const cursor = (values: string[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
     const history = `query ($id: ID!, $agentId: ID!, $after: String) { session(id: $id, agentId: $agentId) { messages(first: 1, after: $after) { totalCount } } }`;
-    expectBadInput(await service.graphql(history, { id: created.id, agentId: AGENT, after: cursor(['99999999999']) }), ['after']);
-    for (const after of [cursor(['updatedAt', '-010000-01-01T00:00:00.000Z', 'x']), cursor(['updatedAt', new Date().toISOString(), 'a\u0000b'])]) {
+    expectBadInput(await service.graphql(history, { id: created.id, agentId: AGENT, after: cursor(['99999999999']) }), [
+      'after',
+    ]);
+    for (const after of [
+      cursor(['updatedAt', '-010000-01-01T00:00:00.000Z', 'x']),
+      cursor(['updatedAt', new Date().toISOString(), 'a\u0000b']),
+    ]) {
       expectBadInput(await service.graphql(LIST_SESSIONS, { agentId: AGENT, after }), ['after']);
     }
   });
 
   test('a caller id longer than an owner id can be is UNAUTHENTICATED', async ({ service }) => {
-    const { errors } = await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } }, { userId: 'u'.repeat(256) });
+    const { errors } = await service.graphql(
+      CREATE_SESSION,
+      { input: { agentId: AGENT } },
+      { userId: 'u'.repeat(256) },
+    );
     expect(errors?.map((error) => error.extensions?.code)).toEqual(['UNAUTHENTICATED']);
   });
 });
@@ -140,7 +275,11 @@ describe('sessions rejects bad paging arguments', () => {
     ['first: -5', { first: -5 }, ['first']],
     ['a cursor that is not base64 JSON', { after: 'not-a-cursor' }, ['after']],
     ['a cursor of the wrong shape', { after: Buffer.from(JSON.stringify({ a: 1 })).toString('base64url') }, ['after']],
-    ['a cursor with a bad date', { after: Buffer.from(JSON.stringify(['yesterday', 'x'])).toString('base64url') }, ['after']],
+    [
+      'a cursor with a bad date',
+      { after: Buffer.from(JSON.stringify(['yesterday', 'x'])).toString('base64url') },
+      ['after'],
+    ],
   ] as const)('%s', async ([, args, path], { service }) => {
     expectBadInput(await service.graphql(LIST_SESSIONS, { agentId: AGENT, ...args }), [...path]);
   });

@@ -8,14 +8,21 @@ const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFO
 const SQLSTATE = /^(08...|57P0[123]|53300)$/;
 // node-postgres reports its own timeouts and lost connections only by message.
 // ("timeout expired": a connection that did not open within DATABASE_CONNECT_TIMEOUT_MS.)
-const PG_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|timeout expired$|Query read timeout)/;
+const PG_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect|timeout expired$|Query read timeout)/;
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
-    const { code, meta, name } = cause as { code?: unknown; name: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
-    if (typeof code === 'string' && (PRISMA_CODES.has(code) || SOCKET_CODES.has(code) || SQLSTATE.test(code))) return true;
+    const { code, meta, name } = cause as {
+      code?: unknown;
+      name: string;
+      meta?: { driverAdapterError?: { cause?: { kind?: string } } };
+    };
+    if (typeof code === 'string' && (PRISMA_CODES.has(code) || SOCKET_CODES.has(code) || SQLSTATE.test(code)))
+      return true;
     // Wrapped by Prisma, or as the adapter throws it (a transaction's COMMIT): its cause is a plain object.
-    const adapterError = name === 'DriverAdapterError' ? (cause as { cause?: { kind?: string } }) : meta?.driverAdapterError;
+    const adapterError =
+      name === 'DriverAdapterError' ? (cause as { cause?: { kind?: string } }) : meta?.driverAdapterError;
     const kind = adapterError?.cause?.kind;
     if (kind && ADAPTER_KINDS.has(kind)) return true;
     if (PG_MESSAGES.test(cause.message)) return true;

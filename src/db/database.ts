@@ -141,7 +141,10 @@ function postgresDriver({
 async function pgliteDriver(dataDir: string): Promise<Driver> {
   const unlock = dataDir.includes('://') ? async () => {} : await lockDataDir(dataDir);
   // Loaded only when used: the embedded database's module alone weighs ~40 MB of memory.
-  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('pglite-prisma-adapter'),
+  ]);
   let pglite: InstanceType<typeof PGlite>;
   try {
     pglite = await PGlite.create(dataDir);

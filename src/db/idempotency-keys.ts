@@ -39,7 +39,12 @@ export async function claimKey(tx: Transaction, claim: KeyClaim): Promise<Stored
   return stored!;
 }
 
-export async function recordOutcome(tx: Transaction, userId: string, key: string, outcome: Prisma.InputJsonValue): Promise<void> {
+export async function recordOutcome(
+  tx: Transaction,
+  userId: string,
+  key: string,
+  outcome: Prisma.InputJsonValue,
+): Promise<void> {
   await tx.idempotencyKey.update({ where: { userId_key: { userId, key } }, data: { outcome } });
 }
 

@@ -49,5 +49,7 @@ export const builder = new SchemaBuilder<{
 });
 
 builder.queryType({ description: "Reads of the caller's sessions." });
-builder.mutationType({ description: 'Writes of the caller\'s sessions; each takes one input and answers with a payload or a typed failure.' });
+builder.mutationType({
+  description: "Writes of the caller's sessions; each takes one input and answers with a payload or a typed failure.",
+});
 builder.subscriptionType({ description: "Live updates of the caller's sessions." });

@@ -13,7 +13,11 @@ export interface GraphQLContext {
   loaders: Loaders;
 }
 
-export function createContext(caller: Caller | null, sessions: SessionService, subscriptions: SessionSubscriptions): GraphQLContext {
+export function createContext(
+  caller: Caller | null,
+  sessions: SessionService,
+  subscriptions: SessionSubscriptions,
+): GraphQLContext {
   return { caller, sessions, subscriptions, loaders: createLoaders(sessions, caller) };
 }
 

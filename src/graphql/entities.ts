@@ -26,9 +26,12 @@ export const idKey = builder.selection<{ id: string }>('id');
 export function referencedId(reference: { id: unknown }): string {
   const { id } = reference;
   if (typeof id !== 'string' || id.length === 0 || id.length > LIMITS.idLength) {
-    throw new InvalidInputError([{ path: ['representations', 'id'], message: `Must be a string of 1 to ${LIMITS.idLength} characters.` }]);
+    throw new InvalidInputError([
+      { path: ['representations', 'id'], message: `Must be a string of 1 to ${LIMITS.idLength} characters.` },
+    ]);
   }
-  if (!isStorableText(id)) throw new InvalidInputError([{ path: ['representations', 'id'], message: UNSTORABLE_TEXT_MESSAGE }]);
+  if (!isStorableText(id))
+    throw new InvalidInputError([{ path: ['representations', 'id'], message: UNSTORABLE_TEXT_MESSAGE }]);
   return id;
 }
 
@@ -53,14 +56,27 @@ export function useEntityRepresentationChecks(maxRepresentations: number): Plugi
 
 function representationIssues(schema: GraphQLSchema, representations: unknown[], max: number): InputIssue[] {
   if (representations.length > max) {
-    return [{ path: ['representations'], message: `At most ${max} representations per request (got ${representations.length}).` }];
+    return [
+      {
+        path: ['representations'],
+        message: `At most ${max} representations per request (got ${representations.length}).`,
+      },
+    ];
   }
   const entity = schema.getType('_Entity');
   const typeNames = new Set(isUnionType(entity) ? entity.getTypes().map((type) => type.name) : []);
   return representations.flatMap((representation, index): InputIssue[] => {
-    const typename = representation !== null && typeof representation === 'object' ? (representation as { __typename?: unknown }).__typename : undefined;
+    const typename =
+      representation !== null && typeof representation === 'object'
+        ? (representation as { __typename?: unknown }).__typename
+        : undefined;
     if (typeof typename === 'string' && typeNames.has(typename)) return [];
-    return [{ path: ['representations', index, '__typename'], message: `Must name an entity type of this subgraph: ${[...typeNames].join(', ')}.` }];
+    return [
+      {
+        path: ['representations', index, '__typename'],
+        message: `Must name an entity type of this subgraph: ${[...typeNames].join(', ')}.`,
+      },
+    ];
   });
 }
 
@@ -78,7 +94,9 @@ function entitiesFields(document: DocumentNode, operationName: string | undefine
   const operation = getOperationAST(document, operationName);
   if (!operation || operation.operation !== 'query') return [];
   const fragments = new Map(
-    document.definitions.filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION).map((fragment) => [fragment.name.value, fragment]),
+    document.definitions
+      .filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION)
+      .map((fragment) => [fragment.name.value, fragment]),
   );
   const found: FieldNode[] = [];
   const visited = new Set<string>();

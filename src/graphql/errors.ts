@@ -5,15 +5,20 @@ import { classifyError, type ErrorCode } from '../errors.js';
 import { InvalidInputError, type InputIssue } from '../sessions/errors.js';
 
 export function unauthenticated(): GraphQLError {
-  return new GraphQLError('Authentication required: send a bearer token (or the x-user-id header, where this service accepts it).', {
-    extensions: { code: 'UNAUTHENTICATED' satisfies ErrorCode },
-  });
+  return new GraphQLError(
+    'Authentication required: send a bearer token (or the x-user-id header, where this service accepts it).',
+    {
+      extensions: { code: 'UNAUTHENTICATED' satisfies ErrorCode },
+    },
+  );
 }
 
 /** Bad input found before execution (by a plugin), where no resolver could throw InvalidInputError. */
 export function badUserInput(issues: InputIssue[]): GraphQLError {
   const details = issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
-  return new GraphQLError(`Invalid input: ${details}`, { extensions: { code: 'BAD_USER_INPUT' satisfies ErrorCode, issues } });
+  return new GraphQLError(`Invalid input: ${details}`, {
+    extensions: { code: 'BAD_USER_INPUT' satisfies ErrorCode, issues },
+  });
 }
 
 /**
@@ -36,7 +41,10 @@ export function zodValidationError(error: ZodError): InvalidInputError {
  */
 function variableCoercionIssue(error: GraphQLError): InputIssue | null {
   if (error.path !== undefined) return null;
-  const match = /^Variable "\$([^"]+)" (?:got invalid value .*? at "([^"]+)"; |got invalid value .*?; |of (?:required|non-null) type )(.*)$/s.exec(error.message);
+  const match =
+    /^Variable "\$([^"]+)" (?:got invalid value .*? at "([^"]+)"; |got invalid value .*?; |of (?:required|non-null) type )(.*)$/s.exec(
+      error.message,
+    );
   if (!match) return null;
   const [, variable, at, reason] = match;
   const path: InputIssue['path'] = (at ?? variable!)
@@ -80,7 +88,10 @@ export function createErrorMask(logger: Logger) {
       const coded = reported.extensions?.code !== undefined;
       const issue = coded ? null : variableCoercionIssue(reported);
       if (issue) {
-        return new GraphQLError(reported.message, { nodes: reported.nodes, extensions: { code: 'BAD_USER_INPUT', issues: [issue] } });
+        return new GraphQLError(reported.message, {
+          nodes: reported.nodes,
+          extensions: { code: 'BAD_USER_INPUT', issues: [issue] },
+        });
       }
       // graphql-js stops coercing variables after 50 errors and says so in one more error.
       if (!coded && reported.message.startsWith('Too many errors processing variables')) {
@@ -90,13 +101,20 @@ export function createErrorMask(logger: Logger) {
     }
     const failure = classifyError(cause);
     if (failure.log === 'warn') logger.warn({ err: cause, path: located?.path }, 'a dependency is unavailable');
-    if (failure.log === 'error') logger.error({ err: cause, path: located?.path }, 'unexpected error while executing an operation');
+    if (failure.log === 'error')
+      logger.error({ err: cause, path: located?.path }, 'unexpected error while executing an operation');
     const extensions: GraphQLErrorExtensions = {
       code: failure.code,
       ...(failure.issues && { issues: failure.issues }),
       // A failure of the whole request (credential, dependency) answers with the status HTTP clients expect.
-      ...((failure.code === 'UNAUTHENTICATED' || failure.code === 'SERVICE_UNAVAILABLE') && { http: { status: failure.status, headers: failure.headers } }),
+      ...((failure.code === 'UNAUTHENTICATED' || failure.code === 'SERVICE_UNAVAILABLE') && {
+        http: { status: failure.status, headers: failure.headers },
+      }),
     };
-    return new GraphQLError(failure.code === 'INTERNAL_SERVER_ERROR' ? message : failure.message, { nodes: located?.nodes, path: located?.path, extensions });
+    return new GraphQLError(failure.code === 'INTERNAL_SERVER_ERROR' ? message : failure.message, {
+      nodes: located?.nodes,
+      path: located?.path,
+      extensions,
+    });
   };
 }

@@ -73,7 +73,10 @@ export class EventQueue<Event> implements AsyncIterableIterator<Event> {
  * answers undefined. Unlike an async generator, returning it before the first `next` still closes
  * the source, so a subscriber that leaves at once releases what it held.
  */
-export function mapUntil<In, Out>(source: AsyncIterator<In>, step: (item: In) => Promise<Out | undefined>): AsyncIterableIterator<Out> {
+export function mapUntil<In, Out>(
+  source: AsyncIterator<In>,
+  step: (item: In) => Promise<Out | undefined>,
+): AsyncIterableIterator<Out> {
   const finish = async (): Promise<IteratorResult<Out, undefined>> => {
     await source.return?.();
     return { value: undefined, done: true };

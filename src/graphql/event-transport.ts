@@ -37,11 +37,18 @@ export const inProcessTransport: EventTransport = {
  */
 export async function openRedisTransport(url: string, logger: Logger): Promise<EventTransport> {
   // A Redis that stops answering without closing (a partition) fails commands after commandTimeout.
-  const options = { lazyConnect: true, connectionName: 'agent-sessions', enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 2_000 };
+  const options = {
+    lazyConnect: true,
+    connectionName: 'agent-sessions',
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: 2_000,
+  };
   const publishClient = new Redis(url, options);
   const subscribeClient = new Redis(url, options);
   const clients = [publishClient, subscribeClient];
-  for (const client of clients) client.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
+  for (const client of clients)
+    client.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
   try {
     await Promise.all(clients.map((client) => client.connect()));
   } catch (error) {
@@ -56,7 +63,10 @@ export async function openRedisTransport(url: string, logger: Logger): Promise<E
     logger.warn({ err: error }, `redis ${what} failed`);
     return 0;
   };
-  const publisher = { publish: (channel: string, message: string) => publishClient.publish(channel, message).catch(logged('PUBLISH of a session event')) };
+  const publisher = {
+    publish: (channel: string, message: string) =>
+      publishClient.publish(channel, message).catch(logged('PUBLISH of a session event')),
+  };
   const subscriber = {
     on: (event: string, listener: (...args: any[]) => void) => subscribeClient.on(event, listener),
     subscribe: (channel: string) => subscribeClient.subscribe(channel).catch(logged('SUBSCRIBE')),
@@ -67,7 +77,10 @@ export async function openRedisTransport(url: string, logger: Logger): Promise<E
     if (down) throw new Error(`Redis connection is ${down.status}`);
   };
   return {
-    eventTarget: createRedisEventTarget({ publishClient: publisher as unknown as Redis, subscribeClient: subscriber as unknown as Redis }),
+    eventTarget: createRedisEventTarget({
+      publishClient: publisher as unknown as Redis,
+      subscribeClient: subscriber as unknown as Redis,
+    }),
     // Redis answers one connection's commands in order: once this SUBSCRIBE is answered, the event
     // target's own (sent when the listener was added) has taken effect too.
     listening: async (topic) => {

@@ -1,6 +1,13 @@
 import DataLoader from 'dataloader';
 import type { AgentStateRecord, Caller, Message, SessionRecord, Task } from '../sessions/model.js';
-import type { HistoryPage, HistoryWindow, SessionFilter, SessionListWindow, SessionPage, SessionService } from '../sessions/service.js';
+import type {
+  HistoryPage,
+  HistoryWindow,
+  SessionFilter,
+  SessionListWindow,
+  SessionPage,
+  SessionService,
+} from '../sessions/service.js';
 import { unauthenticated } from './errors.js';
 
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -69,7 +76,10 @@ function windowedLoader<Window, Value>(load: (ids: string[], window: Window) => 
       const values = new Array<Value>(keys.length);
       await Promise.all(
         [...groups.values()].map(async ({ window, indexes }) => {
-          const loaded = await load(indexes.map((index) => keys[index]!.id), window);
+          const loaded = await load(
+            indexes.map((index) => keys[index]!.id),
+            window,
+          );
           indexes.forEach((keyIndex, position) => (values[keyIndex] = loaded[position]!));
         }),
       );

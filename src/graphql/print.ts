@@ -14,7 +14,9 @@ export function printSortedSchema(): string {
 const SORTED_LISTS = ['fields', 'values', 'types', 'interfaces', 'arguments'];
 
 function nameOf(node: object): string {
-  return 'name' in node && typeof node.name === 'object' && node.name !== null && 'value' in node.name ? String(node.name.value) : '';
+  return 'name' in node && typeof node.name === 'object' && node.name !== null && 'value' in node.name
+    ? String(node.name.value)
+    : '';
 }
 
 /** Stable, so unnamed definitions (the schema extension with the `@link`) stay first. */

@@ -20,7 +20,12 @@ export interface SessionSubscriptions extends SessionEvents {
    * moment: a client that hangs up while the resolver still waits never receives the stream to
    * close. TOO_MANY_SUBSCRIPTIONS past the caller's limit.
    */
-  subscribe(caller: Caller, agentId: string, accept: (event: SessionEvent) => boolean, signal?: AbortSignal): Promise<EventQueue<SessionEvent>>;
+  subscribe(
+    caller: Caller,
+    agentId: string,
+    accept: (event: SessionEvent) => boolean,
+    signal?: AbortSignal,
+  ): Promise<EventQueue<SessionEvent>>;
   /** Subscriptions open on this instance. */
   openCount(): number;
   /** Ends every subscription (shutdown): clients see their streams complete. */
@@ -32,9 +37,14 @@ export interface SessionSubscriptions extends SessionEvents {
  * sessions its subscribers may see. `channelPrefix` keeps services (and test runs) sharing one
  * Redis apart.
  */
-export function createSessionSubscriptions(transport: EventTransport, channelPrefix: string, limits: SubscriptionLimits): SessionSubscriptions {
+export function createSessionSubscriptions(
+  transport: EventTransport,
+  channelPrefix: string,
+  limits: SubscriptionLimits,
+): SessionSubscriptions {
   const pubSub = createPubSub<Record<string, [SessionEvent]>>({ eventTarget: transport.eventTarget });
-  const topicOf = (userId: string, agentId: string) => `${channelPrefix}:sessions:${encodeURIComponent(userId)}:${encodeURIComponent(agentId)}`;
+  const topicOf = (userId: string, agentId: string) =>
+    `${channelPrefix}:sessions:${encodeURIComponent(userId)}:${encodeURIComponent(agentId)}`;
   const open = new Set<EventQueue<SessionEvent>>();
   const openPerCaller = new Map<string, number>();
 
@@ -60,7 +70,8 @@ export function createSessionSubscriptions(transport: EventTransport, channelPre
       const queue: EventQueue<SessionEvent> = new EventQueue({
         capacity: limits.bufferSize,
         keyOf: (event) => event.sessionId,
-        merge: (older, newer) => (older.kind === 'created' && newer.kind === 'updated' ? { ...newer, kind: 'created' } : newer),
+        merge: (older, newer) =>
+          older.kind === 'created' && newer.kind === 'updated' ? { ...newer, kind: 'created' } : newer,
         onClose: () => {
           open.delete(queue);
           release();
@@ -95,7 +106,10 @@ export function createSessionSubscriptions(transport: EventTransport, channelPre
 
 /** The subscriptions as one request sees them: what it subscribes ends when the request is aborted. */
 export function subscriptionsOfRequest(subscriptions: SessionSubscriptions, signal: AbortSignal): SessionSubscriptions {
-  return { ...subscriptions, subscribe: (caller, agentId, accept) => subscriptions.subscribe(caller, agentId, accept, signal) };
+  return {
+    ...subscriptions,
+    subscribe: (caller, agentId, accept) => subscriptions.subscribe(caller, agentId, accept, signal),
+  };
 }
 
 function tooManySubscriptions(max: number): GraphQLError {

@@ -36,14 +36,23 @@ function isPlainObject(value: unknown): value is JsonObject {
 /** For JSON arguments that must be objects (`parameters`, `metadata`, `extra`); null passes where the field is optional. */
 export const jsonObject: Array<[(value: JsonValue) => boolean, { message: string }]> = [
   [(value) => value == null || isPlainObject(value), { message: 'Must be a JSON object.' }],
-  [(value) => value == null || nestsWithin(value, LIMITS.jsonObjectDepth), { message: `Must nest at most ${LIMITS.jsonObjectDepth} levels.` }],
+  [
+    (value) => value == null || nestsWithin(value, LIMITS.jsonObjectDepth),
+    { message: `Must nest at most ${LIMITS.jsonObjectDepth} levels.` },
+  ],
   [
     // Too deep to serialise safely: already reported by the rule above.
-    (value) => value == null || !nestsWithin(value, LIMITS.jsonObjectDepth) || Buffer.byteLength(JSON.stringify(value)) <= LIMITS.jsonObjectBytes,
+    (value) =>
+      value == null ||
+      !nestsWithin(value, LIMITS.jsonObjectDepth) ||
+      Buffer.byteLength(JSON.stringify(value)) <= LIMITS.jsonObjectBytes,
     { message: `Must be at most ${LIMITS.jsonObjectBytes} bytes as JSON.` },
   ],
   [
     (value) => value == null || !nestsWithin(value, LIMITS.jsonObjectDepth) || inexactJsonIssue(value) === null,
-    { message: 'Must be storable exactly: finite numbers, integers within ±2^53 (larger ones as strings), no "__proto__" keys.' },
+    {
+      message:
+        'Must be storable exactly: finite numbers, integers within ±2^53 (larger ones as strings), no "__proto__" keys.',
+    },
   ],
 ];

@@ -21,14 +21,21 @@ export function originalRequestOf(request: Request): Request {
   return originals.get(request) ?? request;
 }
 
-export function useRequestBodyLimit({ maxBytes, graphqlEndpoint }: { maxBytes: number; graphqlEndpoint: string }): { reader: Plugin; refuser: Plugin } {
+export function useRequestBodyLimit({ maxBytes, graphqlEndpoint }: { maxBytes: number; graphqlEndpoint: string }): {
+  reader: Plugin;
+  refuser: Plugin;
+} {
   const refusals = new WeakMap<Request, { status: number; message: string }>();
   const tooLarge = { status: 413, message: `Request body too large: at most ${maxBytes} bytes.` };
   const reader: Plugin = {
     async onRequest({ request, setRequest, fetchAPI }) {
       const refuse = (refusal: { status: number; message: string }) => {
         // A request without the body, marked: the refuser answers it.
-        const marked = new fetchAPI.Request(request.url, { method: request.method, headers: request.headers, signal: request.signal });
+        const marked = new fetchAPI.Request(request.url, {
+          method: request.method,
+          headers: request.headers,
+          signal: request.signal,
+        });
         refusals.set(marked, refusal);
         originals.set(marked, request);
         setRequest(marked);
@@ -53,7 +60,12 @@ export function useRequestBodyLimit({ maxBytes, graphqlEndpoint }: { maxBytes: n
         }
         chunks.push(value);
       }
-      const read = new fetchAPI.Request(request.url, { method: request.method, headers: request.headers, signal: request.signal, body: Buffer.concat(chunks) });
+      const read = new fetchAPI.Request(request.url, {
+        method: request.method,
+        headers: request.headers,
+        signal: request.signal,
+        body: Buffer.concat(chunks),
+      });
       originals.set(read, request);
       setRequest(read);
     },
@@ -65,9 +77,21 @@ export function useRequestBodyLimit({ maxBytes, graphqlEndpoint }: { maxBytes: n
       // Each route's error shape: GraphQL's errors, or the REST routes' `detail`.
       const body =
         url.pathname === graphqlEndpoint
-          ? { errors: [{ message: refusal.message, extensions: { code: refusal.status === 413 ? 'REQUEST_ENTITY_TOO_LARGE' : 'BAD_REQUEST' } }] }
+          ? {
+              errors: [
+                {
+                  message: refusal.message,
+                  extensions: { code: refusal.status === 413 ? 'REQUEST_ENTITY_TOO_LARGE' : 'BAD_REQUEST' },
+                },
+              ],
+            }
           : { detail: refusal.message };
-      endResponse(new fetchAPI.Response(JSON.stringify(body), { status: refusal.status, headers: { 'content-type': 'application/json', connection: 'close' } }));
+      endResponse(
+        new fetchAPI.Response(JSON.stringify(body), {
+          status: refusal.status,
+          headers: { 'content-type': 'application/json', connection: 'close' },
+        }),
+      );
     },
   };
   return { reader, refuser };

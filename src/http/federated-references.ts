@@ -17,7 +17,8 @@ export interface FederatedReferenceOptions {
 /** Enough for the ids one busy instance touches within a few seconds; the oldest go first beyond it. */
 const MAX_CACHED_ANSWERS = 10_000;
 
-const ENTITIES = 'query ReferenceCheck($representations: [_Any!]!) { _entities(representations: $representations) { __typename } }';
+const ENTITIES =
+  'query ReferenceCheck($representations: [_Any!]!) { _entities(representations: $representations) { __typename } }';
 
 /**
  * Asks the owning subgraphs, as the gateway would, through `_entities` with the caller's credential:
@@ -25,7 +26,12 @@ const ENTITIES = 'query ReferenceCheck($representations: [_Any!]!) { _entities(r
  * call that share an owner go in one request; found ones are kept for a few seconds per caller. An owner
  * that cannot answer makes the write fail as unavailable: an unchecked reference is never accepted.
  */
-export function createFederatedReferenceCheck({ urls, cacheSeconds, timeoutMs, logger }: FederatedReferenceOptions): ReferenceCheck {
+export function createFederatedReferenceCheck({
+  urls,
+  cacheSeconds,
+  timeoutMs,
+  logger,
+}: FederatedReferenceOptions): ReferenceCheck {
   const answers = new Map<string, { found: Promise<boolean>; expires: number }>();
 
   function cached(key: string): Promise<boolean> | undefined {
@@ -52,24 +58,34 @@ export function createFederatedReferenceCheck({ urls, cacheSeconds, timeoutMs, l
       response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json', ...caller.credential },
-        body: JSON.stringify({ query: ENTITIES, variables: { representations: references.map(({ type, id }) => ({ __typename: type, id })) } }),
+        body: JSON.stringify({
+          query: ENTITIES,
+          variables: { representations: references.map(({ type, id }) => ({ __typename: type, id })) },
+        }),
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       throw unavailable(references, { err: error, url });
     }
-    const body = (await response.json().catch(() => null)) as { data?: { _entities?: unknown }; errors?: unknown[] } | null;
+    const body = (await response.json().catch(() => null)) as {
+      data?: { _entities?: unknown };
+      errors?: unknown[];
+    } | null;
     const entities = body?.data?._entities;
     if (!response.ok || body?.errors?.length || !Array.isArray(entities) || entities.length !== references.length) {
       throw unavailable(references, { url, status: response.status, errors: body?.errors });
     }
-    return entities.map((entity, index) => (entity as { __typename?: string } | null)?.__typename === references[index]!.type);
+    return entities.map(
+      (entity, index) => (entity as { __typename?: string } | null)?.__typename === references[index]!.type,
+    );
   }
 
   function unavailable(references: Reference[], details: Record<string, unknown>): ServiceUnavailableError {
     const types = [...new Set(references.map((reference) => reference.type.toLowerCase()))].join(' and ');
     logger.warn(details, `the owner of ${types} references could not be asked`);
-    return new ServiceUnavailableError(`The ${types} could not be checked now (its service is unavailable); retry later.`);
+    return new ServiceUnavailableError(
+      `The ${types} could not be checked now (its service is unavailable); retry later.`,
+    );
   }
 
   return {

@@ -56,7 +56,8 @@ export function createGraphiQLPage({ userIdHeader }: { userIdHeader: boolean }) 
   // The page inlines about 9 MB of scripts: loaded and built on the first request for it (a service
   // whose GraphiQL nobody opens never holds them), then kept.
   let page: Promise<string> | undefined;
-  const render = () => (page ??= import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => renderGraphiQL(options)));
+  const render = () =>
+    (page ??= import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => renderGraphiQL(options)));
   return { options, render };
 }
 

@@ -5,7 +5,10 @@ import type { Caller } from '../sessions/model.js';
 import { isStorableText } from '../sessions/text.js';
 import { AuthenticationError, ServiceUnavailableError } from '../errors.js';
 
-export type JwtKeys = { kind: 'secret'; secret: string } | { kind: 'jwks-url'; url: string } | { kind: 'jwks-file'; path: string };
+export type JwtKeys =
+  | { kind: 'secret'; secret: string }
+  | { kind: 'jwks-url'; url: string }
+  | { kind: 'jwks-file'; path: string };
 
 export interface JwtOptions {
   keys: JwtKeys;
@@ -32,7 +35,19 @@ export interface AuthOptions {
 export type CallerResolver = (request: Request) => Promise<Caller | null>;
 
 // A JWKS holds public keys: accepting HS* there would let a client sign with the public key.
-const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+const ASYMMETRIC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+];
 
 export async function createCallerResolver(auth: AuthOptions): Promise<CallerResolver> {
   const verify = auth.jwt && (await createTokenVerifier(auth.jwt));
@@ -41,12 +56,16 @@ export async function createCallerResolver(auth: AuthOptions): Promise<CallerRes
     if (authorization !== null) {
       const token = /^Bearer +(\S+)$/i.exec(authorization.trim())?.[1];
       if (!token) throw new AuthenticationError('The Authorization header must be "Bearer <token>".');
-      if (!verify) throw new AuthenticationError('Bearer tokens are not accepted: this service has no JWT verification configured.');
+      if (!verify)
+        throw new AuthenticationError(
+          'Bearer tokens are not accepted: this service has no JWT verification configured.',
+        );
       return { ...(await verify(token)), credential: { authorization: `Bearer ${token}` } };
     }
     const userIdHeader = request.headers.get('x-user-id');
     if (userIdHeader === null) return null;
-    if (!auth.allowUserIdHeader) throw new AuthenticationError('The x-user-id header is not accepted here: send a bearer token.');
+    if (!auth.allowUserIdHeader)
+      throw new AuthenticationError('The x-user-id header is not accepted here: send a bearer token.');
     const userId = userIdHeader.trim();
     return userId ? { ...callerNamed(userId, 'The x-user-id header'), credential: { 'x-user-id': userId } } : null;
   };
@@ -88,18 +107,29 @@ async function verificationKey(keys: JwtKeys): Promise<{ key: Uint8Array | JWTVe
       return { key: new TextEncoder().encode(keys.secret), algorithms: ['HS256'] };
     case 'jwks-url':
       // Keys are cached and refetched on an unknown `kid`, at most every 30 s.
-      return { key: createRemoteJWKSet(new URL(keys.url), { timeoutDuration: 5_000, cooldownDuration: 30_000 }), algorithms: ASYMMETRIC_ALGORITHMS };
+      return {
+        key: createRemoteJWKSet(new URL(keys.url), { timeoutDuration: 5_000, cooldownDuration: 30_000 }),
+        algorithms: ASYMMETRIC_ALGORITHMS,
+      };
     case 'jwks-file':
-      return { key: createLocalJWKSet(JSON.parse(await readFile(keys.path, 'utf8'))), algorithms: ASYMMETRIC_ALGORITHMS };
+      return {
+        key: createLocalJWKSet(JSON.parse(await readFile(keys.path, 'utf8'))),
+        algorithms: ASYMMETRIC_ALGORITHMS,
+      };
   }
 }
 
 /** The client's token is at fault unless the key set could not be fetched. */
 function tokenError(error: unknown): Error {
-  if (!(error instanceof errors.JOSEError) || error instanceof errors.JWKSTimeout || error.code === 'ERR_JOSE_GENERIC') {
+  if (
+    !(error instanceof errors.JOSEError) ||
+    error instanceof errors.JWKSTimeout ||
+    error.code === 'ERR_JOSE_GENERIC'
+  ) {
     return new ServiceUnavailableError('The token could not be verified now (key set unavailable); retry later.');
   }
   if (error instanceof errors.JWTExpired) return new AuthenticationError('The token has expired.');
-  if (error instanceof errors.JWTClaimValidationFailed) return new AuthenticationError(`The token's "${error.claim}" claim is not accepted.`);
+  if (error instanceof errors.JWTClaimValidationFailed)
+    return new AuthenticationError(`The token's "${error.claim}" claim is not accepted.`);
   return new AuthenticationError('The token is invalid.');
 }

@@ -23,13 +23,18 @@ export function useOperationLimits(limits: RequestLimits, { introspection }: { i
 
 // Armor throws a bare "Syntax Error: …" by default; reported to the validation context instead,
 // the rejection is a validation error with a code, like any other invalid document.
-type RejectionHandling = Pick<NonNullable<NonNullable<Parameters<typeof EnvelopArmorPlugin>[0]>['maxDepth']>, 'propagateOnRejection' | 'onReject'>;
+type RejectionHandling = Pick<
+  NonNullable<NonNullable<Parameters<typeof EnvelopArmorPlugin>[0]>['maxDepth']>,
+  'propagateOnRejection' | 'onReject'
+>;
 const reportedAsValidationError: RejectionHandling = {
   propagateOnRejection: false,
   onReject: [
     (context, error) =>
       context?.reportError(
-        new GraphQLError(error.message.replace(/^Syntax Error: /, ''), { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+        new GraphQLError(error.message.replace(/^Syntax Error: /, ''), {
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        }),
       ),
   ],
 };
@@ -82,9 +87,12 @@ export function useResponseSizeLimit(maxBytes: number): Plugin {
           if (exceedsJsonSize(result.data, maxBytes)) {
             setResult({
               errors: [
-                new GraphQLError(`The response would be larger than ${maxBytes} bytes (MAX_RESPONSE_BYTES): select fewer fields or aliases, or fewer items (first/last).`, {
-                  extensions: { code: 'RESPONSE_TOO_LARGE' },
-                }),
+                new GraphQLError(
+                  `The response would be larger than ${maxBytes} bytes (MAX_RESPONSE_BYTES): select fewer fields or aliases, or fewer items (first/last).`,
+                  {
+                    extensions: { code: 'RESPONSE_TOO_LARGE' },
+                  },
+                ),
               ],
             });
           }

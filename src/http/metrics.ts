@@ -44,7 +44,12 @@ export function createMetrics(poolStats: () => PoolStats | null, openSubscriptio
   const registry = new Registry();
   const registers = [registry];
   collectDefaultMetrics({ register: registry });
-  const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests by route, method and status.', labelNames: ['route', 'method', 'status'], registers });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by route, method and status.',
+    labelNames: ['route', 'method', 'status'],
+    registers,
+  });
   const durations = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request durations by route and method.',
@@ -52,8 +57,18 @@ export function createMetrics(poolStats: () => PoolStats | null, openSubscriptio
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers,
   });
-  const operations = new Counter({ name: 'graphql_operations_total', help: 'GraphQL operations executed, by type.', labelNames: ['type'], registers });
-  const errors = new Counter({ name: 'graphql_errors_total', help: 'GraphQL errors returned, by extensions.code.', labelNames: ['code'], registers });
+  const operations = new Counter({
+    name: 'graphql_operations_total',
+    help: 'GraphQL operations executed, by type.',
+    labelNames: ['type'],
+    registers,
+  });
+  const errors = new Counter({
+    name: 'graphql_errors_total',
+    help: 'GraphQL errors returned, by extensions.code.',
+    labelNames: ['code'],
+    registers,
+  });
   new Gauge({
     name: 'graphql_subscriptions_open',
     help: 'Subscriptions open on this instance (SSE and WebSocket).',
@@ -103,7 +118,11 @@ export function useMetricsEndpoint(metrics: Metrics): Plugin {
   return {
     async onRequest({ url, endResponse, fetchAPI }) {
       if (url.pathname !== '/metrics') return;
-      endResponse(new fetchAPI.Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } }));
+      endResponse(
+        new fetchAPI.Response(await metrics.registry.metrics(), {
+          headers: { 'content-type': metrics.registry.contentType },
+        }),
+      );
     },
   };
 }

@@ -12,7 +12,9 @@ export function useNestingLimit(maxNesting: number): Plugin {
       setParseFn((source, options) => {
         const text = typeof source === 'string' ? source : source.body;
         if (nestingDepth(text) > maxNesting) {
-          throw new GraphQLError(`Syntax Error: The document nests deeper than ${maxNesting} levels.`, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
+          throw new GraphQLError(`Syntax Error: The document nests deeper than ${maxNesting} levels.`, {
+            extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+          });
         }
         return parseFn(source, options);
       });

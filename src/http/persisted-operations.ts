@@ -18,9 +18,18 @@ export async function useAllowListedOperations(file: string): Promise<Plugin> {
     },
     allowArbitraryOperations: false,
     customErrors: {
-      notFound: { message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } } },
-      persistedQueryOnly: { message: 'Only persisted operations are accepted: send documentId.', extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } } },
-      keyNotFound: { message: 'Only persisted operations are accepted: send documentId.', extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } } },
+      notFound: {
+        message: 'PersistedQueryNotFound',
+        extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } },
+      },
+      persistedQueryOnly: {
+        message: 'Only persisted operations are accepted: send documentId.',
+        extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } },
+      },
+      keyNotFound: {
+        message: 'Only persisted operations are accepted: send documentId.',
+        extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } },
+      },
     },
   });
 }

@@ -29,7 +29,10 @@ export interface WebSocketOptions {
  * The service over HTTP: Yoga (GraphQL with SSE subscriptions, REST, probes) and, on the same port
  * and path, GraphQL over WebSocket (the graphql-ws protocol).
  */
-export function createHttpServer(app: App, { keepAliveMs, maxPayloadBytes, persistedOperationsOnly }: WebSocketOptions): HttpServer {
+export function createHttpServer(
+  app: App,
+  { keepAliveMs, maxPayloadBytes, persistedOperationsOnly }: WebSocketOptions,
+): HttpServer {
   const server = createServer(app.yoga);
   const sockets = new WebSocketServer({ server, path: app.yoga.graphqlEndpoint, maxPayload: maxPayloadBytes });
   const graphqlWs = useServer<Record<string, unknown>>(
@@ -48,16 +51,20 @@ export function createHttpServer(app: App, { keepAliveMs, maxPayloadBytes, persi
           // A credential that does not hold (Yoga's error mask has turned it into UNAUTHENTICATED):
           // 4403 Forbidden. Anonymous connections are accepted and get UNAUTHENTICATED per
           // operation, as over HTTP.
-          if (error instanceof GraphQLError && error.extensions.code === ('UNAUTHENTICATED' satisfies ErrorCode)) return false;
+          if (error instanceof GraphQLError && error.extensions.code === ('UNAUTHENTICATED' satisfies ErrorCode))
+            return false;
           throw error;
         }
       },
       onSubscribe: async (context, _id, payload) => {
         if (persistedOperationsOnly) {
           return [
-            new GraphQLError('Only persisted operations are accepted, over HTTP: send documentId (subscriptions over SSE).', {
-              extensions: { code: 'PERSISTED_QUERY_ONLY' },
-            }),
+            new GraphQLError(
+              'Only persisted operations are accepted, over HTTP: send documentId (subscriptions over SSE).',
+              {
+                extensions: { code: 'PERSISTED_QUERY_ONLY' },
+              },
+            ),
           ];
         }
         // onConnect has refused a connection whose credentials disagree.

@@ -66,7 +66,8 @@ export function createYogaServer(options: YogaOptions) {
     batching: limits.maxBatchSize > 0 && { limit: limits.maxBatchSize },
     // The GraphQL-over-HTTP name for a persisted operation's id (see persisted-operations.ts).
     extraParamNames: ['documentId'],
-    context: async ({ request }) => createContext(await resolveCaller(request), sessions, subscriptionsOfRequest(subscriptions, request.signal)),
+    context: async ({ request }) =>
+      createContext(await resolveCaller(request), sessions, subscriptionsOfRequest(subscriptions, request.signal)),
     maskedErrors: { maskError: createErrorMask(logger) },
     logging: {
       debug: (...args) => logger.debug({ args }, 'yoga'),
@@ -122,7 +123,8 @@ export function createYogaServer(options: YogaOptions) {
         {},
         {
           enableIf: ({ document, operationName }) =>
-            (document.loc?.end ?? Infinity) <= MAX_COMPILED_DOCUMENT_LENGTH && getOperationAST(document, operationName)?.operation === 'query',
+            (document.loc?.end ?? Infinity) <= MAX_COMPILED_DOCUMENT_LENGTH &&
+            getOperationAST(document, operationName)?.operation === 'query',
         },
       ),
       // After the compiler: it replaces the execute function, which the timeout then wraps.

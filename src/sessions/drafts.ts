@@ -123,7 +123,9 @@ export function buildAgentState(draft: AgentStateDraft = {}, now = new Date()): 
     tasks: (draft.tasksContext?.tasks ?? []).map((task) => buildTask(task, createdAt)),
   };
   if (state.context.length > LIMITS.contextMessages) {
-    throw new InvalidInputError([{ path: ['context'], message: `Must have at most ${LIMITS.contextMessages} entries.` }]);
+    throw new InvalidInputError([
+      { path: ['context'], message: `Must have at most ${LIMITS.contextMessages} entries.` },
+    ]);
   }
   assertUniqueMessageIds(state.context, ['context']);
   assertTaskGraph(state.tasks, ['tasksContext', 'tasks']);
@@ -220,7 +222,8 @@ export function assertUniqueMessageIds(messages: Array<{ id: string }>, path: Ar
   const seen = new Set<string>();
   const issues: InputIssue[] = [];
   messages.forEach((message, index) => {
-    if (seen.has(message.id)) issues.push({ path: [...path, index, 'id'], message: `Duplicate message id '${message.id}'.` });
+    if (seen.has(message.id))
+      issues.push({ path: [...path, index, 'id'], message: `Duplicate message id '${message.id}'.` });
     seen.add(message.id);
   });
   if (issues.length > 0) throw new InvalidInputError(issues);
@@ -239,12 +242,17 @@ function assertTaskGraph(tasks: Task[], path: Array<string | number>): void {
 }
 
 /** What is wrong with one task's links, given the ids of its session's tasks. */
-export function taskLinkIssues(ids: ReadonlySet<string>, task: Pick<Task, 'id' | 'blocks' | 'blockedBy'>, path: Array<string | number>): InputIssue[] {
+export function taskLinkIssues(
+  ids: ReadonlySet<string>,
+  task: Pick<Task, 'id' | 'blocks' | 'blockedBy'>,
+  path: Array<string | number>,
+): InputIssue[] {
   const issues: InputIssue[] = [];
   for (const field of ['blocks', 'blockedBy'] as const) {
     for (const linked of task[field]) {
       if (linked === task.id) issues.push({ path: [...path, field], message: 'A task cannot block itself.' });
-      else if (!ids.has(linked)) issues.push({ path: [...path, field], message: `No task '${linked}' in this session.` });
+      else if (!ids.has(linked))
+        issues.push({ path: [...path, field], message: `No task '${linked}' in this session.` });
     }
   }
   return issues;

@@ -39,7 +39,9 @@ export class VersionConflictError extends DomainError {
     readonly expectedVersion: number,
     readonly actualVersion: number,
   ) {
-    super(`Session '${sessionId}' is at version ${actualVersion}, not the expected ${expectedVersion}; re-read it and retry.`);
+    super(
+      `Session '${sessionId}' is at version ${actualVersion}, not the expected ${expectedVersion}; re-read it and retry.`,
+    );
   }
 }
 

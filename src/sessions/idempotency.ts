@@ -29,7 +29,9 @@ export interface WriteRequest {
 
 export function assertIdempotencyKey(key: string): void {
   if (key.length === 0 || key.length > LIMITS.idLength || !isStorableText(key)) {
-    throw new InvalidInputError([{ path: ['idempotencyKey'], message: `Must be 1 to ${LIMITS.idLength} characters of storable text.` }]);
+    throw new InvalidInputError([
+      { path: ['idempotencyKey'], message: `Must be 1 to ${LIMITS.idLength} characters of storable text.` },
+    ]);
   }
 }
 
@@ -48,7 +50,10 @@ function canonicalJson(value: unknown): string {
 
 export function keyReusedError(): InvalidInputError {
   return new InvalidInputError([
-    { path: ['idempotencyKey'], message: 'This idempotency key was used for a different write; use a new key for each distinct write.' },
+    {
+      path: ['idempotencyKey'],
+      message: 'This idempotency key was used for a different write; use a new key for each distinct write.',
+    },
   ]);
 }
 
@@ -59,7 +64,11 @@ export interface OutcomeCodec<Outcome> {
 }
 
 export const sessionOutcome: OutcomeCodec<SessionRecord> = {
-  encode: (session) => ({ ...session, createdAt: session.createdAt.toISOString(), updatedAt: session.updatedAt.toISOString() }),
+  encode: (session) => ({
+    ...session,
+    createdAt: session.createdAt.toISOString(),
+    updatedAt: session.updatedAt.toISOString(),
+  }),
   decode: (stored) => {
     const session = stored as SessionRecord & { createdAt: string; updatedAt: string };
     return { ...session, createdAt: new Date(session.createdAt), updatedAt: new Date(session.updatedAt) };

@@ -58,7 +58,11 @@ class Parameters {
  * that agent's index from the cursor), rows ordered by agent, then in the page's order. It reads
  * one more session per agent than the page holds, to tell whether another page follows.
  */
-export function sessionPagesSql(caller: Caller, agentIds: readonly string[], window: SessionListWindow): { sql: string; params: unknown[] } {
+export function sessionPagesSql(
+  caller: Caller,
+  agentIds: readonly string[],
+  window: SessionListWindow,
+): { sql: string; params: unknown[] } {
   const { field, direction } = window.order ?? DEFAULT_ORDER;
   const params = new Parameters();
   const agents = params.add([...agentIds]);
@@ -70,7 +74,9 @@ export function sessionPagesSql(caller: Caller, agentIds: readonly string[], win
     const beyond = direction === 'desc' ? '<' : '>';
     const value = params.add(window.after.value.toISOString());
     const id = params.add(window.after.id);
-    conditions.push(`${column} ${beyond}= ${value}::timestamptz AND (${column} ${beyond} ${value}::timestamptz OR id ${beyond} ${id})`);
+    conditions.push(
+      `${column} ${beyond}= ${value}::timestamptz AND (${column} ${beyond} ${value}::timestamptz OR id ${beyond} ${id})`,
+    );
   }
   const sql = `SELECT p.* FROM unnest(${agents}::varchar[]) AS a(agent_id)
     CROSS JOIN LATERAL (
@@ -82,10 +88,20 @@ export function sessionPagesSql(caller: Caller, agentIds: readonly string[], win
 }
 
 /** One statement counting the sessions of each of `agentIds` that pass `filter`. */
-export function sessionCountsSql(caller: Caller, agentIds: readonly string[], filter?: SessionFilter): { sql: string; params: unknown[] } {
+export function sessionCountsSql(
+  caller: Caller,
+  agentIds: readonly string[],
+  filter?: SessionFilter,
+): { sql: string; params: unknown[] } {
   const params = new Parameters();
-  const conditions = [`agent_id = ANY(${params.add([...agentIds])}::varchar[])`, ...filterConditions(params, caller, filter)];
-  return { sql: `SELECT agent_id AS "agentId", count(*)::int AS count FROM sessions WHERE ${conditions.join(' AND ')} GROUP BY agent_id`, params: params.values };
+  const conditions = [
+    `agent_id = ANY(${params.add([...agentIds])}::varchar[])`,
+    ...filterConditions(params, caller, filter),
+  ];
+  return {
+    sql: `SELECT agent_id AS "agentId", count(*)::int AS count FROM sessions WHERE ${conditions.join(' AND ')} GROUP BY agent_id`,
+    params: params.values,
+  };
 }
 
 function filterConditions(params: Parameters, caller: Caller, filter: SessionFilter = {}): string[] {
@@ -94,7 +110,8 @@ function filterConditions(params: Parameters, caller: Caller, filter: SessionFil
   if (filter.workspaceId != null) conditions.push(`workspace_id = ${params.add(filter.workspaceId)}`);
   if (filter.source != null) conditions.push(`source = ${params.add(filter.source)}::session_source`);
   if (filter.sourceScheduleId != null) conditions.push(`source_schedule_id = ${params.add(filter.sourceScheduleId)}`);
-  if (filter.nameContains != null) conditions.push(`name ILIKE ${params.add(`%${escapeLike(filter.nameContains)}%`)} ESCAPE '\\'`);
+  if (filter.nameContains != null)
+    conditions.push(`name ILIKE ${params.add(`%${escapeLike(filter.nameContains)}%`)} ESCAPE '\\'`);
   const ranges = [
     ['updated_at', '>=', filter.updatedAfter],
     ['updated_at', '<', filter.updatedBefore],
@@ -121,7 +138,8 @@ function assertComparableDates(filter: SessionFilter): void {
   const issues: InputIssue[] = [];
   for (const key of ['updatedAfter', 'updatedBefore', 'createdAfter', 'createdBefore'] as const) {
     const value = filter[key];
-    if (value && !isComparableDate(value)) issues.push({ path: ['filter', key], message: `Must be a date in the years ${FIRST_YEAR} to ${LAST_YEAR}.` });
+    if (value && !isComparableDate(value))
+      issues.push({ path: ['filter', key], message: `Must be a date in the years ${FIRST_YEAR} to ${LAST_YEAR}.` });
   }
   if (issues.length > 0) throw new InvalidInputError(issues);
 }

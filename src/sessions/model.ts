@@ -80,7 +80,9 @@ export interface ReadCacheEntry {
   bytes: number;
 }
 
-export type DataSource = { type: 'base64'; data: string; mediaType: string } | { type: 'url'; url: string; mediaType: string };
+export type DataSource =
+  | { type: 'base64'; data: string; mediaType: string }
+  | { type: 'url'; url: string; mediaType: string };
 
 export interface TextBlock {
   type: 'text';

@@ -1,5 +1,12 @@
 import { buildRules, buildTextOrBlocks, type PermissionRuleDraft, type TextOrBlocksDraft } from './drafts.js';
-import type { AgentStateRecord, ChatModelConfig, JsonObject, PermissionMode, ReadCacheEntry, WorkingDirectory } from './model.js';
+import type {
+  AgentStateRecord,
+  ChatModelConfig,
+  JsonObject,
+  PermissionMode,
+  ReadCacheEntry,
+  WorkingDirectory,
+} from './model.js';
 
 /** A chat model configuration as clients send it: `parameters` may be left out. */
 export type ChatModelConfigDraft = Omit<ChatModelConfig, 'parameters'> & { parameters?: JsonObject | null };

@@ -13,7 +13,10 @@ const storable = [isStorableText, { message: UNSTORABLE_TEXT_MESSAGE }] as const
 
 /** A string that may be empty but not oversized (free text). */
 export const boundedText = (maxLength: number) =>
-  z.string().max(maxLength, { message: `Must be at most ${maxLength} characters.` }).refine(...storable);
+  z
+    .string()
+    .max(maxLength, { message: `Must be at most ${maxLength} characters.` })
+    .refine(...storable);
 
 /** A required string that must not be empty (ids, names, labels). */
 export const nonEmptyText = (maxLength: number) =>
@@ -25,4 +28,3 @@ export const nonEmptyText = (maxLength: number) =>
 
 export const idText = () => nonEmptyText(LIMITS.idLength);
 export const labelText = () => nonEmptyText(LIMITS.labelLength);
-

@@ -1,27 +1,54 @@
 import { Prisma, type PrismaClient } from '../db/generated/client.js';
 import type { AgentState as AgentStateRow, Session as SessionRow, Task as TaskRow } from '../db/generated/client.js';
 import type { RawQuery } from '../db/database.js';
-import { buildAgentState, buildMessage, buildTextOrBlocks, type AgentStateDraft, type MessageDraft, type TaskDraft, type TextOrBlocksDraft } from './drafts.js';
+import {
+  buildAgentState,
+  buildMessage,
+  buildTextOrBlocks,
+  type AgentStateDraft,
+  type MessageDraft,
+  type TaskDraft,
+  type TextOrBlocksDraft,
+} from './drafts.js';
 import { isDatabaseUnavailable } from '../db/availability.js';
 import { claimKey, purgeExpiredKeys, recordOutcome } from '../db/idempotency-keys.js';
 import { InvalidInputError, SessionNotFoundError, VersionConflictError, WriteOutcomeUnknownError } from './errors.js';
-import { assertIdempotencyKey, deletedOutcome, fingerprintOf, keyReusedError, sessionOutcome, writtenOutcome, type OutcomeCodec, type WriteOptions, type WriteRequest } from './idempotency.js';
+import {
+  assertIdempotencyKey,
+  deletedOutcome,
+  fingerprintOf,
+  keyReusedError,
+  sessionOutcome,
+  writtenOutcome,
+  type OutcomeCodec,
+  type WriteOptions,
+  type WriteRequest,
+} from './idempotency.js';
 import { LIMITS } from './limits.js';
 import type { SessionEventKind, SessionEvents } from './events.js';
 import { newId } from './ids.js';
 import { sessionCountsSql, sessionPagesSql, type SessionFilter, type SessionListWindow } from './listing.js';
-import type {
-  AgentStateRecord,
-  Caller,
-  Message,
-  SessionRecord,
-  SessionRef,
-  SessionSource,
-  Task,
-} from './model.js';
-import { buildChatModelConfig, planSessionPatch, planStatePatch, type AgentStatePatch, type ChatModelConfigDraft, type SessionPatch } from './patch.js';
+import type { AgentStateRecord, Caller, Message, SessionRecord, SessionRef, SessionSource, Task } from './model.js';
+import {
+  buildChatModelConfig,
+  planSessionPatch,
+  planStatePatch,
+  type AgentStatePatch,
+  type ChatModelConfigDraft,
+  type SessionPatch,
+} from './patch.js';
 import { referenceCheckOff, type Reference, type ReferenceCheck } from './references.js';
-import { messageRows, nullableJson, stateColumns, taskRows, toAgentStateRecord, toMessage, toSessionRecord, toTask, type MessageRow } from './rows.js';
+import {
+  messageRows,
+  nullableJson,
+  stateColumns,
+  taskRows,
+  toAgentStateRecord,
+  toMessage,
+  toSessionRecord,
+  toTask,
+  type MessageRow,
+} from './rows.js';
 import { addTask, changedTasks, patchTask, removeTask, type TaskPatch } from './tasks.js';
 import { assertStorableText } from './text.js';
 
@@ -35,7 +62,14 @@ export interface NewSession {
   state?: AgentStateDraft | null;
 }
 
-export { DEFAULT_ORDER, type SessionFilter, type SessionListPosition, type SessionListWindow, type SessionOrder, type SessionOrderField } from './listing.js';
+export {
+  DEFAULT_ORDER,
+  type SessionFilter,
+  type SessionListPosition,
+  type SessionListWindow,
+  type SessionOrder,
+  type SessionOrderField,
+} from './listing.js';
 
 export interface SessionListQuery extends SessionListWindow {
   agentId: string;
@@ -94,7 +128,11 @@ export class SessionService {
     readonly references: ReferenceCheck = referenceCheckOff,
   ) {}
 
-  async create(caller: Caller, input: NewSession, options: Omit<WriteOptions, 'expectedVersion'> = {}): Promise<SessionRecord> {
+  async create(
+    caller: Caller,
+    input: NewSession,
+    options: Omit<WriteOptions, 'expectedVersion'> = {},
+  ): Promise<SessionRecord> {
     assertStorableText(input);
     await this.references.assertOwned(caller, referencesNamed(input.agentId, input.chatModelConfig));
     const now = new Date();
@@ -143,7 +181,11 @@ export class SessionService {
   }
 
   /** The same page of the caller's sessions of each agent, in one statement (federation's `Agent.sessions`). */
-  async listOfAgents(caller: Caller, agentIds: readonly string[], window: SessionListWindow): Promise<Map<string, SessionPage>> {
+  async listOfAgents(
+    caller: Caller,
+    agentIds: readonly string[],
+    window: SessionListWindow,
+  ): Promise<Map<string, SessionPage>> {
     const { sql, params } = sessionPagesSql(caller, agentIds, window);
     const rows = groupBy(await this.query<SessionRow>(sql, params), (row) => row.agentId, toSessionRecord);
     return new Map(
@@ -159,24 +201,48 @@ export class SessionService {
   }
 
   /** How many of the caller's sessions of each agent pass `filter`, in one statement. */
-  async countOfAgents(caller: Caller, agentIds: readonly string[], filter?: SessionFilter): Promise<Map<string, number>> {
+  async countOfAgents(
+    caller: Caller,
+    agentIds: readonly string[],
+    filter?: SessionFilter,
+  ): Promise<Map<string, number>> {
     const { sql, params } = sessionCountsSql(caller, agentIds, filter);
-    const counts = new Map((await this.query<{ agentId: string; count: number }>(sql, params)).map((row) => [row.agentId, row.count]));
+    const counts = new Map(
+      (await this.query<{ agentId: string; count: number }>(sql, params)).map((row) => [row.agentId, row.count]),
+    );
     return new Map(agentIds.map((agentId) => [agentId, counts.get(agentId) ?? 0]));
   }
 
-  async update(caller: Caller, ref: SessionRef, patch: SessionPatch, options: WriteOptions = {}): Promise<SessionRecord> {
+  async update(
+    caller: Caller,
+    ref: SessionRef,
+    patch: SessionPatch,
+    options: WriteOptions = {},
+  ): Promise<SessionRecord> {
     assertStorableText(patch);
     const changes = planSessionPatch(patch);
     // Outside the write's transaction: no row stays locked while another service answers.
     await this.references.assertOwned(caller, referencesNamed(undefined, patch.chatModelConfig));
     const { chatModelConfig, ...columns } = changes.session;
-    const sessionColumns = { ...columns, ...(chatModelConfig !== undefined && { chatModelConfig: nullableJson(chatModelConfig) }) };
-    return this.write(caller, ref, { operation: 'update', input: patch }, options, sessionColumns, async (tx, session) => {
-      if (changes.state.permissionMode) {
-        await tx.agentState.update({ where: { sessionId: session.id }, data: { permissionMode: changes.state.permissionMode } });
-      }
-    });
+    const sessionColumns = {
+      ...columns,
+      ...(chatModelConfig !== undefined && { chatModelConfig: nullableJson(chatModelConfig) }),
+    };
+    return this.write(
+      caller,
+      ref,
+      { operation: 'update', input: patch },
+      options,
+      sessionColumns,
+      async (tx, session) => {
+        if (changes.state.permissionMode) {
+          await tx.agentState.update({
+            where: { sessionId: session.id },
+            data: { permissionMode: changes.state.permissionMode },
+          });
+        }
+      },
+    );
   }
 
   /**
@@ -184,12 +250,20 @@ export class SessionService {
    * context; its messages already in the history are rewritten in place, new ones are appended, and
    * the history keeps everything else.
    */
-  replaceState(caller: Caller, ref: SessionRef, draft: AgentStateDraft, options: WriteOptions = {}): Promise<SessionRecord> {
+  replaceState(
+    caller: Caller,
+    ref: SessionRef,
+    draft: AgentStateDraft,
+    options: WriteOptions = {},
+  ): Promise<SessionRecord> {
     assertStorableText(draft);
     const { context, tasks, ...state } = buildAgentState(draft);
     return this.write(caller, ref, { operation: 'replaceState', input: draft }, options, {}, async (tx, session) => {
       await tx.agentState.update({ where: { sessionId: session.id }, data: stateColumns(state) });
-      const known = await tx.message.findMany({ where: { sessionId: session.id, id: { in: context.map((m) => m.id) } }, select: { id: true, seq: true } });
+      const known = await tx.message.findMany({
+        where: { sessionId: session.id, id: { in: context.map((m) => m.id) } },
+        select: { id: true, seq: true },
+      });
       const knownSeq = new Map(known.map((message) => [message.id, message.seq]));
       assertContextOrder(context, knownSeq);
       // Taken before the rewrite below removes rows, so new messages never reuse a sequence number.
@@ -210,16 +284,28 @@ export class SessionService {
    * Appends messages to the history and to the context, in order; returns them as stored (ids and
    * times settled; a replay returns those of the first write).
    */
-  async appendMessages(caller: Caller, ref: SessionRef, drafts: MessageDraft[], options: WriteOptions = {}): Promise<{ session: SessionRecord; messages: Message[] }> {
+  async appendMessages(
+    caller: Caller,
+    ref: SessionRef,
+    drafts: MessageDraft[],
+    options: WriteOptions = {},
+  ): Promise<{ session: SessionRecord; messages: Message[] }> {
     assertStorableText(drafts);
     const createdAt = new Date().toISOString();
     const messages = drafts.map((draft) => buildMessage(draft, createdAt));
-    const { session, made } = await this.writeMaking(caller, ref, { operation: 'appendMessages', input: drafts }, options, messages, async (tx, session) => {
-      await assertNewMessageIds(tx, session.id, messages);
-      await assertContextRoom(tx, session.id, messages.length);
-      const lastSeq = await this.lastSeq(tx, session.id);
-      await tx.message.createMany({ data: messageRows(session.id, messages, lastSeq) });
-    });
+    const { session, made } = await this.writeMaking(
+      caller,
+      ref,
+      { operation: 'appendMessages', input: drafts },
+      options,
+      messages,
+      async (tx, session) => {
+        await assertNewMessageIds(tx, session.id, messages);
+        await assertContextRoom(tx, session.id, messages.length);
+        const lastSeq = await this.lastSeq(tx, session.id);
+        await tx.message.createMany({ data: messageRows(session.id, messages, lastSeq) });
+      },
+    );
     return { session, messages: made };
   }
 
@@ -235,47 +321,86 @@ export class SessionService {
     options: WriteOptions = {},
   ): Promise<SessionRecord> {
     assertStorableText(summary);
-    return this.write(caller, ref, { operation: 'compactContext', input: { keepLast, summary } }, options, {}, async (tx, session) => {
-      await tx.agentState.update({ where: { sessionId: session.id }, data: stateColumns({ summary: buildTextOrBlocks(summary) }) });
-      const [newestDropped] = await tx.message.findMany({
-        where: { sessionId: session.id, inContext: true },
-        orderBy: { seq: 'desc' },
-        skip: keepLast,
-        take: 1,
-        select: { seq: true },
-      });
-      if (newestDropped) {
-        await tx.message.updateMany({ where: { sessionId: session.id, inContext: true, seq: { lte: newestDropped.seq } }, data: { inContext: false } });
-      }
-    });
+    return this.write(
+      caller,
+      ref,
+      { operation: 'compactContext', input: { keepLast, summary } },
+      options,
+      {},
+      async (tx, session) => {
+        await tx.agentState.update({
+          where: { sessionId: session.id },
+          data: stateColumns({ summary: buildTextOrBlocks(summary) }),
+        });
+        const [newestDropped] = await tx.message.findMany({
+          where: { sessionId: session.id, inContext: true },
+          orderBy: { seq: 'desc' },
+          skip: keepLast,
+          take: 1,
+          select: { seq: true },
+        });
+        if (newestDropped) {
+          await tx.message.updateMany({
+            where: { sessionId: session.id, inContext: true, seq: { lte: newestDropped.seq } },
+            data: { inContext: false },
+          });
+        }
+      },
+    );
   }
 
   /** A small write between turns: only the state fields the patch names change. */
-  updateState(caller: Caller, ref: SessionRef, patch: AgentStatePatch, options: WriteOptions = {}): Promise<SessionRecord> {
+  updateState(
+    caller: Caller,
+    ref: SessionRef,
+    patch: AgentStatePatch,
+    options: WriteOptions = {},
+  ): Promise<SessionRecord> {
     assertStorableText(patch);
     const changes = planStatePatch(patch);
     return this.write(caller, ref, { operation: 'updateState', input: patch }, options, {}, async (tx, session) => {
-      if (Object.keys(changes).length > 0) await tx.agentState.update({ where: { sessionId: session.id }, data: stateColumns(changes) });
+      if (Object.keys(changes).length > 0)
+        await tx.agentState.update({ where: { sessionId: session.id }, data: stateColumns(changes) });
     });
   }
 
   /** Adds a task; returns its id (generated when absent; a replay returns that of the first write). */
-  async createTask(caller: Caller, ref: SessionRef, draft: TaskDraft, options: WriteOptions = {}): Promise<{ session: SessionRecord; taskId: string }> {
+  async createTask(
+    caller: Caller,
+    ref: SessionRef,
+    draft: TaskDraft,
+    options: WriteOptions = {},
+  ): Promise<{ session: SessionRecord; taskId: string }> {
     assertStorableText(draft);
     const task = { ...draft, id: draft.id ?? newId() };
-    const { session, made } = await this.writeMaking(caller, ref, { operation: 'createTask', input: draft }, options, task.id, (tx, session) =>
-      this.editTasks(tx, session, (tasks) => addTask(tasks, task)),
+    const { session, made } = await this.writeMaking(
+      caller,
+      ref,
+      { operation: 'createTask', input: draft },
+      options,
+      task.id,
+      (tx, session) => this.editTasks(tx, session, (tasks) => addTask(tasks, task)),
     );
     return { session, taskId: made };
   }
 
-  updateTask(caller: Caller, ref: SessionRef, taskId: string, patch: TaskPatch, options: WriteOptions = {}): Promise<SessionRecord> {
+  updateTask(
+    caller: Caller,
+    ref: SessionRef,
+    taskId: string,
+    patch: TaskPatch,
+    options: WriteOptions = {},
+  ): Promise<SessionRecord> {
     assertStorableText(patch);
-    return this.writeTasks(caller, ref, { operation: 'updateTask', input: { taskId, patch } }, options, (tasks) => patchTask(tasks, taskId, patch));
+    return this.writeTasks(caller, ref, { operation: 'updateTask', input: { taskId, patch } }, options, (tasks) =>
+      patchTask(tasks, taskId, patch),
+    );
   }
 
   deleteTask(caller: Caller, ref: SessionRef, taskId: string, options: WriteOptions = {}): Promise<SessionRecord> {
-    return this.writeTasks(caller, ref, { operation: 'deleteTask', input: { taskId } }, options, (tasks) => removeTask(tasks, taskId));
+    return this.writeTasks(caller, ref, { operation: 'deleteTask', input: { taskId } }, options, (tasks) =>
+      removeTask(tasks, taskId),
+    );
   }
 
   /** The agent runtime marks a session as running when a turn starts and clears the mark when it ends. */
@@ -297,7 +422,13 @@ export class SessionService {
       if (!row) throw await missedWrite(tx, caller, ref, expectedVersion);
       return row;
     });
-    this.events?.published({ kind: 'deleted', sessionId: ref.id, userId: caller.userId, agentId: ref.agentId, version: deleted.version });
+    this.events?.published({
+      kind: 'deleted',
+      sessionId: ref.id,
+      userId: caller.userId,
+      agentId: ref.agentId,
+      version: deleted.version,
+    });
     return deleted.version;
   }
 
@@ -308,11 +439,10 @@ export class SessionService {
   async messagesPage(caller: Caller, ref: SessionRef, { offset, limit }: MessageWindow): Promise<MessagePage> {
     const session = await this.get(caller, ref);
     if (!session) throw new SessionNotFoundError(ref.id);
-    const rows = await this.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = $1 ORDER BY seq OFFSET $2 LIMIT $3`, [
-      session.id,
-      offset,
-      limit,
-    ]);
+    const rows = await this.query<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = $1 ORDER BY seq OFFSET $2 LIMIT $3`,
+      [session.id, offset, limit],
+    );
     return { messages: rows.map(toMessage), isRunning: session.isRunning };
   }
 
@@ -322,14 +452,18 @@ export class SessionService {
   // the rows are the ones Prisma would return.
 
   async statesOf(sessionIds: readonly string[]): Promise<Map<string, AgentStateRecord>> {
-    const rows = await this.query<AgentStateRow>(`SELECT ${STATE_COLUMNS} FROM agent_states WHERE session_id = ANY($1::varchar[])`, [[...sessionIds]]);
+    const rows = await this.query<AgentStateRow>(
+      `SELECT ${STATE_COLUMNS} FROM agent_states WHERE session_id = ANY($1::varchar[])`,
+      [[...sessionIds]],
+    );
     return new Map(rows.map((row) => [row.sessionId, toAgentStateRecord(row)]));
   }
 
   async tasksOf(sessionIds: readonly string[]): Promise<Map<string, Task[]>> {
-    const rows = await this.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks WHERE session_id = ANY($1::varchar[]) ORDER BY session_id, position`, [
-      [...sessionIds],
-    ]);
+    const rows = await this.query<TaskRow>(
+      `SELECT ${TASK_COLUMNS} FROM tasks WHERE session_id = ANY($1::varchar[]) ORDER BY session_id, position`,
+      [[...sessionIds]],
+    );
     return groupBy(rows, (row) => row.sessionId, toTask);
   }
 
@@ -360,12 +494,18 @@ export class SessionService {
       `SELECT m.* FROM unnest($1::varchar[]) AS s(id)
        CROSS JOIN LATERAL (
          SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = s.id AND ${
-           forward ? '(session_id, seq) > (s.id, $2) ORDER BY session_id, seq' : '(session_id, seq) < (s.id, $2) ORDER BY session_id DESC, seq DESC'
+           forward
+             ? '(session_id, seq) > (s.id, $2) ORDER BY session_id, seq'
+             : '(session_id, seq) < (s.id, $2) ORDER BY session_id DESC, seq DESC'
          } LIMIT $3
        ) m`,
       [[...sessionIds], bound, size + 1],
     );
-    const windows = groupBy(rows, (row) => row.session_id, (row): HistoryMessage => ({ ...toMessage(row), seq: row.seq }));
+    const windows = groupBy(
+      rows,
+      (row) => row.session_id,
+      (row): HistoryMessage => ({ ...toMessage(row), seq: row.seq }),
+    );
     return new Map(
       sessionIds.map((id) => {
         const messages = windows.get(id) ?? [];
@@ -376,7 +516,11 @@ export class SessionService {
   }
 
   async historyLengthsOf(sessionIds: readonly string[]): Promise<Map<string, number>> {
-    const rows = await this.prisma.message.groupBy({ by: ['sessionId'], where: { sessionId: { in: [...sessionIds] } }, _count: { _all: true } });
+    const rows = await this.prisma.message.groupBy({
+      by: ['sessionId'],
+      where: { sessionId: { in: [...sessionIds] } },
+      _count: { _all: true },
+    });
     return new Map(rows.map((row) => [row.sessionId, row._count._all]));
   }
 
@@ -393,7 +537,12 @@ export class SessionService {
     work: (tx: Transaction, session: SessionRow) => Promise<void>,
   ): Promise<SessionRecord> {
     const request = { operation, input: { ref, input, expectedVersion: options.expectedVersion } };
-    return this.told('updated', await this.transaction(caller, request, options, sessionOutcome, (tx) => this.applied(tx, caller, ref, options, sessionColumns, work)));
+    return this.told(
+      'updated',
+      await this.transaction(caller, request, options, sessionOutcome, (tx) =>
+        this.applied(tx, caller, ref, options, sessionColumns, work),
+      ),
+    );
   }
 
   /**
@@ -483,12 +632,24 @@ export class SessionService {
 
   /** Publishes a committed write of `session` and returns it. */
   private told(kind: SessionEventKind, session: SessionRecord): SessionRecord {
-    this.events?.published({ kind, sessionId: session.id, userId: session.userId, agentId: session.agentId, version: session.version });
+    this.events?.published({
+      kind,
+      sessionId: session.id,
+      userId: session.userId,
+      agentId: session.agentId,
+      version: session.version,
+    });
     return session;
   }
 
   /** A task write: the session's task list, edited by a pure function (editTasks). */
-  private writeTasks(caller: Caller, ref: SessionRef, request: WriteRequest, options: WriteOptions, edit: (tasks: Task[]) => Task[]) {
+  private writeTasks(
+    caller: Caller,
+    ref: SessionRef,
+    request: WriteRequest,
+    options: WriteOptions,
+    edit: (tasks: Task[]) => Task[],
+  ) {
     return this.write(caller, ref, request, options, {}, (tx, session) => this.editTasks(tx, session, edit));
   }
 
@@ -501,14 +662,18 @@ export class SessionService {
     const positions = new Map(rows.map((row) => [row.id, row.position]));
     let nextPosition = (rows.at(-1)?.position ?? -1) + 1;
     const placed = written.map((task) => ({ ...task, position: positions.get(task.id) ?? nextPosition++ }));
-    await tx.task.deleteMany({ where: { sessionId: session.id, id: { in: [...removedIds, ...written.map((task) => task.id)] } } });
+    await tx.task.deleteMany({
+      where: { sessionId: session.id, id: { in: [...removedIds, ...written.map((task) => task.id)] } },
+    });
     await tx.task.createMany({ data: taskRows(session.id, placed) });
   }
 
   private async lastSeq(tx: Transaction, sessionId: string): Promise<number> {
     // A plain max() reads one entry of the primary key; Prisma's aggregate wraps the read in an OFFSET
     // subquery that reads the whole history (38 ms at 34,000 messages), under the session's lock.
-    const [last] = await tx.$queryRaw<Array<{ seq: number | null }>>`SELECT max(seq) AS seq FROM messages WHERE session_id = ${sessionId}`;
+    const [last] = await tx.$queryRaw<
+      Array<{ seq: number | null }>
+    >`SELECT max(seq) AS seq FROM messages WHERE session_id = ${sessionId}`;
     return last?.seq ?? 0;
   }
 }
@@ -529,7 +694,12 @@ function assertContextOrder(context: Message[], knownSeq: Map<string, number>): 
     const outOfOrder = seenNew || seq < lastKnown;
     lastKnown = seq;
     return outOfOrder
-      ? [{ path: ['context', index], message: 'Messages already in the history keep their order in the context, and new messages follow them.' }]
+      ? [
+          {
+            path: ['context', index],
+            message: 'Messages already in the history keep their order in the context, and new messages follow them.',
+          },
+        ]
       : [];
   });
   if (issues.length > 0) throw new InvalidInputError(issues);
@@ -555,12 +725,16 @@ async function assertContextRoom(tx: Transaction, sessionId: string, appended: n
 async function assertNewMessageIds(tx: Transaction, sessionId: string, messages: Message[]): Promise<void> {
   const seen = new Set<string>();
   const known = new Set(
-    (await tx.message.findMany({ where: { sessionId, id: { in: messages.map((m) => m.id) } }, select: { id: true } })).map((m) => m.id),
+    (
+      await tx.message.findMany({ where: { sessionId, id: { in: messages.map((m) => m.id) } }, select: { id: true } })
+    ).map((m) => m.id),
   );
   const issues = messages.flatMap((message, index) => {
     const repeated = known.has(message.id) || seen.has(message.id);
     seen.add(message.id);
-    return repeated ? [{ path: [index, 'id'], message: `Message '${message.id}' is already in this session's history.` }] : [];
+    return repeated
+      ? [{ path: [index, 'id'], message: `Message '${message.id}' is already in this session's history.` }]
+      : [];
   });
   if (issues.length > 0) throw new InvalidInputError(issues);
 }
@@ -585,9 +759,19 @@ function matching(caller: Caller, ref: SessionRef, expectedVersion: number | nul
 }
 
 /** Why a write matched no row: a stale expected version of an existing session, or no such session. */
-async function missedWrite(client: Pick<Transaction, 'session'>, caller: Caller, ref: SessionRef, expectedVersion: number | null | undefined): Promise<Error> {
-  const current = expectedVersion != null ? await client.session.findFirst({ where: ownedBy(caller, ref), select: { version: true } }) : null;
-  return current ? new VersionConflictError(ref.id, expectedVersion!, current.version) : new SessionNotFoundError(ref.id);
+async function missedWrite(
+  client: Pick<Transaction, 'session'>,
+  caller: Caller,
+  ref: SessionRef,
+  expectedVersion: number | null | undefined,
+): Promise<Error> {
+  const current =
+    expectedVersion != null
+      ? await client.session.findFirst({ where: ownedBy(caller, ref), select: { version: true } })
+      : null;
+  return current
+    ? new VersionConflictError(ref.id, expectedVersion!, current.version)
+    : new SessionNotFoundError(ref.id);
 }
 
 /** The agent and the credential a write names. */
@@ -602,7 +786,11 @@ function positioned(tasks: Task[]) {
   return tasks.map((task, position) => ({ ...task, position }));
 }
 
-function groupBy<Row, Item>(rows: Row[], keyOf: (row: Row) => string, convert: (row: Row) => Item): Map<string, Item[]> {
+function groupBy<Row, Item>(
+  rows: Row[],
+  keyOf: (row: Row) => string,
+  convert: (row: Row) => Item,
+): Map<string, Item[]> {
   const groups = new Map<string, Item[]>();
   for (const row of rows) {
     const key = keyOf(row);

@@ -55,13 +55,22 @@ export function inexactJsonIssue(value: unknown): InputIssue | null {
   while (pending.length > 0) {
     const [current, path] = pending.pop()!;
     if (typeof current === 'number') {
-      if (!Number.isFinite(current)) return { path, message: 'Numbers must be finite (JSON numbers beyond ±1.8e308 cannot be stored); send them as strings.' };
+      if (!Number.isFinite(current))
+        return {
+          path,
+          message: 'Numbers must be finite (JSON numbers beyond ±1.8e308 cannot be stored); send them as strings.',
+        };
       if (Number.isInteger(current) && !Number.isSafeInteger(current)) {
-        return { path, message: 'Integers must be within ±9007199254740991 to be kept exactly; send larger ones as strings.' };
+        return {
+          path,
+          message: 'Integers must be within ±9007199254740991 to be kept exactly; send larger ones as strings.',
+        };
       }
     } else if (current !== null && typeof current === 'object') {
-      if (Object.hasOwn(current, '__proto__')) return { path: [...path, '__proto__'], message: 'Keys must not be "__proto__".' };
-      for (const [key, item] of Object.entries(current)) pending.push([item, [...path, Array.isArray(current) ? Number(key) : key]]);
+      if (Object.hasOwn(current, '__proto__'))
+        return { path: [...path, '__proto__'], message: 'Keys must not be "__proto__".' };
+      for (const [key, item] of Object.entries(current))
+        pending.push([item, [...path, Array.isArray(current) ? Number(key) : key]]);
     }
   }
   return null;

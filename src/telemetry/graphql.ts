@@ -31,7 +31,8 @@ export function useTracing({ spans }: { spans: boolean }): Plugin {
     const parent = parents.get((args.contextValue as { request: Request }).request);
     if (parent) setCurrentOtelContext(args.contextValue, parent);
   };
-  const noteOperationTrace = ({ args }: { args: { contextValue: unknown } }) => noteTraceId(getCurrentOtelContext(args.contextValue));
+  const noteOperationTrace = ({ args }: { args: { contextValue: unknown } }) =>
+    noteTraceId(getCurrentOtelContext(args.contextValue));
   return {
     onPluginInit({ addPlugin }) {
       // Order matters: the parent is set before the operation span opens, which is read after.
@@ -46,7 +47,12 @@ export function useTracing({ spans }: { spans: boolean }): Plugin {
         onSubscribe: continueTrace,
       });
       if (!spans) return;
-      addPlugin(useOpenTelemetry({ document: false, variables: false, result: false, resolvers: false }, trace.getTracerProvider()) as Plugin);
+      addPlugin(
+        useOpenTelemetry(
+          { document: false, variables: false, result: false, resolvers: false },
+          trace.getTracerProvider(),
+        ) as Plugin,
+      );
       addPlugin({ onExecute: noteOperationTrace, onSubscribe: noteOperationTrace });
     },
   };

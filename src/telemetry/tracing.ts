@@ -16,13 +16,22 @@ export interface Tracing {
  * `spanProcessor` defaults to batching to OTLP over HTTP, configured by the standard
  * OTEL_EXPORTER_OTLP_* variables; tests pass an in-memory one.
  */
-export function startTracing({ serviceName, spanProcessor }: { serviceName: string; spanProcessor?: SpanProcessor }): Tracing {
+export function startTracing({
+  serviceName,
+  spanProcessor,
+}: {
+  serviceName: string;
+  spanProcessor?: SpanProcessor;
+}): Tracing {
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName }),
     spanProcessors: [spanProcessor ?? new BatchSpanProcessor(new OTLPTraceExporter())],
   });
   provider.register();
-  const unregister = registerInstrumentations({ tracerProvider: provider, instrumentations: [new PrismaInstrumentation()] });
+  const unregister = registerInstrumentations({
+    tracerProvider: provider,
+    instrumentations: [new PrismaInstrumentation()],
+  });
   return {
     async shutdown() {
       unregister();

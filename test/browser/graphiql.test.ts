@@ -23,7 +23,15 @@ describe('GraphiQL in a real browser, offline', () => {
       executablePath: CHROMIUM_PATH,
       headless: true,
       // Playwright gives each launch a fresh profile directory of its own.
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 
@@ -60,7 +68,15 @@ describe('GraphiQL in a real browser, offline', () => {
     console.log(`GraphiQL screenshot: ${screenshot}`);
 
     expect(result).toEqual({
-      data: { createSession: { session: { id: expect.stringMatching(/^[0-9a-f]{32}$/), agentId: EXAMPLE_AGENT_ID, createdAt: expect.any(String) } } },
+      data: {
+        createSession: {
+          session: {
+            id: expect.stringMatching(/^[0-9a-f]{32}$/),
+            agentId: EXAMPLE_AGENT_ID,
+            createdAt: expect.any(String),
+          },
+        },
+      },
     });
     expect(outside).toEqual([]);
     expect(pageErrors).toEqual([]);

@@ -40,7 +40,8 @@ export function callerOf(context: unknown): string | null {
 
 export function createAgentsSubgraph(agents: AgentRecord[]) {
   const visible = (agent: AgentRecord, userId: string | null) => agent.userId === undefined || agent.userId === userId;
-  const find = (id: string, userId: string | null) => agents.find((agent) => agent.id === id && visible(agent, userId)) ?? null;
+  const find = (id: string, userId: string | null) =>
+    agents.find((agent) => agent.id === id && visible(agent, userId)) ?? null;
   const schema = buildSubgraphSchema({
     typeDefs: parse(AGENTS_SDL),
     resolvers: {

@@ -25,7 +25,8 @@ export interface CredentialRecord {
 }
 
 export function createCredentialsSubgraph(credentials: CredentialRecord[]) {
-  const find = (id: string, userId: string | null) => credentials.find((credential) => credential.id === id && credential.userId === userId) ?? null;
+  const find = (id: string, userId: string | null) =>
+    credentials.find((credential) => credential.id === id && credential.userId === userId) ?? null;
   const schema = buildSubgraphSchema({
     typeDefs: parse(CREDENTIALS_SDL),
     resolvers: {

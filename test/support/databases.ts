@@ -30,7 +30,8 @@ export async function createTestDatabase({ persistent = false } = {}): Promise<T
   url.pathname = `/${name}`;
   return {
     options: { kind: 'postgres', url: url.toString(), poolSize: 5 },
-    drop: () => withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {}),
+    drop: () =>
+      withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {}),
   };
 }
 

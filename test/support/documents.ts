@@ -104,7 +104,18 @@ export const LIST_SESSIONS = /* GraphQL */ `
 
 /** A state using every part of the model: both summary forms are covered by the tests. */
 export const FULL_STATE = {
-  summary: { blocks: [{ text: { id: 's1', text: 'Earlier: the user asked for a report.' } }, { data: { id: 's2', fileName: 'chart.png', source: { url: { url: 'https://example.com/c.png', mediaType: 'image/png' } } } }] },
+  summary: {
+    blocks: [
+      { text: { id: 's1', text: 'Earlier: the user asked for a report.' } },
+      {
+        data: {
+          id: 's2',
+          fileName: 'chart.png',
+          source: { url: { url: 'https://example.com/c.png', mediaType: 'image/png' } },
+        },
+      },
+    ],
+  },
   replyId: 'reply-1',
   curIter: 3,
   context: [
@@ -140,7 +151,14 @@ export const FULL_STATE = {
           },
         },
         { toolResult: { id: 'call-1', name: 'Read', resultState: 'SUCCESS', output: { text: '# Readme' } } },
-        { toolResult: { id: 'call-2', name: 'Shot', resultState: 'ERROR', output: { blocks: [{ text: { id: 'b5', text: 'failed' } }] } } },
+        {
+          toolResult: {
+            id: 'call-2',
+            name: 'Shot',
+            resultState: 'ERROR',
+            output: { blocks: [{ text: { id: 'b5', text: 'failed' } }] },
+          },
+        },
       ],
     },
   ],
@@ -159,21 +177,45 @@ export const FULL_STATE = {
   },
   tasksContext: {
     tasks: [
-      { id: 't1', subject: 'Read', description: 'Read the files', metadata: { priority: 1 }, createdAt: '2026-11-28T10:00:00.000Z', state: 'COMPLETED', owner: 'agent', blocks: ['t2'] },
-      { id: 't2', subject: 'Write', description: 'Write the report', createdAt: '2026-11-28T10:00:00.000Z', blockedBy: ['t1'] },
+      {
+        id: 't1',
+        subject: 'Read',
+        description: 'Read the files',
+        metadata: { priority: 1 },
+        createdAt: '2026-11-28T10:00:00.000Z',
+        state: 'COMPLETED',
+        owner: 'agent',
+        blocks: ['t2'],
+      },
+      {
+        id: 't2',
+        subject: 'Write',
+        description: 'Write the report',
+        createdAt: '2026-11-28T10:00:00.000Z',
+        blockedBy: ['t1'],
+      },
     ],
   },
 };
 
 /** The variables of a write of an existing session: its address, the expected version and the change. */
-export function writeOf(ref: { id: string; agentId: string }, change: Record<string, unknown> = {}, expectedVersion?: number | null) {
-  return { input: { sessionId: ref.id, agentId: ref.agentId, ...(expectedVersion != null && { expectedVersion }), ...change } };
+export function writeOf(
+  ref: { id: string; agentId: string },
+  change: Record<string, unknown> = {},
+  expectedVersion?: number | null,
+) {
+  return {
+    input: { sessionId: ref.id, agentId: ref.agentId, ...(expectedVersion != null && { expectedVersion }), ...change },
+  };
 }
 
 /**
  * What a single-mutation response came to: the code of its error, else the type of its result
  * (the payload, or a typed failure such as SessionVersionConflictError).
  */
-export function outcomeOf(response: { data?: Record<string, any> | null; errors?: Array<{ extensions?: Record<string, any> }> }): string | undefined {
+export function outcomeOf(response: {
+  data?: Record<string, any> | null;
+  errors?: Array<{ extensions?: Record<string, any> }>;
+}): string | undefined {
   return response.errors?.[0]?.extensions?.code ?? Object.values(response.data ?? {})[0]?.__typename;
 }

@@ -42,8 +42,16 @@ export interface TestApp {
    * Sends a GraphQL request over HTTP semantics (Yoga's fetch, in-process) as `userId`. A typed
    * document (test/graphql/graphql.ts) types the variables and the response.
    */
-  graphql<Data, Variables>(query: TadaDocumentNode<Data, Variables>, variables: Variables, options?: GraphQLRequestOptions): Promise<GraphQLResponse<Data>>;
-  graphql<Data = any>(query: string, variables?: Record<string, unknown>, options?: GraphQLRequestOptions): Promise<GraphQLResponse<Data>>;
+  graphql<Data, Variables>(
+    query: TadaDocumentNode<Data, Variables>,
+    variables: Variables,
+    options?: GraphQLRequestOptions,
+  ): Promise<GraphQLResponse<Data>>;
+  graphql<Data = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: GraphQLRequestOptions,
+  ): Promise<GraphQLResponse<Data>>;
   /** Counts the SQL statements `work` causes. */
   countStatements(work: () => Promise<unknown>): Promise<number>;
   /** What the service logged, one parsed JSON line each. */
@@ -58,7 +66,11 @@ export function testAppConfig(database: DatabaseOptions, env: Record<string, str
 }
 
 /** Starts the service on a database of its own (once per test file with `test`), configured by `env`. */
-export async function startTestApp({ env = {} }: { env?: Record<string, string> } = {}): Promise<TestApp & { close(): Promise<void> }> {
+export async function startTestApp({
+  env = {},
+}: {
+  env?: Record<string, string>;
+} = {}): Promise<TestApp & { close(): Promise<void> }> {
   const database = await createTestDatabase();
   const logs: Array<Record<string, any>> = [];
   const sink = new Writable({
@@ -71,8 +83,16 @@ export async function startTestApp({ env = {} }: { env?: Record<string, string> 
   return {
     app,
     logs,
-    async graphql(query: string | DocumentNode, variables?: unknown, { userId = DEFAULT_USER, headers: extraHeaders = {} }: GraphQLRequestOptions = {}) {
-      const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...extraHeaders };
+    async graphql(
+      query: string | DocumentNode,
+      variables?: unknown,
+      { userId = DEFAULT_USER, headers: extraHeaders = {} }: GraphQLRequestOptions = {},
+    ) {
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...extraHeaders,
+      };
       if (userId !== null) headers['x-user-id'] = userId;
       const response = await app.yoga.fetch('http://localhost/graphql', {
         method: 'POST',

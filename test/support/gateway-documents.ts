@@ -15,7 +15,8 @@ export const CREATE_SESSION = /* GraphQL */ `
 `;
 export const createSessionVariables = (agentId: string, name: string) => ({ input: { agentId, name } });
 /** The session a CREATE_SESSION answer holds. */
-export const createdSession = (data: any): { id: string; userId: string; agentId: string; version: number } => data.createSession.session;
+export const createdSession = (data: any): { id: string; userId: string; agentId: string; version: number } =>
+  data.createSession.session;
 
 export const RENAME_SESSION = /* GraphQL */ `
   mutation RenameSession($input: UpdateSessionInput!) {
@@ -26,7 +27,9 @@ export const RENAME_SESSION = /* GraphQL */ `
     }
   }
 `;
-export const renameSessionVariables = (id: string, agentId: string, name: string) => ({ input: { sessionId: id, agentId, name } });
+export const renameSessionVariables = (id: string, agentId: string, name: string) => ({
+  input: { sessionId: id, agentId, name },
+});
 /** The session a RENAME_SESSION answer holds. */
 export const renamedSession = (data: any) => data.updateSession.session;
 

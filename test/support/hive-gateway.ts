@@ -35,14 +35,27 @@ export interface RunningHiveGateway extends Running {
  * Hive Gateway as its own process (the `hive-gateway` CLI with gateway/gateway.config.ts) on
  * 127.0.0.1, serving `supergraphSdl`; `env` is added to the process's environment.
  */
-export async function startHiveGateway(supergraphSdl: string, env: Record<string, string> = {}): Promise<RunningHiveGateway> {
+export async function startHiveGateway(
+  supergraphSdl: string,
+  env: Record<string, string> = {},
+): Promise<RunningHiveGateway> {
   const directory = await mkdtemp(path.join(os.tmpdir(), 'hive-gateway-'));
   const supergraphFile = path.join(directory, 'supergraph.graphql');
   await writeFile(supergraphFile, supergraphSdl);
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [HIVE_GATEWAY_BIN, 'supergraph', supergraphFile, '--config-path', HIVE_GATEWAY_CONFIG, '--host', '127.0.0.1', '--port', String(port)],
+    [
+      HIVE_GATEWAY_BIN,
+      'supergraph',
+      supergraphFile,
+      '--config-path',
+      HIVE_GATEWAY_CONFIG,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+    ],
     { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

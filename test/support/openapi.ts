@@ -38,9 +38,15 @@ export function componentValidator(document: Schema) {
       if (!validate) throw new Error(`No component ${component}`);
       compiled.set(component, validate);
     }
-    return validate(value) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message} ${JSON.stringify(error.params)}`);
+    return validate(value)
+      ? []
+      : (validate.errors ?? []).map(
+          (error) => `${error.instancePath || '/'} ${error.message} ${JSON.stringify(error.params)}`,
+        );
   };
 }
 
 /** Upstream's shapes, read strictly; a cleared session name is left out (upstream has no null name). */
-export const validateUpstream = componentValidator(strictComponents(upstreamOpenApi, ['SessionConfig.name', 'ValidationError.ctx']));
+export const validateUpstream = componentValidator(
+  strictComponents(upstreamOpenApi, ['SessionConfig.name', 'ValidationError.ctx']),
+);

@@ -21,19 +21,35 @@ export interface ServiceProcess {
  * DATA_DIR, or a fresh PostgreSQL database with TEST_DATABASE_URL), so what would crash the
  * process shows. `env` adds to, or (undefined) removes from, the environment.
  */
-export async function startServiceProcess(env: Record<string, string | undefined> = {}, database?: TestDatabase): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  env: Record<string, string | undefined> = {},
+  database?: TestDatabase,
+): Promise<ServiceProcess> {
   const own = database ?? (await createTestDatabase({ persistent: true }));
   const { DATABASE_URL: _inherited, ...inherited } = process.env;
-  const databaseEnv = own.options.kind === 'postgres' ? { DATABASE_URL: own.options.url } : { DATA_DIR: own.options.dataDir };
-  const merged: Record<string, string | undefined> = { ...inherited, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'development', ...databaseEnv, ...env };
+  const databaseEnv =
+    own.options.kind === 'postgres' ? { DATABASE_URL: own.options.url } : { DATA_DIR: own.options.dataDir };
+  const merged: Record<string, string | undefined> = {
+    ...inherited,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    NODE_ENV: 'development',
+    ...databaseEnv,
+    ...env,
+  };
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: Object.fromEntries(Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined)),
+    env: Object.fromEntries(
+      Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    ),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Array<Record<string, any>> = [];
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  const exited = new Promise<number | string>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
   const port = new Promise<number>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       let entry: Record<string, any>;

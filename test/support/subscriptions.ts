@@ -32,7 +32,10 @@ export interface SseSubscription<Data = any> {
   /** Every `next` payload so far. */
   received: Array<{ data?: Data; errors?: Array<{ message: string; extensions?: Record<string, any> }> }>;
   /** Resolves with the payload at `index` (0-based) once it arrives; rejects after `timeoutMs`. */
-  nth(index: number, timeoutMs?: number): Promise<{ data?: Data; errors?: Array<{ message: string; extensions?: Record<string, any> }> }>;
+  nth(
+    index: number,
+    timeoutMs?: number,
+  ): Promise<{ data?: Data; errors?: Array<{ message: string; extensions?: Record<string, any> }> }>;
   /** Resolves when the server completes the stream. */
   completed: Promise<void>;
   /** Disconnects, as a client that goes away. */
@@ -75,8 +78,14 @@ export async function subscribeSse<Data = any>(
           const message = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const lines = message.split('\n');
-          const event = lines.find((line) => line.startsWith('event:'))?.slice(6).trim();
-          const data = lines.filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trim()).join('\n');
+          const event = lines
+            .find((line) => line.startsWith('event:'))
+            ?.slice(6)
+            .trim();
+          const data = lines
+            .filter((line) => line.startsWith('data:'))
+            .map((line) => line.slice(5).trim())
+            .join('\n');
           if (event === 'next' || (event === undefined && data)) received.push(JSON.parse(data));
           if (event === 'complete') markCompleted();
           waiters.forEach((wake) => wake());

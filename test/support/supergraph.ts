@@ -57,9 +57,17 @@ export async function startGateway(subgraphs: Array<{ name: string; url: string 
 }
 
 /** A GraphQL request over real HTTP. */
-export async function postGraphQL(url: string, query: string, variables: Record<string, unknown> = {}, userId?: string) {
+export async function postGraphQL(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  userId?: string,
+) {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (userId) headers['x-user-id'] = userId;
   const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-  return (await response.json()) as { data?: any; errors?: Array<{ message: string; extensions?: Record<string, any> }> };
+  return (await response.json()) as {
+    data?: any;
+    errors?: Array<{ message: string; extensions?: Record<string, any> }>;
+  };
 }

@@ -15,12 +15,24 @@ describe('planSessionPatch', () => {
 
   test('a model config is replaced whole, parameters defaulting to {}', () => {
     const config = { type: 't', credentialId: 'c', model: 'm' };
-    expect(planSessionPatch({ chatModelConfig: config }).session.chatModelConfig).toEqual({ ...config, parameters: {} });
-    expect(planSessionPatch({ chatModelConfig: { ...config, parameters: null } }).session.chatModelConfig).toEqual({ ...config, parameters: {} });
-    expect(planSessionPatch({ chatModelConfig: { ...config, parameters: { a: 1 } } }).session.chatModelConfig).toEqual({ ...config, parameters: { a: 1 } });
+    expect(planSessionPatch({ chatModelConfig: config }).session.chatModelConfig).toEqual({
+      ...config,
+      parameters: {},
+    });
+    expect(planSessionPatch({ chatModelConfig: { ...config, parameters: null } }).session.chatModelConfig).toEqual({
+      ...config,
+      parameters: {},
+    });
+    expect(planSessionPatch({ chatModelConfig: { ...config, parameters: { a: 1 } } }).session.chatModelConfig).toEqual({
+      ...config,
+      parameters: { a: 1 },
+    });
   });
 
   test('a mode goes to the state only', () => {
-    expect(planSessionPatch({ permissionMode: 'explore' })).toEqual({ session: {}, state: { permissionMode: 'explore' } });
+    expect(planSessionPatch({ permissionMode: 'explore' })).toEqual({
+      session: {},
+      state: { permissionMode: 'explore' },
+    });
   });
 });

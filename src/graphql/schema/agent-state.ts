@@ -32,7 +32,10 @@ const ToolContextRef = builder.objectRef<AgentStateRecord>('SessionToolContext')
 const TaskContextRef = builder.objectRef<{ sessionId: string }>('SessionTaskContext').implement({
   description: "The agent's task list.",
   fields: (t) => ({
-    tasks: t.field({ type: [TaskRef], resolve: ({ sessionId }, _args, context) => context.loaders.tasks.load(sessionId) }),
+    tasks: t.field({
+      type: [TaskRef],
+      resolve: ({ sessionId }, _args, context) => context.loaders.tasks.load(sessionId),
+    }),
   }),
 });
 
@@ -49,7 +52,8 @@ export const AgentStateRef = builder.objectRef<AgentStateRecord>('SessionAgentSt
       type: [MessageRef],
       description: "The agent's working context, oldest first; with `last`, only its newest messages.",
       args: { last: t.arg.int({ validate: { min: 0, max: LIMITS.contextMessages } }) },
-      resolve: (state, { last }, context) => context.loaders.context.load({ id: state.sessionId, window: last ?? undefined }),
+      resolve: (state, { last }, context) =>
+        context.loaders.context.load({ id: state.sessionId, window: last ?? undefined }),
     }),
     replyId: t.exposeID('replyId'),
     curIter: t.exposeInt('curIter'),
@@ -63,7 +67,10 @@ const ReadCacheEntryInput = builder.inputType('SessionReadCacheEntryInput', {
   description: 'A cached file read.',
   fields: (t) => ({
     filePath: t.string({ required: true, validate: labelString() }),
-    lines: t.stringList({ required: true, validate: { ...boundedList(LIMITS.linesPerCacheEntry), items: boundedString(LIMITS.textLength) } }),
+    lines: t.stringList({
+      required: true,
+      validate: { ...boundedList(LIMITS.linesPerCacheEntry), items: boundedString(LIMITS.textLength) },
+    }),
     updatedAt: t.float({ required: true }),
     bytes: t.float({ required: true, validate: { min: 0 } }),
   }),
@@ -72,8 +79,14 @@ const ReadCacheEntryInput = builder.inputType('SessionReadCacheEntryInput', {
 export const ToolContextInput = builder.inputType('SessionToolContextInput', {
   description: "The agent's tool state.",
   fields: (t) => ({
-    maxCacheFiles: t.int({ validate: { min: [2, { message: 'Must be greater than 1.' }] }, description: 'Defaults to 100.' }),
-    maxCacheBytes: t.float({ validate: { refine: [(bytes) => bytes > 10_000, { message: 'Must be greater than 10000.' }] }, description: 'Defaults to 25000.' }),
+    maxCacheFiles: t.int({
+      validate: { min: [2, { message: 'Must be greater than 1.' }] },
+      description: 'Defaults to 100.',
+    }),
+    maxCacheBytes: t.float({
+      validate: { refine: [(bytes) => bytes > 10_000, { message: 'Must be greater than 10000.' }] },
+      description: 'Defaults to 25000.',
+    }),
     readFileCache: t.field({ type: [ReadCacheEntryInput], validate: boundedList(LIMITS.readFileCacheEntries) }),
     activatedGroups: t.stringList({ validate: { ...boundedList(LIMITS.activatedGroups), items: labelString() } }),
   }),

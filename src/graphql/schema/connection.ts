@@ -12,7 +12,9 @@ export function encodeCursor(values: string[]): string {
 export function decodeCursor(cursor: string, arity: number): string[] | null {
   try {
     const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    return Array.isArray(values) && values.length === arity && values.every((value) => typeof value === 'string') ? values : null;
+    return Array.isArray(values) && values.length === arity && values.every((value) => typeof value === 'string')
+      ? values
+      : null;
   } catch {
     return null;
   }

@@ -63,7 +63,12 @@ const ThinkingBlockRef = builder.objectRef<ThinkingBlock>(blockTypeNames.thinkin
   interfaces: [ContentBlockInterface],
   fields: (t) => ({
     thinking: t.exposeString('thinking'),
-    extra: t.field({ type: 'JSON', nullable: true, description: 'Provider-specific fields, e.g. a signature.', resolve: (block) => block.extra }),
+    extra: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'Provider-specific fields, e.g. a signature.',
+      resolve: (block) => block.extra,
+    }),
   }),
 });
 const HintBlockRef = builder.objectRef<HintBlock>(blockTypeNames.hint).implement({
@@ -79,7 +84,12 @@ const ToolCallBlockRef = builder.objectRef<ToolCallBlock>(blockTypeNames.tool_ca
     input: t.exposeString('input', { description: 'The raw JSON string of the arguments.' }),
     callState: t.field({ type: ToolCallStateEnum, resolve: (block) => block.state }),
     suggestedRules: t.field({ type: [PermissionRuleRef], resolve: (block) => block.suggestedRules }),
-    extra: t.field({ type: 'JSON', nullable: true, description: 'Provider-specific fields, e.g. a call id.', resolve: (block) => block.extra }),
+    extra: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'Provider-specific fields, e.g. a call id.',
+      resolve: (block) => block.extra,
+    }),
   }),
 });
 const DataBlockRef = builder.objectRef<DataBlock>(blockTypeNames.data).implement({
@@ -243,7 +253,8 @@ export function toTextOrBlocksDraft(input: InputOf<typeof TextOrBlocksInput>): T
 
 export function toContentBlockDraft(input: InputOf<typeof ContentBlockInput>): ContentBlockDraft {
   if (input.text) return { type: 'text', ...input.text };
-  if (input.thinking) return { type: 'thinking', ...input.thinking, extra: input.thinking.extra as JsonObject | null | undefined };
+  if (input.thinking)
+    return { type: 'thinking', ...input.thinking, extra: input.thinking.extra as JsonObject | null | undefined };
   if (input.hint) return { type: 'hint', ...input.hint };
   if (input.toolCall) {
     const { callState, ...call } = input.toolCall;

@@ -15,7 +15,8 @@ builder.objectField(ChatModelConfigRef, 'credential', (t) =>
   t.field({
     type: CredentialRef,
     nullable: true,
-    description: 'The credential the model is called with; the gateway fetches its details from the credentials subgraph.',
+    description:
+      'The credential the model is called with; the gateway fetches its details from the credentials subgraph.',
     resolve: (config) => ({ id: config.credentialId }),
   }),
 );

@@ -20,17 +20,19 @@ const AppendSessionMessagesInput = builder.inputType('AppendSessionMessagesInput
   }),
 });
 
-const AppendSessionMessagesPayload = builder.objectRef<{ session: SessionRecord; messages: Message[] }>('AppendSessionMessagesPayload').implement({
-  description: 'The session and the messages appendSessionMessages appended.',
-  fields: (t) => ({
-    session: t.field({ type: SessionObject, resolve: (payload) => payload.session }),
-    messages: t.field({
-      type: [MessageRef],
-      description: 'The appended messages as stored, in order, with their generated ids and times.',
-      resolve: (payload) => payload.messages,
+const AppendSessionMessagesPayload = builder
+  .objectRef<{ session: SessionRecord; messages: Message[] }>('AppendSessionMessagesPayload')
+  .implement({
+    description: 'The session and the messages appendSessionMessages appended.',
+    fields: (t) => ({
+      session: t.field({ type: SessionObject, resolve: (payload) => payload.session }),
+      messages: t.field({
+        type: [MessageRef],
+        description: 'The appended messages as stored, in order, with their generated ids and times.',
+        resolve: (payload) => payload.messages,
+      }),
     }),
-  }),
-});
+  });
 
 builder.mutationField('appendSessionMessages', (t) =>
   t.field({
@@ -41,7 +43,12 @@ builder.mutationField('appendSessionMessages', (t) =>
     resolve: (_root, { input }, context) =>
       written(context, () =>
         withIssuesAt(['input', 'messages'], () =>
-          context.sessions.appendMessages(callerOf(context), addressOf(input), input.messages.map(toMessageDraft), writeOptionsOf(input)),
+          context.sessions.appendMessages(
+            callerOf(context),
+            addressOf(input),
+            input.messages.map(toMessageDraft),
+            writeOptionsOf(input),
+          ),
         ),
       ),
   }),

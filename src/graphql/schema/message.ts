@@ -24,7 +24,11 @@ export const MessageRef = builder.objectRef<Message>('SessionMessage').implement
     content: t.field({ type: [ContentBlockInterface], resolve: (message) => message.content }),
     metadata: t.field({ type: 'JSON', description: 'A JSON object.', resolve: (message) => message.metadata }),
     createdAt: t.field({ type: 'DateTime', resolve: (message) => instantOf(message.createdAt) }),
-    finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (message) => (message.finishedAt === null ? null : instantOf(message.finishedAt)) }),
+    finishedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      resolve: (message) => (message.finishedAt === null ? null : instantOf(message.finishedAt)),
+    }),
     usage: t.field({ type: UsageRef, nullable: true, resolve: (message) => message.usage }),
   }),
 });
@@ -43,7 +47,11 @@ export const MessageInput = builder.inputType('SessionMessageInput', {
     id: t.id({ validate: idString(), description: 'Generated when absent.' }),
     name: t.string({ required: true, validate: nonEmptyString(LIMITS.messageNameLength) }),
     role: t.field({ type: MessageRoleEnum, required: true }),
-    content: t.field({ type: [ContentBlockInput], required: true, validate: boundedList(LIMITS.contentBlocksPerMessage) }),
+    content: t.field({
+      type: [ContentBlockInput],
+      required: true,
+      validate: boundedList(LIMITS.contentBlocksPerMessage),
+    }),
     metadata: t.field({ type: 'JSON', validate: jsonObject, description: 'A JSON object; defaults to {}.' }),
     createdAt: t.field({ type: 'DateTime', description: 'Defaults to the time of the write.' }),
     finishedAt: t.field({ type: 'DateTime' }),
@@ -66,7 +74,9 @@ export const MessageConnection = builder.connectionObject(
     type: MessageRef,
     name: 'SessionMessageConnection',
     description: "A page of a session's message history.",
-    fields: (t) => ({ totalCount: t.int({ description: 'All messages of the history.', resolve: (page) => page.totalCount() }) }),
+    fields: (t) => ({
+      totalCount: t.int({ description: 'All messages of the history.', resolve: (page) => page.totalCount() }),
+    }),
   },
   { name: 'SessionMessageEdge', description: 'A message of the page and its cursor.' },
 );
@@ -82,16 +92,27 @@ const historyCursor = {
   },
 };
 
-const cursorArg = { refine: [(cursor: string) => historyCursor.decode(cursor) !== null, { message: 'Malformed cursor.' }] as [(cursor: string) => boolean, { message: string }] };
+const cursorArg = {
+  refine: [(cursor: string) => historyCursor.decode(cursor) !== null, { message: 'Malformed cursor.' }] as [
+    (cursor: string) => boolean,
+    { message: string },
+  ],
+};
 const pageSizeArg = { min: 1, max: LIMITS.maxMessagePage };
 
 type HistoryArgs = { first?: number | null; after?: string | null; last?: number | null; before?: string | null };
 
 function toHistoryWindow(args: HistoryArgs): HistoryWindow {
   if (args.first != null || args.after != null) {
-    return { first: args.first ?? LIMITS.defaultMessagePage, ...(args.after != null && { afterSeq: historyCursor.decode(args.after)! }) };
+    return {
+      first: args.first ?? LIMITS.defaultMessagePage,
+      ...(args.after != null && { afterSeq: historyCursor.decode(args.after)! }),
+    };
   }
-  return { last: args.last ?? LIMITS.defaultMessagePage, ...(args.before != null && { beforeSeq: historyCursor.decode(args.before)! }) };
+  return {
+    last: args.last ?? LIMITS.defaultMessagePage,
+    ...(args.before != null && { beforeSeq: historyCursor.decode(args.before)! }),
+  };
 }
 
 /** A Relay page of one session's history, oldest first. */
@@ -119,9 +140,15 @@ builder.objectField(SessionObject, 'messages', (t) =>
       'The full message history, oldest first: page forward with first/after, backward (newest first pages) with last/before. ' +
       `Without any of them: the newest ${LIMITS.defaultMessagePage} (a default of one direction cannot live in the SDL, as both directions take one).`,
     args: {
-      first: t.arg.int({ validate: pageSizeArg, description: `Oldest first from \`after\`; 1 to ${LIMITS.maxMessagePage}.` }),
+      first: t.arg.int({
+        validate: pageSizeArg,
+        description: `Oldest first from \`after\`; 1 to ${LIMITS.maxMessagePage}.`,
+      }),
       after: t.arg.string({ validate: cursorArg }),
-      last: t.arg.int({ validate: pageSizeArg, description: `Newest messages before \`before\`; 1 to ${LIMITS.maxMessagePage}.` }),
+      last: t.arg.int({
+        validate: pageSizeArg,
+        description: `Newest messages before \`before\`; 1 to ${LIMITS.maxMessagePage}.`,
+      }),
       before: t.arg.string({ validate: cursorArg }),
     },
     validate: [

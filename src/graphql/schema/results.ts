@@ -1,4 +1,11 @@
-import { InvalidInputError, ReferenceNotFoundError, SessionNotFoundError, TaskNotFoundError, VersionConflictError, type InputIssue } from '../../sessions/errors.js';
+import {
+  InvalidInputError,
+  ReferenceNotFoundError,
+  SessionNotFoundError,
+  TaskNotFoundError,
+  VersionConflictError,
+  type InputIssue,
+} from '../../sessions/errors.js';
 import { builder } from '../builder.js';
 
 /*
@@ -38,7 +45,8 @@ builder.objectType(VersionConflictError, {
 
 builder.objectType(ReferenceNotFoundError, {
   name: 'SessionReferenceNotFoundError',
-  description: "The agent or credential the write names is unknown to its owning subgraph, or not the caller's (only with a reference check configured).",
+  description:
+    "The agent or credential the write names is unknown to its owning subgraph, or not the caller's (only with a reference check configured).",
   interfaces: [SessionErrorInterface],
   fields: (t) => ({
     referenceType: t.exposeString('type', { description: '`Agent` or `Credential`.' }),
@@ -80,7 +88,11 @@ const WRITE_OPTION_FIELDS = ['expectedVersion', 'idempotencyKey'];
  */
 export function withIssuesAt<Result>(at: Array<string | number>, write: () => Promise<Result>): Promise<Result>;
 /** …and issues starting with one of `nested.when` lie under `nested.under`. */
-export function withIssuesAt<Result>(at: Array<string | number>, nested: { under: string[]; when: string[] }, write: () => Promise<Result>): Promise<Result>;
+export function withIssuesAt<Result>(
+  at: Array<string | number>,
+  nested: { under: string[]; when: string[] },
+  write: () => Promise<Result>,
+): Promise<Result>;
 export async function withIssuesAt<Result>(
   at: Array<string | number>,
   ...rest: [() => Promise<Result>] | [{ under: string[]; when: string[] }, () => Promise<Result>]
@@ -93,7 +105,8 @@ export async function withIssuesAt<Result>(
   try {
     return await write();
   } catch (error) {
-    if (error instanceof InvalidInputError) throw new InvalidInputError(error.issues.map((issue) => ({ ...issue, path: placed(issue.path) })));
+    if (error instanceof InvalidInputError)
+      throw new InvalidInputError(error.issues.map((issue) => ({ ...issue, path: placed(issue.path) })));
     throw error;
   }
 }

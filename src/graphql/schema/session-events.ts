@@ -21,13 +21,18 @@ const SessionEventObject = builder.objectRef<SessionEvent>('SessionEvent').imple
       type: SessionObject,
       nullable: true,
       description: 'The session as it is now; null once deleted.',
-      resolve: (event, _args, context) => (event.kind === 'deleted' ? null : context.loaders.ownSession.load(event.sessionId)),
+      resolve: (event, _args, context) =>
+        event.kind === 'deleted' ? null : context.loaders.ownSession.load(event.sessionId),
     }),
   }),
 });
 
 /** Each event is resolved with fresh loaders (see renewLoaders). */
-function withFreshLoaders<Out>(context: GraphQLContext, events: AsyncIterator<SessionEvent>, read: (event: SessionEvent) => Promise<Out | undefined>) {
+function withFreshLoaders<Out>(
+  context: GraphQLContext,
+  events: AsyncIterator<SessionEvent>,
+  read: (event: SessionEvent) => Promise<Out | undefined>,
+) {
   return mapUntil(events, (event) => {
     renewLoaders(context);
     return read(event);
@@ -51,8 +56,11 @@ builder.subscriptionFields((t) => ({
         events.close();
         throw error;
       }
-      return withFreshLoaders(context, events, async (event): Promise<SessionRecord | undefined> =>
-        event.kind === 'deleted' ? undefined : ((await context.sessions.get(caller, ref)) ?? undefined),
+      return withFreshLoaders(
+        context,
+        events,
+        async (event): Promise<SessionRecord | undefined> =>
+          event.kind === 'deleted' ? undefined : ((await context.sessions.get(caller, ref)) ?? undefined),
       );
     },
     resolve: (session) => session,

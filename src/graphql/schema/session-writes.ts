@@ -22,7 +22,9 @@ export function sessionAddressFields(t: InputFieldBuilder<Types, 'InputObject'>)
   return {
     sessionId: t.id({ required: true, validate: idString() }),
     agentId: t.id(agentIdField),
-    expectedVersion: t.int({ description: 'Apply only if the session is still at this version (else SessionVersionConflictError).' }),
+    expectedVersion: t.int({
+      description: 'Apply only if the session is still at this version (else SessionVersionConflictError).',
+    }),
     ...idempotencyKeyField(t),
   };
 }
@@ -37,7 +39,10 @@ export function idempotencyKeyField(t: InputFieldBuilder<Types, 'InputObject'>) 
 }
 
 /** The version check and idempotency key a write input carries, as the domain takes them. */
-export function writeOptionsOf(input: { expectedVersion?: number | null; idempotencyKey?: string | null }): WriteOptions {
+export function writeOptionsOf(input: {
+  expectedVersion?: number | null;
+  idempotencyKey?: string | null;
+}): WriteOptions {
   return { expectedVersion: input.expectedVersion, idempotencyKey: input.idempotencyKey };
 }
 
@@ -60,7 +65,13 @@ export async function written<Result>(context: GraphQLContext, write: () => Prom
 function sessionPayload(name: string, description: string) {
   return builder.objectRef<{ session: SessionRecord }>(name).implement({
     description,
-    fields: (t) => ({ session: t.field({ type: SessionObject, description: 'The session as the write left it.', resolve: (payload) => payload.session }) }),
+    fields: (t) => ({
+      session: t.field({
+        type: SessionObject,
+        description: 'The session as the write left it.',
+        resolve: (payload) => payload.session,
+      }),
+    }),
   });
 }
 
@@ -70,7 +81,11 @@ const ChatModelConfigInput = builder.inputType('SessionChatModelConfigInput', {
     type: t.string({ required: true, validate: labelString() }),
     credentialId: t.id({ required: true, validate: idString() }),
     model: t.string({ required: true, validate: labelString() }),
-    parameters: t.field({ type: 'JSON', validate: jsonObject, description: 'A JSON object; defaults to {} (JSON defaults cannot be printed in SDL).' }),
+    parameters: t.field({
+      type: 'JSON',
+      validate: jsonObject,
+      description: 'A JSON object; defaults to {} (JSON defaults cannot be printed in SDL).',
+    }),
   }),
 });
 
@@ -83,11 +98,17 @@ const CreateSessionInput = builder.inputType('CreateSessionInput', {
   fields: (t) => ({
     agentId: t.id(agentIdField),
     workspaceId: t.id({ validate: idString(), description: 'A new workspace id when absent.' }),
-    name: t.string({ validate: nonEmptyString(LIMITS.nameLength), description: 'Defaults to the creation time, YYYY-MM-DD HH:MM:SS (UTC).' }),
+    name: t.string({
+      validate: nonEmptyString(LIMITS.nameLength),
+      description: 'Defaults to the creation time, YYYY-MM-DD HH:MM:SS (UTC).',
+    }),
     chatModelConfig: t.field({ type: ChatModelConfigInput }),
     source: t.field({ type: SessionSourceEnum, defaultValue: 'user' }),
     sourceScheduleId: t.id({ validate: idString() }),
-    state: t.field({ type: AgentStateInput, description: 'The initial agent state; a fresh default state when absent.' }),
+    state: t.field({
+      type: AgentStateInput,
+      description: 'The initial agent state; a fresh default state when absent.',
+    }),
     ...idempotencyKeyField(t),
   }),
 });
@@ -113,13 +134,15 @@ const DeleteSessionInput = builder.inputType('DeleteSessionInput', {
   fields: (t) => ({ ...sessionAddressFields(t) }),
 });
 
-const DeleteSessionPayload = builder.objectRef<{ deletedSessionId: string; lastVersion: number }>('DeleteSessionPayload').implement({
-  description: 'What deleteSession deleted.',
-  fields: (t) => ({
-    deletedSessionId: t.exposeID('deletedSessionId'),
-    lastVersion: t.exposeInt('lastVersion', { description: 'The version the session had when it was deleted.' }),
-  }),
-});
+const DeleteSessionPayload = builder
+  .objectRef<{ deletedSessionId: string; lastVersion: number }>('DeleteSessionPayload')
+  .implement({
+    description: 'What deleteSession deleted.',
+    fields: (t) => ({
+      deletedSessionId: t.exposeID('deletedSessionId'),
+      lastVersion: t.exposeInt('lastVersion', { description: 'The version the session had when it was deleted.' }),
+    }),
+  });
 
 builder.mutationFields((t) => ({
   createSession: t.field({
@@ -172,7 +195,9 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: SetSessionRunningInput, required: true }) },
     resolve: async (_root, { input }, context) => ({
       session: await written(context, () =>
-        withIssuesAt(['input'], () => context.sessions.setRunning(callerOf(context), addressOf(input), input.running, writeOptionsOf(input))),
+        withIssuesAt(['input'], () =>
+          context.sessions.setRunning(callerOf(context), addressOf(input), input.running, writeOptionsOf(input)),
+        ),
       ),
     }),
   }),
@@ -183,7 +208,11 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: DeleteSessionInput, required: true }) },
     resolve: async (_root, { input }, context) => ({
       deletedSessionId: input.sessionId,
-      lastVersion: await written(context, () => withIssuesAt(['input'], () => context.sessions.delete(callerOf(context), addressOf(input), writeOptionsOf(input)))),
+      lastVersion: await written(context, () =>
+        withIssuesAt(['input'], () =>
+          context.sessions.delete(callerOf(context), addressOf(input), writeOptionsOf(input)),
+        ),
+      ),
     }),
   }),
 }));

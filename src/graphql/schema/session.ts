@@ -15,7 +15,11 @@ export const ChatModelConfigRef = builder.objectRef<ChatModelConfig>('SessionCha
     type: t.exposeString('type', { description: 'The model provider, e.g. openai.' }),
     credentialId: t.exposeID('credentialId'),
     model: t.exposeString('model'),
-    parameters: t.field({ type: 'JSON', description: 'A JSON object of model parameters.', resolve: (config) => config.parameters }),
+    parameters: t.field({
+      type: 'JSON',
+      description: 'A JSON object of model parameters.',
+      resolve: (config) => config.parameters,
+    }),
   }),
 });
 
@@ -24,7 +28,11 @@ const SessionConfigRef = builder.objectRef<SessionRecord>('SessionConfig').imple
   fields: (t) => ({
     workspaceId: t.exposeID('workspaceId'),
     name: t.exposeString('name', { nullable: true }),
-    chatModelConfig: t.field({ type: ChatModelConfigRef, nullable: true, resolve: (session) => session.chatModelConfig }),
+    chatModelConfig: t.field({
+      type: ChatModelConfigRef,
+      nullable: true,
+      resolve: (session) => session.chatModelConfig,
+    }),
   }),
 });
 
@@ -40,9 +48,16 @@ export const SessionObject = builder.objectRef<SessionRecord>('Session').impleme
     agentId: t.exposeID('agentId'),
     config: t.field({ type: SessionConfigRef, resolve: (session) => session }),
     source: t.field({ type: SessionSourceEnum, resolve: (session) => session.source }),
-    sourceScheduleId: t.exposeID('sourceScheduleId', { nullable: true, description: 'The schedule that created the session, if one did.' }),
-    version: t.exposeInt('version', { description: 'Counts writes; send it as expectedVersion to reject stale writes.' }),
-    isRunning: t.exposeBoolean('isRunning', { description: 'Whether the agent runtime is working on the session (see setSessionRunning).' }),
+    sourceScheduleId: t.exposeID('sourceScheduleId', {
+      nullable: true,
+      description: 'The schedule that created the session, if one did.',
+    }),
+    version: t.exposeInt('version', {
+      description: 'Counts writes; send it as expectedVersion to reject stale writes.',
+    }),
+    isRunning: t.exposeBoolean('isRunning', {
+      description: 'Whether the agent runtime is working on the session (see setSessionRunning).',
+    }),
     createdAt: t.field({ type: 'DateTime', resolve: (session) => session.createdAt }),
     updatedAt: t.field({ type: 'DateTime', resolve: (session) => session.updatedAt }),
   }),
@@ -60,7 +75,12 @@ export const SessionConnection = builder.connectionObject(
     type: SessionObject,
     name: 'SessionConnection',
     description: 'A page of sessions.',
-    fields: (t) => ({ totalCount: t.int({ description: 'All sessions the filter admits, on every page.', resolve: (page) => page.totalCount() }) }),
+    fields: (t) => ({
+      totalCount: t.int({
+        description: 'All sessions the filter admits, on every page.',
+        resolve: (page) => page.totalCount(),
+      }),
+    }),
   },
   { name: 'SessionEdge', description: 'A session of the page and its cursor.' },
 );
@@ -88,7 +108,10 @@ const SessionFilterInput = builder.inputType('SessionFilter', {
     workspaceId: t.id({ validate: idString() }),
     source: t.field({ type: SessionSourceEnum }),
     sourceScheduleId: t.id({ validate: idString() }),
-    nameContains: t.string({ validate: nonEmptyString(LIMITS.nameLength), description: 'Case-insensitive substring of the name.' }),
+    nameContains: t.string({
+      validate: nonEmptyString(LIMITS.nameLength),
+      description: 'Case-insensitive substring of the name.',
+    }),
     updatedAfter: t.field({ type: 'DateTime' }),
     updatedBefore: t.field({ type: 'DateTime' }),
     createdAfter: t.field({ type: 'DateTime' }),
@@ -98,7 +121,8 @@ const SessionFilterInput = builder.inputType('SessionFilter', {
 
 /** Keyset cursors name their sort field, so a cursor is only valid for the order it came from. */
 const sessionCursor = {
-  encode: (session: SessionRecord, order: SessionOrder) => encodeCursor([order.field, session[order.field].toISOString(), session.id]),
+  encode: (session: SessionRecord, order: SessionOrder) =>
+    encodeCursor([order.field, session[order.field].toISOString(), session.id]),
   decode(cursor: string, order: SessionOrder): SessionListPosition | null {
     const values = decodeCursor(cursor, 3);
     if (!values || values[0] !== order.field) return null;
@@ -106,7 +130,9 @@ const sessionCursor = {
     const id = values[2]!;
     // Only what the service could have issued: a storable id, a date PostgreSQL can compare.
     const year = value.getUTCFullYear();
-    return Number.isNaN(year) || year < 1 || year > 9999 || !isStorableText(id) || id.length > LIMITS.idLength ? null : { value, id };
+    return Number.isNaN(year) || year < 1 || year > 9999 || !isStorableText(id) || id.length > LIMITS.idLength
+      ? null
+      : { value, id };
   },
 };
 
@@ -123,7 +149,10 @@ export const sessionPageArgs = () =>
     }),
     after: t.string({ description: 'The endCursor of the previous page.' }),
     filter: t.field({ type: SessionFilterInput }),
-    orderBy: t.field({ type: SessionOrderInput, defaultValue: { field: DEFAULT_ORDER.field, direction: DEFAULT_ORDER.direction } }),
+    orderBy: t.field({
+      type: SessionOrderInput,
+      defaultValue: { field: DEFAULT_ORDER.field, direction: DEFAULT_ORDER.direction },
+    }),
   }));
 
 type SessionPageArgs = {
@@ -140,12 +169,21 @@ export const sessionPageRule: [(args: SessionPageArgs) => boolean, { message: st
 ];
 
 /** A page of the caller's sessions of an agent. */
-export async function sessionsPage(context: GraphQLContext, agentId: string, { first, after, filter, orderBy }: SessionPageArgs) {
+export async function sessionsPage(
+  context: GraphQLContext,
+  agentId: string,
+  { first, after, filter, orderBy }: SessionPageArgs,
+) {
   const caller = callerOf(context);
   const order = orderBy ?? DEFAULT_ORDER;
   const page = await context.loaders.sessionPages.load({
     id: agentId,
-    window: { first: first ?? LIMITS.defaultPageSize, after: after ? sessionCursor.decode(after, order)! : undefined, filter: filter ?? undefined, order },
+    window: {
+      first: first ?? LIMITS.defaultPageSize,
+      after: after ? sessionCursor.decode(after, order)! : undefined,
+      filter: filter ?? undefined,
+      order,
+    },
   });
   const edges = page.sessions.map((session) => ({ cursor: sessionCursor.encode(session, order), node: session }));
   return {

@@ -16,7 +16,8 @@ const ReplaceSessionStateInput = builder.inputType('ReplaceSessionStateInput', {
 });
 
 const UpdateSessionStateInput = builder.inputType('UpdateSessionStateInput', {
-  description: 'A small state write between turns. An absent or null field keeps its value; a given list replaces the old one whole.',
+  description:
+    'A small state write between turns. An absent or null field keeps its value; a given list replaces the old one whole.',
   fields: (t) => ({
     ...sessionAddressFields(t),
     summary: t.field({ type: TextOrBlocksInput }),
@@ -53,7 +54,12 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, context) => ({
       session: await written(context, () =>
         withIssuesAt(['input', 'state'], () =>
-          context.sessions.replaceState(callerOf(context), addressOf(input), toAgentStateDraft(input.state), writeOptionsOf(input)),
+          context.sessions.replaceState(
+            callerOf(context),
+            addressOf(input),
+            toAgentStateDraft(input.state),
+            writeOptionsOf(input),
+          ),
         ),
       ),
     }),
@@ -68,7 +74,12 @@ builder.mutationFields((t) => ({
       return {
         session: await written(context, () =>
           withIssuesAt(['input'], () =>
-            context.sessions.updateState(callerOf(context), addressOf(input), { ...patch, summary: summary && toTextOrBlocksDraft(summary) }, writeOptionsOf(input)),
+            context.sessions.updateState(
+              callerOf(context),
+              addressOf(input),
+              { ...patch, summary: summary && toTextOrBlocksDraft(summary) },
+              writeOptionsOf(input),
+            ),
           ),
         ),
       };
@@ -83,7 +94,13 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, context) => ({
       session: await written(context, () =>
         withIssuesAt(['input', 'summary'], () =>
-          context.sessions.compactContext(callerOf(context), addressOf(input), input.keepLast, toTextOrBlocksDraft(input.summary), writeOptionsOf(input)),
+          context.sessions.compactContext(
+            callerOf(context),
+            addressOf(input),
+            input.keepLast,
+            toTextOrBlocksDraft(input.summary),
+            writeOptionsOf(input),
+          ),
         ),
       ),
     }),

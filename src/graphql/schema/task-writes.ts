@@ -52,13 +52,15 @@ function taskPayload(name: string, description: string) {
   });
 }
 
-const DeleteSessionTaskPayload = builder.objectRef<{ session: SessionRecord; deletedTaskId: string }>('DeleteSessionTaskPayload').implement({
-  description: 'The session deleteSessionTask changed and the id of the removed task.',
-  fields: (t) => ({
-    session: t.field({ type: SessionObject, resolve: (payload) => payload.session }),
-    deletedTaskId: t.exposeID('deletedTaskId'),
-  }),
-});
+const DeleteSessionTaskPayload = builder
+  .objectRef<{ session: SessionRecord; deletedTaskId: string }>('DeleteSessionTaskPayload')
+  .implement({
+    description: 'The session deleteSessionTask changed and the id of the removed task.',
+    fields: (t) => ({
+      session: t.field({ type: SessionObject, resolve: (payload) => payload.session }),
+      deletedTaskId: t.exposeID('deletedTaskId'),
+    }),
+  });
 
 builder.mutationFields((t) => ({
   createSessionTask: t.field({
@@ -68,7 +70,14 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateSessionTaskInput, required: true }) },
     resolve: (_root, { input }, context) =>
       written(context, () =>
-        withIssuesAt(['input', 'task'], () => context.sessions.createTask(callerOf(context), addressOf(input), toTaskDraft(input.task), writeOptionsOf(input))),
+        withIssuesAt(['input', 'task'], () =>
+          context.sessions.createTask(
+            callerOf(context),
+            addressOf(input),
+            toTaskDraft(input.task),
+            writeOptionsOf(input),
+          ),
+        ),
       ),
   }),
   updateSessionTask: t.field({
@@ -80,7 +89,13 @@ builder.mutationFields((t) => ({
       const { sessionId, agentId, expectedVersion, idempotencyKey, taskId, metadata, ...patch } = input;
       const session = await written(context, () =>
         withIssuesAt(['input'], () =>
-          context.sessions.updateTask(callerOf(context), addressOf(input), taskId, { ...patch, metadata: metadata as JsonObject | null | undefined }, writeOptionsOf(input)),
+          context.sessions.updateTask(
+            callerOf(context),
+            addressOf(input),
+            taskId,
+            { ...patch, metadata: metadata as JsonObject | null | undefined },
+            writeOptionsOf(input),
+          ),
         ),
       );
       return { session, taskId };
@@ -93,7 +108,9 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: DeleteSessionTaskInput, required: true }) },
     resolve: async (_root, { input }, context) => ({
       session: await written(context, () =>
-        withIssuesAt(['input'], () => context.sessions.deleteTask(callerOf(context), addressOf(input), input.taskId, writeOptionsOf(input))),
+        withIssuesAt(['input'], () =>
+          context.sessions.deleteTask(callerOf(context), addressOf(input), input.taskId, writeOptionsOf(input)),
+        ),
       ),
       deletedTaskId: input.taskId,
     }),

@@ -39,5 +39,9 @@ export const TaskInput = builder.inputType('SessionTaskInput', {
 });
 
 export function toTaskDraft(input: typeof TaskInput.$inferInput): TaskDraft {
-  return { ...input, metadata: input.metadata as JsonObject | null | undefined, createdAt: input.createdAt?.toISOString() };
+  return {
+    ...input,
+    metadata: input.metadata as JsonObject | null | undefined,
+    createdAt: input.createdAt?.toISOString(),
+  };
 }

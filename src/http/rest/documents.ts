@@ -56,7 +56,9 @@ function agentStateDocument(state: AgentStateRecord, context: Message[], tasks: 
     cur_iter: state.curIter,
     permission_context: {
       mode: state.permissionMode,
-      working_directories: Object.fromEntries(state.workingDirectories.map((directory) => [directory.path, { ...directory }])),
+      working_directories: Object.fromEntries(
+        state.workingDirectories.map((directory) => [directory.path, { ...directory }]),
+      ),
       allow_rules: rulesByTool(state.allowRules),
       deny_rules: rulesByTool(state.denyRules),
       ask_rules: rulesByTool(state.askRules),
@@ -122,7 +124,13 @@ function contentBlockDocument(block: ContentBlock): MsgJson['content'][number] {
         suggested_rules: block.suggestedRules.map(ruleDocument),
       };
     case 'tool_result':
-      return { type: 'tool_result', id: block.id, name: block.name, output: textOrBlocksDocument(block.output), state: block.state };
+      return {
+        type: 'tool_result',
+        id: block.id,
+        name: block.name,
+        output: textOrBlocksDocument(block.output),
+        state: block.state,
+      };
   }
 }
 

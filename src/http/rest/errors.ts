@@ -36,7 +36,10 @@ export function validationFailed(issues: ValidationErrorJson[]): HttpError {
 type Issue = z.core.$ZodIssue;
 
 /** pydantic's words for a body that is not an object (the body is a model, not a dict). */
-export const NOT_AN_OBJECT = { type: 'model_attributes_type', msg: 'Input should be a valid dictionary or object to extract fields from' } as const;
+export const NOT_AN_OBJECT = {
+  type: 'model_attributes_type',
+  msg: 'Input should be a valid dictionary or object to extract fields from',
+} as const;
 
 /**
  * Zod's issues in upstream's (FastAPI/pydantic) form: one `{type, loc, msg, input, ctx?}` each, `loc`
@@ -83,7 +86,10 @@ function describe(issue: Issue, value: unknown, location: Location, atRoot: bool
       if (location === 'body' && atRoot) return NOT_AN_OBJECT;
       return typeMismatch(issue.expected);
     case 'invalid_value': {
-      const expected = issue.values.map((option) => `'${String(option)}'`).join(', ').replace(/, ([^,]*)$/, ' or $1');
+      const expected = issue.values
+        .map((option) => `'${String(option)}'`)
+        .join(', ')
+        .replace(/, ([^,]*)$/, ' or $1');
       return { type: 'enum', msg: `Input should be ${expected}`, ctx: { expected } };
     }
     case 'too_small':
@@ -93,11 +99,23 @@ function describe(issue: Issue, value: unknown, location: Location, atRoot: bool
             msg: `String should have at least ${issue.minimum} character${issue.minimum === 1 ? '' : 's'}`,
             ctx: { min_length: Number(issue.minimum) },
           }
-        : { type: 'greater_than_equal', msg: `Input should be greater than or equal to ${issue.minimum}`, ctx: { ge: Number(issue.minimum) } };
+        : {
+            type: 'greater_than_equal',
+            msg: `Input should be greater than or equal to ${issue.minimum}`,
+            ctx: { ge: Number(issue.minimum) },
+          };
     case 'too_big':
       return issue.origin === 'string'
-        ? { type: 'string_too_long', msg: `String should have at most ${issue.maximum} characters`, ctx: { max_length: Number(issue.maximum) } }
-        : { type: 'less_than_equal', msg: `Input should be less than or equal to ${issue.maximum}`, ctx: { le: Number(issue.maximum) } };
+        ? {
+            type: 'string_too_long',
+            msg: `String should have at most ${issue.maximum} characters`,
+            ctx: { max_length: Number(issue.maximum) },
+          }
+        : {
+            type: 'less_than_equal',
+            msg: `Input should be less than or equal to ${issue.maximum}`,
+            ctx: { le: Number(issue.maximum) },
+          };
     case 'custom': {
       const kind = typeof issue.params?.type === 'string' ? issue.params.type : undefined;
       const known = kind === undefined ? undefined : CUSTOM_KINDS[kind];

@@ -3,7 +3,12 @@ import { LIMITS } from '../../sessions/limits.js';
 import { routes, type Route } from './routes.js';
 import { CallerHeaders, components, ErrorResponse, HTTPValidationError, SessionPathParams } from './schemas.js';
 
-type JsonSchema = { [key: string]: unknown; properties?: Record<string, JsonSchema>; required?: string[]; description?: string };
+type JsonSchema = {
+  [key: string]: unknown;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  description?: string;
+};
 
 const COMPONENT_PREFIX = '#/components/schemas/';
 
@@ -35,7 +40,9 @@ function jsonContent(schema: z.ZodType) {
   return { 'application/json': { schema: ref(schema) } };
 }
 
-const etagHeader = { ETag: { description: 'The session version, e.g. "3"; send it as If-Match.', schema: { type: 'string' } } };
+const etagHeader = {
+  ETag: { description: 'The session version, e.g. "3"; send it as If-Match.', schema: { type: 'string' } },
+};
 
 function operation(route: Route) {
   const { success } = route;
@@ -49,7 +56,11 @@ function operation(route: Route) {
     422: { description: 'Validation Error', content: jsonContent(HTTPValidationError) },
   };
   responses[404] = { description: route.notFound, content: jsonContent(ErrorResponse) };
-  if (route.ifMatch) responses[412] = { description: 'If-Match is not the current version; nothing changed.', content: jsonContent(ErrorResponse) };
+  if (route.ifMatch)
+    responses[412] = {
+      description: 'If-Match is not the current version; nothing changed.',
+      content: jsonContent(ErrorResponse),
+    };
   return {
     summary: route.summary,
     parameters: [
@@ -57,7 +68,15 @@ function operation(route: Route) {
       ...parameters('query', route.query),
       ...parameters('header', CallerHeaders),
       ...(route.ifMatch
-        ? [{ name: 'If-Match', in: 'header', required: false, description: 'Apply only at this version (an ETag), or "*".', schema: { type: 'string' } }]
+        ? [
+            {
+              name: 'If-Match',
+              in: 'header',
+              required: false,
+              description: 'Apply only at this version (an ETag), or "*".',
+              schema: { type: 'string' },
+            },
+          ]
         : []),
       ...(route.method !== 'GET' ? [IDEMPOTENCY_KEY_HEADER] : []),
     ],
@@ -75,7 +94,10 @@ const IDEMPOTENCY_KEY_HEADER = {
 };
 
 function buildDocument() {
-  const { schemas } = z.toJSONSchema(components, { uri: (id) => `${COMPONENT_PREFIX}${id}`, unrepresentable: 'any' }) as {
+  const { schemas } = z.toJSONSchema(components, {
+    uri: (id) => `${COMPONENT_PREFIX}${id}`,
+    unrepresentable: 'any',
+  }) as {
     schemas: Record<string, JsonSchema>;
   };
   const paths: Record<string, Record<string, unknown>> = {};

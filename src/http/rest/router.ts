@@ -68,7 +68,11 @@ function createRestRouter({ sessions, logger, resolveCaller }: RestRouterOptions
     }
     const matched = matches.find(({ route }) => route.method === request.method);
     if (!matched) {
-      return { status: 405, body: { detail: 'Method Not Allowed' }, headers: { allow: matches.map(({ route }) => route.method).join(', ') } };
+      return {
+        status: 405,
+        body: { detail: 'Method Not Allowed' },
+        headers: { allow: matches.map(({ route }) => route.method).join(', ') },
+      };
     }
     try {
       return await dispatch(matched.route, request, url, matched.sessionId, sessions, resolveCaller);
@@ -132,7 +136,11 @@ function decodePathSegment(segment: string): string {
  * The caller, from the shared resolution; without credentials, a 422 issue (no x-user-id) or a 401
  * (an empty one), as upstream.
  */
-async function callerOf(request: Request, resolveCaller: CallerResolver, issues: ValidationErrorJson[]): Promise<Caller | null> {
+async function callerOf(
+  request: Request,
+  resolveCaller: CallerResolver,
+  issues: ValidationErrorJson[],
+): Promise<Caller | null> {
   const caller = await resolveCaller(request);
   if (caller) return caller;
   const sent = { 'x-user-id': request.headers.get('x-user-id') ?? undefined };
@@ -152,7 +160,10 @@ function isJsonMediaType(contentType: string): boolean {
  * The body as upstream (FastAPI) reads it: JSON when the content type says so or there is none;
  * other content is taken as text, which is not an object, so a 422 however JSON-like it is.
  */
-async function readJson(request: Request, issues: ValidationErrorJson[]): Promise<{ ok: true; value: unknown } | { ok: false }> {
+async function readJson(
+  request: Request,
+  issues: ValidationErrorJson[],
+): Promise<{ ok: true; value: unknown } | { ok: false }> {
   const text = await request.text();
   if (text === '') {
     issues.push({ type: 'missing', loc: ['body'], msg: 'Field required', input: null });
@@ -185,7 +196,10 @@ function expectedVersionOf(headers: Headers): number | undefined {
   if (!value || value === '*') return undefined;
   const version = /^"(\d{1,10})"$/.exec(value)?.[1];
   if (version === undefined || Number(version) > MAX_VERSION) {
-    throw new HttpError(412, `If-Match ${value} matches no version of this session; send the ETag of a session response, such as "3".`);
+    throw new HttpError(
+      412,
+      `If-Match ${value} matches no version of this session; send the ETag of a session response, such as "3".`,
+    );
   }
   return Number(version);
 }
@@ -196,7 +210,16 @@ function errorResponse(error: unknown, logger: Logger): RestResponse {
   if (failure.log === 'warn') logger.warn({ err: error }, 'a dependency is unavailable');
   if (failure.log === 'error') logger.error({ err: error }, 'unexpected error while serving a REST request');
   if (failure.issues) {
-    return { status: 422, body: { detail: failure.issues.map((issue) => ({ ...valueError(issue.message), loc: ['body', ...issue.path], input: null })) } };
+    return {
+      status: 422,
+      body: {
+        detail: failure.issues.map((issue) => ({
+          ...valueError(issue.message),
+          loc: ['body', ...issue.path],
+          input: null,
+        })),
+      },
+    };
   }
   // Upstream's words for a failure it would not explain either.
   const detail = failure.code === 'INTERNAL_SERVER_ERROR' ? 'Internal Server Error' : failure.message;
@@ -211,7 +234,8 @@ export function useRestRoutes(options: RestRouterOptions): Plugin {
       const response = await handle(request, url);
       if (!response) return;
       const headers = new fetchAPI.Headers(response.headers);
-      if (response.body === undefined) return endResponse(new fetchAPI.Response(null, { status: response.status, headers }));
+      if (response.body === undefined)
+        return endResponse(new fetchAPI.Response(null, { status: response.status, headers }));
       headers.set('content-type', 'application/json');
       endResponse(new fetchAPI.Response(JSON.stringify(response.body), { status: response.status, headers }));
     },

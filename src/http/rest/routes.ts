@@ -65,17 +65,28 @@ export function etag(version: number): Record<string, string> {
 }
 
 function chatModelConfigDraft(input: z.output<typeof ChatModelConfigInput>): ChatModelConfigDraft {
-  return { type: input.type, credentialId: input.credential_id, model: input.model, parameters: input.parameters as JsonObject | null | undefined };
+  return {
+    type: input.type,
+    credentialId: input.credential_id,
+    model: input.model,
+    parameters: input.parameters as JsonObject | null | undefined,
+  };
 }
 
 /** Sessions with their whole state, in three statements whatever their number. */
 async function sessionDocuments(sessions: SessionService, records: SessionRecord[]): Promise<SessionRecordJson[]> {
   const ids = records.map((record) => record.id);
-  const [states, contexts, tasks] = await Promise.all([sessions.statesOf(ids), sessions.contextsOf(ids), sessions.tasksOf(ids)]);
+  const [states, contexts, tasks] = await Promise.all([
+    sessions.statesOf(ids),
+    sessions.contextsOf(ids),
+    sessions.tasksOf(ids),
+  ]);
   // A session deleted between the two reads has no state any more: it is gone, not broken.
   return records.flatMap((record) => {
     const state = states.get(record.id);
-    return state ? [sessionDocument(record, { state, context: contexts.get(record.id) ?? [], tasks: tasks.get(record.id) ?? [] })] : [];
+    return state
+      ? [sessionDocument(record, { state, context: contexts.get(record.id) ?? [], tasks: tasks.get(record.id) ?? [] })]
+      : [];
   });
 }
 
@@ -84,7 +95,8 @@ const noQuery = z.object({});
 const SESSION_NOT_FOUND = "No such session for this user and agent: `Session '<id>' not found.`";
 // Only when a reference check is configured (see the README).
 const AGENT_NOT_FOUND = "The agent is unknown or not the caller's: `Agent '<id>' not found.`";
-const CREDENTIAL_NOT_FOUND = "the chat_model_config's credential is unknown or not the caller's: `Credential '<id>' not found.`";
+const CREDENTIAL_NOT_FOUND =
+  "the chat_model_config's credential is unknown or not the caller's: `Credential '<id>' not found.`";
 
 /** Upstream lists newest created first, so a rename does not reorder a client's list (GraphQL keeps its own default). */
 const UPSTREAM_ORDER: SessionOrder = { field: 'createdAt', direction: 'desc' };
@@ -96,10 +108,19 @@ export const routes: Route[] = [
     summary: 'List sessions for an agent, newest created first',
     query: ListSessionsQuery,
     notFound: AGENT_NOT_FOUND,
-    success: { status: 200, description: 'The sessions in the window, and how many there are in all.', schema: ListSessionsResponse },
+    success: {
+      status: 200,
+      description: 'The sessions in the window, and how many there are in all.',
+      schema: ListSessionsResponse,
+    },
     async handle({ caller, query }, sessions) {
       const [page, total] = await Promise.all([
-        sessions.list(caller, { agentId: query.agent_id, first: query.limit, offset: query.offset, order: UPSTREAM_ORDER }),
+        sessions.list(caller, {
+          agentId: query.agent_id,
+          first: query.limit,
+          offset: query.offset,
+          order: UPSTREAM_ORDER,
+        }),
         sessions.count(caller, query.agent_id),
         // Upstream answers 404 for an agent that is not the caller's, even one without sessions.
         sessions.references.assertOwned(caller, [{ type: 'Agent', id: query.agent_id }]),
@@ -114,7 +135,12 @@ export const routes: Route[] = [
     query: noQuery,
     body: CreateSessionRequest,
     notFound: `${AGENT_NOT_FOUND} Or ${CREDENTIAL_NOT_FOUND}`,
-    success: { status: 201, description: 'The new session id; the ETag carries its version.', schema: CreateSessionResponse, etag: true },
+    success: {
+      status: 201,
+      description: 'The new session id; the ETag carries its version.',
+      schema: CreateSessionResponse,
+      etag: true,
+    },
     async handle({ caller, body, idempotencyKey }, sessions) {
       const session = await sessions.create(
         caller,
@@ -137,7 +163,12 @@ export const routes: Route[] = [
     body: UpdateSessionRequest,
     notFound: `${SESSION_NOT_FOUND} Or ${CREDENTIAL_NOT_FOUND}`,
     ifMatch: true,
-    success: { status: 200, description: 'The full session record after the update.', schema: SessionRecordSchema, etag: true },
+    success: {
+      status: 200,
+      description: 'The full session record after the update.',
+      schema: SessionRecordSchema,
+      etag: true,
+    },
     async handle({ caller, sessionId, query, body, expectedVersion, idempotencyKey }, sessions) {
       const ref = { id: sessionId, agentId: query.agent_id };
       const session = await sessions.update(
@@ -176,9 +207,17 @@ export const routes: Route[] = [
     summary: 'List messages for a session',
     query: ListMessagesQuery,
     notFound: SESSION_NOT_FOUND,
-    success: { status: 200, description: 'A window of the messages, oldest first, and the run status.', schema: ListMessagesResponse },
+    success: {
+      status: 200,
+      description: 'A window of the messages, oldest first, and the run status.',
+      schema: ListMessagesResponse,
+    },
     async handle({ caller, sessionId, query }, sessions) {
-      const page = await sessions.messagesPage(caller, { id: sessionId, agentId: query.agent_id }, { offset: query.offset, limit: query.limit });
+      const page = await sessions.messagesPage(
+        caller,
+        { id: sessionId, agentId: query.agent_id },
+        { offset: query.offset, limit: query.limit },
+      );
       return { status: 200, body: { messages: page.messages.map(messageDocument), is_running: page.isRunning } };
     },
   }),

@@ -36,7 +36,10 @@ const labelString = labelText;
 const jsonObject = z
   .record(z.string(), z.unknown())
   // Too deep to serialise safely: the size check would overflow the stack.
-  .refine((value) => nestsWithin(value, LIMITS.jsonObjectDepth), { message: `Must nest at most ${LIMITS.jsonObjectDepth} levels.`, abort: true })
+  .refine((value) => nestsWithin(value, LIMITS.jsonObjectDepth), {
+    message: `Must nest at most ${LIMITS.jsonObjectDepth} levels.`,
+    abort: true,
+  })
   .refine((value) => Buffer.byteLength(JSON.stringify(value)) <= LIMITS.jsonObjectBytes, {
     message: `Must be at most ${LIMITS.jsonObjectBytes} bytes as JSON.`,
   });
@@ -57,8 +60,16 @@ export const CreateSessionRequest = component(
   z.strictObject({
     agent_id: idString().describe('Agent this session belongs to.'),
     workspace_id: idString().nullable().optional().describe('Workspace this session belongs to; a new id when absent.'),
-    name: z.string().min(1).max(LIMITS.nameLength).nullable().optional().describe('Display name. Defaults to the creation time (UTC).'),
-    chat_model_config: ChatModelConfigInput.nullable().optional().describe('Model provider and parameters. Can be set later via PATCH.'),
+    name: z
+      .string()
+      .min(1)
+      .max(LIMITS.nameLength)
+      .nullable()
+      .optional()
+      .describe('Display name. Defaults to the creation time (UTC).'),
+    chat_model_config: ChatModelConfigInput.nullable()
+      .optional()
+      .describe('Model provider and parameters. Can be set later via PATCH.'),
   }),
   'Request body for creating a new session. Unknown keys are rejected.',
 );
@@ -70,13 +81,21 @@ export const UpdateSessionRequest = component(
     chat_model_config: ChatModelConfigInput.nullable()
       .optional()
       .describe('New model configuration. Replaces the existing one entirely; null clears it.'),
-    permission_mode: z.enum(PERMISSION_MODES).nullable().optional().describe('New permission mode; null keeps the current one.'),
+    permission_mode: z
+      .enum(PERMISSION_MODES)
+      .nullable()
+      .optional()
+      .describe('New permission mode; null keeps the current one.'),
   }),
   'A PATCH: omit a field to keep its value. Unknown keys are rejected.',
 );
 
 export const CallerHeaders = z.object({
-  'x-user-id': z.string().describe("Caller's user ID, where this service accepts the header (otherwise send Authorization: Bearer <jwt>). Empty: 401."),
+  'x-user-id': z
+    .string()
+    .describe(
+      "Caller's user ID, where this service accepts the header (otherwise send Authorization: Bearer <jwt>). Empty: 401.",
+    ),
 });
 
 const agentIdQuery = idString().describe('Agent the session belongs to.');
@@ -120,7 +139,10 @@ export const ListSessionsQuery = z.object({
 
 export const ListMessagesQuery = z.object({
   agent_id: agentIdQuery,
-  ...windowParams(LIMITS.maxMessagePage, LIMITS.defaultMessagePage, { offset: 'Pagination offset.', limit: 'Max messages.' }),
+  ...windowParams(LIMITS.maxMessagePage, LIMITS.defaultMessagePage, {
+    offset: 'Pagination offset.',
+    limit: 'Max messages.',
+  }),
 });
 
 /* Responses */
@@ -154,16 +176,30 @@ const ToolCallBlock = component(
   }),
   'Provider-specific fields (e.g. a call id) appear beside the declared ones.',
 );
-const Base64Source = component('Base64Source', z.object({ type: z.literal('base64'), data: z.string(), media_type: z.string() }));
+const Base64Source = component(
+  'Base64Source',
+  z.object({ type: z.literal('base64'), data: z.string(), media_type: z.string() }),
+);
 const URLSource = component('URLSource', z.object({ type: z.literal('url'), url: z.string(), media_type: z.string() }));
 const DataBlock = component(
   'DataBlock',
-  z.object({ type: z.literal('data'), id: z.string(), source: z.union([Base64Source, URLSource]), name: z.string().nullable() }),
+  z.object({
+    type: z.literal('data'),
+    id: z.string(),
+    source: z.union([Base64Source, URLSource]),
+    name: z.string().nullable(),
+  }),
 );
 const TextOrBlocks = z.union([z.string(), z.array(z.union([TextBlock, DataBlock]))]);
 const ToolResultBlock = component(
   'ToolResultBlock',
-  z.object({ type: z.literal('tool_result'), id: z.string(), name: z.string(), output: TextOrBlocks, state: z.enum(TOOL_RESULT_STATES) }),
+  z.object({
+    type: z.literal('tool_result'),
+    id: z.string(),
+    name: z.string(),
+    output: TextOrBlocks,
+    state: z.enum(TOOL_RESULT_STATES),
+  }),
 );
 const ContentBlock = z.union([TextBlock, ThinkingBlock, HintBlock, ToolCallBlock, ToolResultBlock, DataBlock]);
 
@@ -183,7 +219,10 @@ export const Msg = component(
   }),
 );
 
-const AdditionalWorkingDirectory = component('AdditionalWorkingDirectory', z.object({ path: z.string(), source: z.string() }));
+const AdditionalWorkingDirectory = component(
+  'AdditionalWorkingDirectory',
+  z.object({ path: z.string(), source: z.string() }),
+);
 const RulesByTool = z.record(z.string(), z.array(PermissionRule)).describe('Rules keyed by tool name.');
 const PermissionContext = component(
   'PermissionContext',
@@ -240,7 +279,12 @@ const AgentState = component(
 
 const ChatModelConfig = component(
   'ChatModelConfig',
-  z.object({ type: z.string(), credential_id: z.string(), model: z.string(), parameters: z.record(z.string(), z.unknown()) }),
+  z.object({
+    type: z.string(),
+    credential_id: z.string(),
+    model: z.string(),
+    parameters: z.record(z.string(), z.unknown()),
+  }),
 );
 const SessionConfig = component(
   'SessionConfig',
