@@ -6,7 +6,7 @@ import { createLogger } from '../src/logger.js';
 import { SessionService } from '../src/sessions/service.js';
 import { startTestApp } from './support/fixtures.js';
 
-const CREATE = `mutation ($input: CreateSessionInput!) { createSession(input: $input) { id } }`;
+const CREATE = `mutation ($input: CreateSessionInput!) { createSession(input: $input) { __typename ... on CreateSessionPayload { session { id } } } }`;
 const SESSION = `query ($id: ID!, $agentId: ID!) { session(id: $id, agentId: $agentId) { id } }`;
 
 let service: Awaited<ReturnType<typeof startTestApp>>;
@@ -52,7 +52,7 @@ async function post(yoga: YogaServer, query: string, variables: Record<string, u
 
 describe('OPERATION_TIMEOUT_MS', () => {
   test('holds on a query compiled by graphql-jit', async () => {
-    const { id } = (await service.graphql(CREATE, { input: { agentId: 'a' } })).data.createSession;
+    const { id } = (await service.graphql(CREATE, { input: { agentId: 'a' } })).data.createSession.session;
     const yoga = await slowReadingServer({ OPERATION_TIMEOUT_MS: '500' }, 3_000);
     const startedAt = Date.now();
     const slow = await post(yoga, SESSION, { id, agentId: 'a' });
@@ -65,7 +65,7 @@ describe('MAX_RESPONSE_BYTES', () => {
   test('a response that would pass the ceiling is one clear error instead', async () => {
     const small = await startTestApp({ env: { MAX_RESPONSE_BYTES: '1000' } });
     try {
-      const { id } = (await small.graphql(CREATE, { input: { agentId: 'a', name: 'n'.repeat(200) } })).data.createSession;
+      const { id } = (await small.graphql(CREATE, { input: { agentId: 'a', name: 'n'.repeat(200) } })).data.createSession.session;
       const aliases = (count: number) => `query ($id: ID!, $agentId: ID!) { ${Array.from({ length: count }, (_, i) => `s${i}: session(id: $id, agentId: $agentId) { config { name } }`).join(' ')} }`;
       expect(Object.keys((await small.graphql(aliases(3), { id, agentId: 'a' })).data)).toEqual(['s0', 's1', 's2']);
       const tooLarge = await small.graphql(aliases(6), { id, agentId: 'a' });
