@@ -77,3 +77,30 @@ describe('MAX_RESPONSE_BYTES', () => {
     }
   });
 });
+
+describe('MAX_COST prices lists by the most they can hold', () => {
+  const CONTENT = `content { __typename id ... on SessionTextBlock { text } ... on SessionThinkingBlock { thinking extra } ... on SessionHintBlock { hint } ... on SessionToolCallBlock { name input callState extra } ... on SessionToolResultBlock { name resultState output { __typename ... on SessionPlainText { text } } } }`;
+  /** `count` aliases of the session's context, each with its messages' content. */
+  const contexts = (count: number, window = '') =>
+    `query ($id: ID!, $agentId: ID!) { session(id: $id, agentId: $agentId) { state { ${Array.from({ length: count }, (_, i) => `c${i}: context${window} { id ${CONTENT} }`).join(' ')} } } }`;
+
+  test('8 aliases of a whole context (up to 5,000 messages each) are refused before anything is read', async () => {
+    const { id } = (await service.graphql(CREATE, { input: { agentId: 'a' } })).data.createSession.session;
+    const executed = await service.countStatements(async () => {
+      const refused = await service.graphql(contexts(8), { id, agentId: 'a' });
+      expect(refused.data).toBeUndefined();
+      expect(refused.errors).toEqual([expect.objectContaining({ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })]);
+      expect(refused.errors![0]!.message).toMatch(/^Query cost limit of 20000000 exceeded, found \d+ \(MAX_COST\)/);
+    });
+    expect(executed).toBe(0);
+  });
+
+  test('one whole context, or 8 windows of it (context(last: 20)), pass', async () => {
+    const { id } = (await service.graphql(CREATE, { input: { agentId: 'a' } })).data.createSession.session;
+    for (const query of [contexts(1), contexts(8, '(last: 20)')]) {
+      const response = await service.graphql(query, { id, agentId: 'a' });
+      expect(response.errors).toBeUndefined();
+      expect(response.data.session.state.c0).toEqual([]);
+    }
+  });
+});

@@ -39,7 +39,7 @@ describe('operation limits (armor), with small limits', () => {
     ['depth', '{ sessions(agentId: "a") { edges { node { state { context { id } } } } } }', 'Query depth limit of 4 exceeded, found 6.'],
     ['depth through fragments', '{ sessions(agentId: "a") { ...F } } fragment F on SessionConnection { edges { node { state { sessionId } } } }', 'Query depth limit of 4 exceeded, found 5.'],
     ['aliases', '{ a: sessions(agentId: "a") { totalCount } b: sessions(agentId: "b") { totalCount } c: sessions(agentId: "c") { totalCount } }', 'Aliases limit of 2 exceeded, found 3.'],
-    ['cost', `{ sessions(agentId: "a") { edges { node { ${'id userId agentId version '.repeat(12)} } } } }`, /^Query Cost limit of 100 exceeded, found \d+/],
+    ['cost', '{ a: sessions(agentId: "a", first: 60) { edges { node { id } } } b: sessions(agentId: "b", first: 60) { edges { node { id } } } }', /^Query cost limit of 100 exceeded, found \d+ \(MAX_COST\)/],
   ])('%s beyond the limit: rejected before execution', async (_name, query, message) => {
     const executed = await service.countStatements(async () => {
       const response = await service.graphql(query);

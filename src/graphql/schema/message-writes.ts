@@ -1,3 +1,4 @@
+import { listCost } from '../cost.js';
 import { buildMessage } from '../../sessions/drafts.js';
 import { LIMITS } from '../../sessions/limits.js';
 import type { Message, SessionRecord } from '../../sessions/model.js';
@@ -27,6 +28,7 @@ const AppendSessionMessagesPayload = builder.objectRef<{ session: SessionRecord;
     session: t.field({ type: SessionObject, resolve: (payload) => payload.session }),
     messages: t.field({
       type: [MessageRef],
+      complexity: listCost(LIMITS.contextMessages),
       description: 'The appended messages as stored, in order, with their generated ids and times.',
       resolve: (payload) => payload.messages,
     }),
