@@ -6,7 +6,8 @@ import { defineConfig } from 'vitest/config';
  * `npm run test:slow`, one file at a time: generated inputs by the hundred, retained-heap checks and
  * megabyte payloads (bad-input, isolation), and the tests that load the machine or time it: 100
  * concurrent writes on a small pool (concurrency), real processes and sockets stopped on a deadline
- * (shutdown), cross-instance delivery within a bound (subscriptions-redis).
+ * (shutdown), cross-instance delivery within a bound (subscriptions-redis), service processes started,
+ * killed and kept through a 12 s Redis outage (hardening-process, hardening-redis).
  */
 const SLOW = [
   'test/bad-input.test.ts',
@@ -14,6 +15,8 @@ const SLOW = [
   'test/concurrency.test.ts',
   'test/shutdown.test.ts',
   'test/subscriptions-redis.test.ts',
+  'test/hardening-process.test.ts',
+  'test/hardening-redis.test.ts',
 ];
 /** Drives Debian's chromium against the running service: `npm run test:browser`. */
 const BROWSER = ['test/browser/**/*.test.ts'];

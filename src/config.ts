@@ -56,7 +56,7 @@ const environmentSchema = z.object({
   MAX_DEPTH: positiveInt(1_000).default(15),
   MAX_ALIASES: positiveInt(10_000).default(30),
   MAX_TOKENS: positiveInt(1_000_000).default(5_000),
-  MAX_COST: positiveInt(100_000_000).default(500_000),
+  MAX_COST: positiveInt(1_000_000_000).default(20_000_000),
   MAX_BATCH_SIZE: z.coerce.number().int().min(0).max(1_000).default(10),
   OPERATION_TIMEOUT_MS: positiveInt(600_000).default(30_000),
   MAX_ENTITY_REPRESENTATIONS: positiveInt(100_000).default(1_000),

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, onTestFinished, test } from 'vitest';
+import { outcomeOf } from './support/documents.js';
 import { startServiceProcess } from './support/service-process.js';
 import { subscribeSse } from './support/subscriptions.js';
 import { startTcpProxy } from './support/tcp-proxy.js';
@@ -7,7 +8,7 @@ import { startTcpProxy } from './support/tcp-proxy.js';
 const REDIS = new URL(process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379');
 const AGENT = 'outage-agent';
 const SESSION_EVENTS = `subscription ($agentId: ID!) { sessionEvents(agentId: $agentId) { kind sessionId } }`;
-const CREATE = `mutation ($input: CreateSessionInput!) { createSession(input: $input) { id } }`;
+const CREATE = `mutation ($input: CreateSessionInput!) { createSession(input: $input) { __typename ... on CreateSessionPayload { session { id } } } }`;
 
 async function post(url: string, query: string, variables: Record<string, unknown>, userId: string) {
   const response = await fetch(url, {
@@ -57,7 +58,7 @@ describe('Redis goes away under a running service (a real process; Redis behind 
 
     const before = await subscribeSse(url, SESSION_EVENTS, { agentId: AGENT }, { 'x-user-id': 'alice' });
     onTestFinished(() => before.close());
-    expect((await post(url, CREATE, { input: { agentId: AGENT } }, 'alice')).errors).toBeUndefined();
+    expect(outcomeOf(await post(url, CREATE, { input: { agentId: AGENT } }, 'alice'))).toBe('CreateSessionPayload');
     await before.nth(0);
 
     proxy.set('refuse');
@@ -71,7 +72,7 @@ describe('Redis goes away under a running service (a real process; Redis behind 
     expect(refused.text).toContain('Live updates are unavailable right now (Redis); retry later.');
     before.close();
     const written = await post(url, CREATE, { input: { agentId: AGENT, name: 'during the outage' } }, 'alice');
-    expect(written.errors).toBeUndefined();
+    expect(outcomeOf(written)).toBe('CreateSessionPayload');
 
     await new Promise((resolve) => setTimeout(resolve, 12_500));
     expect(service.child.exitCode).toBeNull();
@@ -82,7 +83,7 @@ describe('Redis goes away under a running service (a real process; Redis behind 
     expect(await until(ready, 200, 10_000)).toBe(200);
     const after = await subscribeSse(url, SESSION_EVENTS, { agentId: AGENT }, { 'x-user-id': 'alice' });
     onTestFinished(() => after.close());
-    const { id } = (await post(url, CREATE, { input: { agentId: AGENT } }, 'alice')).data.createSession;
+    const { id } = (await post(url, CREATE, { input: { agentId: AGENT } }, 'alice')).data.createSession.session;
     expect((await after.nth(0)).data.sessionEvents).toEqual({ kind: 'CREATED', sessionId: id });
   }, 60_000);
 });

@@ -6,7 +6,7 @@ import { listen, type Listening } from './support/subscriptions.js';
 
 const AGENT = 'ws-agent';
 const SESSION_EVENTS = `subscription ($agentId: ID!) { sessionEvents(agentId: $agentId) { kind sessionId } }`;
-const CREATE = `mutation ($input: CreateSessionInput!) { createSession(input: $input) { id } }`;
+const CREATE = `mutation ($input: CreateSessionInput!) { createSession(input: $input) { __typename ... on CreateSessionPayload { session { id } } } }`;
 
 let service: Awaited<ReturnType<typeof startTestApp>>;
 let server: Listening;
@@ -53,7 +53,7 @@ async function firstEventOf(client: Client, userId: string) {
   // Written once the subscription is open (its slot taken).
   await untilOpen(1);
   const created = await service.graphql(CREATE, { input: { agentId: AGENT } }, { userId });
-  const result = { first: await first, id: created.data.createSession.id as string };
+  const result = { first: await first, id: created.data.createSession.session.id as string };
   await events.return?.();
   return result;
 }

@@ -64,8 +64,8 @@ describe('operation limits (armor), with small limits', () => {
     ],
     [
       'cost',
-      `{ sessions(agentId: "a") { edges { node { ${'id userId agentId version '.repeat(12)} } } } }`,
-      /^Query Cost limit of 100 exceeded, found \d+/,
+      '{ a: sessions(agentId: "a", first: 60) { edges { node { id } } } b: sessions(agentId: "b", first: 60) { edges { node { id } } } }',
+      /^Query cost limit of 100 exceeded, found \d+ \(MAX_COST\)/,
     ],
   ])('%s beyond the limit: rejected before execution', async (_name, query, message) => {
     const executed = await service.countStatements(async () => {

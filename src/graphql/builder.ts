@@ -3,6 +3,7 @@ import DirectivesPlugin from '@pothos/plugin-directives';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import ZodPlugin from '@pothos/plugin-zod';
 import type { JsonValue } from '../sessions/model.js';
 import type { GraphQLContext } from './context.js';
@@ -26,9 +27,11 @@ export const builder = new SchemaBuilder<{
 }>({
   // Errors before zod, so a field's own validation failure can become a typed result; federation
   // last: it must see the resolvers the other plugins wrap.
-  plugins: [ErrorsPlugin, ZodPlugin, RelayPlugin, DirectivesPlugin, FederationPlugin],
+  plugins: [ErrorsPlugin, ZodPlugin, RelayPlugin, DirectivesPlugin, ComplexityPlugin, FederationPlugin],
   defaultFieldNullability: false,
   zod: { validationError: zodValidationError },
+  // Costs only (see src/graphql/cost.ts); src/http/limits.ts enforces MAX_COST before execution.
+  complexity: { defaultComplexity: 0, defaultListMultiplier: 1 },
   relay: {
     // Other subgraphs define the same Relay PageInfo; the supergraph needs one, shared.
     pageInfoTypeOptions: { shareable: true, description: 'Relay page information.' },

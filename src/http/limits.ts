@@ -1,13 +1,14 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { GraphQLError, type ExecutionResult } from 'graphql';
+import { createComplexityRule } from '@pothos/plugin-complexity';
+import { GraphQLError, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { RequestLimits } from '../config.js';
 import type { ErrorCode } from '../errors.js';
 
 /**
  * Static limits on the operation document: tokens (checked while parsing, so a huge document is
- * never built), then depth, aliases, directives and cost (checked during validation, before any
- * resolver runs). Field suggestions ("Did you mean …?") are blocked when introspection is off, so
+ * never built), then depth, aliases and directives (checked during validation, before any resolver
+ * runs); cost is `useCostLimit`. Field suggestions ("Did you mean …?") are blocked when introspection is off, so
  * the schema cannot be guessed from error messages instead.
  */
 export function useOperationLimits(limits: RequestLimits, { introspection }: { introspection: boolean }): Plugin {
@@ -16,7 +17,7 @@ export function useOperationLimits(limits: RequestLimits, { introspection }: { i
     maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...reportedAsValidationError },
     maxAliases: { n: limits.maxAliases, ...reportedAsValidationError },
     maxDirectives: { n: 50, ...reportedAsValidationError },
-    costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true, ...reportedAsValidationError },
+    costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: !introspection },
   }) as Plugin;
 }
@@ -38,6 +39,54 @@ const reportedAsValidationError: RejectionHandling = {
       ),
   ],
 };
+
+/**
+ * MAX_COST: the operation's cost (src/graphql/cost.ts: lists priced by the most they can hold, with
+ * the page sizes its variables ask for) is computed before anything executes; above the limit the
+ * client gets one GRAPHQL_VALIDATION_FAILED error and nothing is read. Computed per request rather
+ * than as a validation rule, because a validation result is cached per document and the cost
+ * depends on the variables.
+ */
+export function useCostLimit(maxCost: number): Plugin {
+  /** The refusal of an operation over the limit; null when it may run. */
+  const refusal = (args: {
+    schema: GraphQLSchema;
+    document: DocumentNode;
+    variableValues?: Record<string, unknown> | null;
+    operationName?: string | null;
+    contextValue: unknown;
+  }) => {
+    let refused: GraphQLError | null = null;
+    const rule = createComplexityRule({
+      context: args.contextValue as object,
+      variableValues: args.variableValues ?? {},
+      operationName: args.operationName,
+      validate: ({ complexity }) => {
+        if (complexity > maxCost) {
+          refused = new GraphQLError(
+            `Query cost limit of ${maxCost} exceeded, found ${complexity} (MAX_COST): ask for fewer aliases, or fewer items (first/last).`,
+            {
+              extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+            },
+          );
+        }
+      },
+    });
+    // Bad variables or an unknown operation name are left to execution, which reports them as usual.
+    validate(args.schema, args.document, [rule]);
+    return refused === null ? null : { errors: [refused] };
+  };
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const refused = refusal(args);
+      if (refused) setResultAndStopExecution(refused);
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const refused = refusal(args);
+      if (refused) setResultAndStopExecution(refused);
+    },
+  };
+}
 
 /**
  * Bounds each operation's execution: at the deadline the client gets TIMEOUT and the executor is

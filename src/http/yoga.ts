@@ -17,7 +17,7 @@ import { createDocumentCache } from './document-cache.js';
 import type { GraphiQLPage } from './graphiql.js';
 import { useFederationAccess } from './federation-access.js';
 import type { CallerResolver } from './identity.js';
-import { useOperationLimits, useOperationTimeout, useResponseSizeLimit } from './limits.js';
+import { useCostLimit, useOperationLimits, useOperationTimeout, useResponseSizeLimit } from './limits.js';
 import { useMetricsEndpoint, type Metrics } from './metrics.js';
 import { useNestingLimit } from './nesting.js';
 import { useRequestObservability } from './observability.js';
@@ -115,6 +115,7 @@ export function createYogaServer(options: YogaOptions) {
       !options.introspection && useDisableIntrospection(),
       useFederationAccess({ introspection: options.introspection }),
       useEntityRepresentationChecks(limits.maxEntityRepresentations),
+      useCostLimit(limits.maxCost),
       // Compiles each validated query into a specialised executor (cached per document): the nested
       // session list resolves tens of thousands of fields per request. Mutations keep graphql-js,
       // whose input coercion (@oneOf, error paths) the compiled executor does not reproduce, and so

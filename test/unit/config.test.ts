@@ -18,7 +18,7 @@ describe('configuration', () => {
       maxDepth: 15,
       maxAliases: 30,
       maxTokens: 5_000,
-      maxCost: 500_000,
+      maxCost: 20_000_000,
       maxBatchSize: 10,
       operationTimeoutMs: 30_000,
       maxEntityRepresentations: 1_000,

@@ -1,3 +1,4 @@
+import { listCost, pageSize } from '../cost.js';
 import type { AgentStateDraft } from '../../sessions/drafts.js';
 import { LIMITS } from '../../sessions/limits.js';
 import type { AgentStateRecord, ReadCacheEntry } from '../../sessions/model.js';
@@ -24,7 +25,11 @@ const ToolContextRef = builder.objectRef<AgentStateRecord>('SessionToolContext')
   fields: (t) => ({
     maxCacheFiles: t.exposeInt('maxCacheFiles'),
     maxCacheBytes: t.exposeFloat('maxCacheBytes'),
-    readFileCache: t.field({ type: [ReadCacheEntryRef], resolve: (state) => state.readFileCache }),
+    readFileCache: t.field({
+      type: [ReadCacheEntryRef],
+      complexity: listCost(LIMITS.readFileCacheEntries),
+      resolve: (state) => state.readFileCache,
+    }),
     activatedGroups: t.exposeStringList('activatedGroups'),
   }),
 });
@@ -34,6 +39,7 @@ const TaskContextRef = builder.objectRef<{ sessionId: string }>('SessionTaskCont
   fields: (t) => ({
     tasks: t.field({
       type: [TaskRef],
+      complexity: listCost(LIMITS.tasks),
       resolve: ({ sessionId }, _args, context) => context.loaders.tasks.load(sessionId),
     }),
   }),
@@ -50,6 +56,7 @@ export const AgentStateRef = builder.objectRef<AgentStateRecord>('SessionAgentSt
     }),
     context: t.field({
       type: [MessageRef],
+      complexity: ({ last }) => listCost(pageSize(last, LIMITS.contextMessages, LIMITS.contextMessages)),
       description: "The agent's working context, oldest first; with `last`, only its newest messages.",
       args: { last: t.arg.int({ validate: { min: 0, max: LIMITS.contextMessages } }) },
       resolve: (state, { last }, context) =>

@@ -1,3 +1,5 @@
+import { listCost, pageSize } from '../cost.js';
+import { LIMITS } from '../../sessions/limits.js';
 import { builder } from '../builder.js';
 import { idKey, referencedId } from '../entities.js';
 import { SessionConnection, SessionObject, sessionPageArgs, sessionPageRule, sessionsPage } from './session.js';
@@ -12,6 +14,7 @@ export const AgentRef = builder.objectRef<{ id: string }>('Agent').implement({
     id: t.exposeID('id'),
     sessions: t.field({
       type: SessionConnection,
+      complexity: ({ first }) => listCost(pageSize(first, LIMITS.defaultPageSize, LIMITS.maxPageSize)),
       nullable: true,
       description: "The caller's sessions of this agent, paged, filtered and ordered as Query.sessions.",
       args: sessionPageArgs(),

@@ -1,3 +1,4 @@
+import { listCost } from '../cost.js';
 import { LIMITS } from '../../sessions/limits.js';
 import type { Message, SessionRecord } from '../../sessions/model.js';
 import { builder } from '../builder.js';
@@ -28,6 +29,7 @@ const AppendSessionMessagesPayload = builder
       session: t.field({ type: SessionObject, resolve: (payload) => payload.session }),
       messages: t.field({
         type: [MessageRef],
+        complexity: listCost(LIMITS.contextMessages),
         description: 'The appended messages as stored, in order, with their generated ids and times.',
         resolve: (payload) => payload.messages,
       }),

@@ -1,3 +1,4 @@
+import { listCost, pageSize } from '../cost.js';
 import type { MessageDraft } from '../../sessions/drafts.js';
 import { LIMITS } from '../../sessions/limits.js';
 import type { JsonObject, Message, Usage } from '../../sessions/model.js';
@@ -21,7 +22,11 @@ export const MessageRef = builder.objectRef<Message>('SessionMessage').implement
     id: t.exposeID('id'),
     name: t.exposeString('name', { description: 'Who wrote it, e.g. user or the agent name.' }),
     role: t.field({ type: MessageRoleEnum, resolve: (message) => message.role }),
-    content: t.field({ type: [ContentBlockInterface], resolve: (message) => message.content }),
+    content: t.field({
+      type: [ContentBlockInterface],
+      complexity: listCost(LIMITS.contentBlocksPerMessage),
+      resolve: (message) => message.content,
+    }),
     metadata: t.field({ type: 'JSON', description: 'A JSON object.', resolve: (message) => message.metadata }),
     createdAt: t.field({ type: 'DateTime', resolve: (message) => instantOf(message.createdAt) }),
     finishedAt: t.field({
@@ -134,6 +139,8 @@ function historyConnection(page: HistoryPage, window: HistoryWindow, totalCount:
 builder.objectField(SessionObject, 'messages', (t) =>
   t.field({
     type: MessageConnection,
+    complexity: ({ first, last }) =>
+      listCost(pageSize(first ?? last, LIMITS.defaultMessagePage, LIMITS.maxMessagePage)),
     // Nullable: a bad page argument or a failed read is an error on this field, not a null session.
     nullable: true,
     description:

@@ -1,3 +1,4 @@
+import { listCost } from '../cost.js';
 import { LIMITS } from '../../sessions/limits.js';
 import type { AgentStateRecord, PermissionRule, WorkingDirectory } from '../../sessions/model.js';
 import { builder } from '../builder.js';
@@ -45,10 +46,26 @@ export const PermissionContextRef = builder.objectRef<AgentStateRecord>('Session
   description: 'How the agent asks before using tools, and its rules.',
   fields: (t) => ({
     mode: t.field({ type: PermissionModeEnum, resolve: (state) => state.permissionMode }),
-    workingDirectories: t.field({ type: [WorkingDirectoryRef], resolve: (state) => state.workingDirectories }),
-    allowRules: t.field({ type: [PermissionRuleRef], resolve: (state) => state.allowRules }),
-    denyRules: t.field({ type: [PermissionRuleRef], resolve: (state) => state.denyRules }),
-    askRules: t.field({ type: [PermissionRuleRef], resolve: (state) => state.askRules }),
+    workingDirectories: t.field({
+      type: [WorkingDirectoryRef],
+      complexity: listCost(LIMITS.workingDirectories),
+      resolve: (state) => state.workingDirectories,
+    }),
+    allowRules: t.field({
+      type: [PermissionRuleRef],
+      complexity: listCost(LIMITS.rulesPerList),
+      resolve: (state) => state.allowRules,
+    }),
+    denyRules: t.field({
+      type: [PermissionRuleRef],
+      complexity: listCost(LIMITS.rulesPerList),
+      resolve: (state) => state.denyRules,
+    }),
+    askRules: t.field({
+      type: [PermissionRuleRef],
+      complexity: listCost(LIMITS.rulesPerList),
+      resolve: (state) => state.askRules,
+    }),
   }),
 });
 

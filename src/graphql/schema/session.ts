@@ -1,3 +1,4 @@
+import { listCost, pageSize } from '../cost.js';
 import { LIMITS } from '../../sessions/limits.js';
 import { isStorableText } from '../../sessions/text.js';
 import type { ChatModelConfig, SessionRecord } from '../../sessions/model.js';
@@ -211,6 +212,7 @@ builder.queryFields((t) => ({
   }),
   sessions: t.field({
     type: SessionConnection,
+    complexity: ({ first }) => listCost(pageSize(first, LIMITS.defaultPageSize, LIMITS.maxPageSize)),
     description: "The caller's sessions of an agent, most recently updated first unless `orderBy` says otherwise.",
     args: { agentId: t.arg.id(agentIdField), ...sessionPageArgs() },
     validate: sessionPageRule,
