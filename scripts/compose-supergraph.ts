@@ -1,7 +1,10 @@
-// Composes a supergraph from running subgraphs, as `rover supergraph compose` would, and prints it:
-//   npx tsx scripts/compose-supergraph.ts sessions=http://127.0.0.1:4001/graphql agents=http://127.0.0.1:4002/graphql > supergraph.graphql
-// Each subgraph's SDL is read from its `_service { sdl }`; a subgraph still starting is waited for (60 s).
+// Composes a supergraph, as `rover supergraph compose` would, and prints it:
+//   npx tsx scripts/compose-supergraph.ts sessions=http://127.0.0.1:4001/graphql agents=http://127.0.0.1:4002/graphql --sdl sessions=schema.graphql > supergraph.graphql
+// Each subgraph's SDL is read from its `_service { sdl }`, or from the file `--sdl name=path` names:
+// a production subgraph answers `_service` only to an authenticated caller, and its checked-in SDL
+// is what a platform composes from anyway. Either way a subgraph still starting is waited for (60 s).
 import { composeServices } from '@apollo/composition';
+import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 
 async function subgraphSdl(url: string): Promise<string> {
@@ -23,11 +26,35 @@ async function subgraphSdl(url: string): Promise<string> {
   }
 }
 
+/** Waits (60 s) until the subgraph answers at all, so the gateway started next can reach it. */
+async function answering(url: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      await fetch(new URL('/health', url));
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+const sdlFiles = new Map<string, string>();
+const subgraphs: Array<{ name: string; url: string }> = [];
+for (let index = 2; index < process.argv.length; index++) {
+  const sdlFile = process.argv[index] === '--sdl';
+  const argument = sdlFile ? process.argv[++index] : process.argv[index];
+  const [name, value] = (argument ?? '').split(/=(.*)/s) as [string, string | undefined];
+  if (!value) throw new Error(`expected ${sdlFile ? '--sdl name=path' : 'name=url'}, got "${argument}"`);
+  if (sdlFile) sdlFiles.set(name, value);
+  else subgraphs.push({ name, url: value });
+}
 const services = await Promise.all(
-  process.argv.slice(2).map(async (argument) => {
-    const [name, url] = argument.split(/=(.*)/s) as [string, string | undefined];
-    if (!url) throw new Error(`expected name=url, got "${argument}"`);
-    return { name, url, typeDefs: parse(await subgraphSdl(url)) };
+  subgraphs.map(async ({ name, url }) => {
+    const file = sdlFiles.get(name);
+    if (file) await answering(url);
+    return { name, url, typeDefs: parse(file ? readFileSync(file, 'utf8') : await subgraphSdl(url)) };
   }),
 );
 const { supergraphSdl, errors } = composeServices(services);
