@@ -1,10 +1,8 @@
-import { pino } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
-import { createApp, type App } from '../src/app.js';
-import { createTestDatabase, databaseKind, type TestDatabase } from './support/databases.js';
+import { databaseKind } from './support/databases.js';
 import { outcomeOf } from './support/documents.js';
-import { describe, expect, test, testAppConfig, type GraphQLResponse, type TestApp } from './support/fixtures.js';
-import { startTcpProxy } from './support/tcp-proxy.js';
+import { describe, expect, test, type GraphQLResponse, type TestApp } from './support/fixtures.js';
+import { type ProxiedService, startProxiedService } from './support/proxied-postgres.js';
 
 /*
  * Issue 10, item 11: every write takes an optional idempotency key (GraphQL `idempotencyKey`,
@@ -258,45 +256,26 @@ describe('REST Idempotency-Key', () => {
 describe.skipIf(databaseKind !== 'postgres')(
   'a connection lost during COMMIT (PostgreSQL behind a TCP proxy; needs TEST_DATABASE_URL)',
   () => {
-    let database: TestDatabase;
-    let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
-    let app: App;
+    let service: ProxiedService;
 
     beforeAll(async () => {
-      database = await createTestDatabase();
-      if (database.options.kind !== 'postgres') throw new Error('unreachable: the suite is skipped without PostgreSQL');
-      const target = new URL(database.options.url);
-      proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-      const proxied = new URL(database.options.url);
-      proxied.port = String(proxy.port);
-      app = await createApp(testAppConfig({ ...database.options, url: proxied.toString() }), pino({ level: 'silent' }));
+      service = await startProxiedService('commit-user');
     });
-    afterAll(async () => {
-      await app?.close();
-      await proxy?.close();
-      await database?.drop();
-    });
+    afterAll(() => service?.close());
 
-    async function graphql(query: string, variables: Record<string, unknown>) {
-      const response = await app.yoga.fetch('http://localhost/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-user-id': 'commit-user' },
-        body: JSON.stringify({ query, variables }),
-      });
-      return { status: response.status, ...(await response.json()) };
-    }
+    const graphql = (query: string, variables: Record<string, unknown>) => service.graphql(query, variables);
 
     test('answers "may have been applied"; the retry with the same key returns the committed outcome, applied once', async () => {
       const created = await graphql(CREATE, { input: { agentId: 'commit-agent' } });
       expect(outcomeOf(created)).toBe('CreateSessionPayload');
       const ref = { id: created.data.createSession.session.id, agentId: 'commit-agent' };
       const variables = appendOf(ref, [message('committed in the dark')], { idempotencyKey: 'commit-1' });
-      const cut = proxy.cutAfterSending('COMMIT');
+      const cut = service.proxy.cutAfterSending('COMMIT');
       const lost = await graphql(APPEND, variables);
       await cut;
       expect(lost.status).toBe(503);
       expect(lost.errors).toMatchObject([{ extensions: { code: 'SERVICE_UNAVAILABLE' } }]);
-      expect(lost.errors[0].message).toMatch(/may have been applied.*retry with the same idempotency key/i);
+      expect(lost.errors?.[0]?.message).toMatch(/may have been applied.*retry with the same idempotency key/i);
       // It was committed: the database has it, though the client heard only of a lost connection.
       let read = await graphql(READ, ref);
       for (let attempt = 0; read.errors && attempt < 5; attempt++) read = await graphql(READ, ref);

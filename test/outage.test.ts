@@ -1,50 +1,25 @@
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createApp, type App } from '../src/app.js';
+import { databaseKind } from './support/databases.js';
 import { CREATE_SESSION, GET_SESSION, UPDATE_SESSION, writeOf } from './support/documents.js';
-import { createTestDatabase, databaseKind, type TestDatabase } from './support/databases.js';
-import { testAppConfig } from './support/fixtures.js';
-import { startTcpProxy } from './support/tcp-proxy.js';
+import { type ProxiedService, startProxiedService } from './support/proxied-postgres.js';
 
 const CONNECT_TIMEOUT_MS = 500;
 
 describe.skipIf(databaseKind !== 'postgres')(
   'the database goes away mid-traffic (PostgreSQL behind a TCP proxy; needs TEST_DATABASE_URL)',
   () => {
-    let database: TestDatabase;
-    let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
-    let app: App;
+    let service: ProxiedService;
 
     beforeAll(async () => {
-      database = await createTestDatabase();
-      if (database.options.kind !== 'postgres') throw new Error('unreachable: the suite is skipped without PostgreSQL');
-      const target = new URL(database.options.url);
-      proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-      const proxied = new URL(database.options.url);
-      proxied.port = String(proxy.port);
-      const options = {
-        ...database.options,
-        url: proxied.toString(),
+      service = await startProxiedService('outage-user', {
         connectTimeoutMs: CONNECT_TIMEOUT_MS,
         queryTimeoutMs: 2_000,
-      };
-      app = await createApp(testAppConfig(options), pino({ level: 'silent' }));
-    });
-    afterAll(async () => {
-      await app?.close();
-      await proxy?.close();
-      await database?.drop();
-    });
-
-    async function graphql(query: string, variables: Record<string, unknown>) {
-      const response = await app.yoga.fetch('http://localhost/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-user-id': 'outage-user' },
-        body: JSON.stringify({ query, variables }),
       });
-      return { status: response.status, retryAfter: response.headers.get('retry-after'), ...(await response.json()) };
-    }
-    const ready = async () => (await app.yoga.fetch('http://localhost/ready')).status;
+    });
+    afterAll(() => service?.close());
+
+    const graphql = (query: string, variables: Record<string, unknown>) => service.graphql(query, variables);
+    const ready = async () => (await service.app.yoga.fetch('http://localhost/ready')).status;
 
     test('requests fail fast with SERVICE_UNAVAILABLE, /ready turns red, and the service recovers by itself', async () => {
       const created = (await graphql(CREATE_SESSION, { input: { agentId: 'a', name: 'before' } })).data.createSession
@@ -55,7 +30,7 @@ describe.skipIf(databaseKind !== 'postgres')(
       await new Promise((resolve) => setTimeout(resolve, 5));
 
       for (const mode of ['refuse', 'blackhole'] as const) {
-        proxy.set(mode);
+        service.proxy.set(mode);
         const startedAt = Date.now();
         const attempts = await Promise.all([
           ...Array.from({ length: 10 }, () => graphql(GET_SESSION, ref)),
@@ -67,8 +42,8 @@ describe.skipIf(databaseKind !== 'postgres')(
         for (const attempt of attempts) {
           expect(attempt.status).toBe(503);
           expect(attempt.retryAfter).toBe('1');
-          expect(attempt.errors.map((error: any) => error.extensions.code)).toEqual(['SERVICE_UNAVAILABLE']);
-          expect(attempt.errors[0].message).toBe('The database is unavailable; retry later.');
+          expect(attempt.errors?.map((error) => error.extensions?.code)).toEqual(['SERVICE_UNAVAILABLE']);
+          expect(attempt.errors?.[0]?.message).toBe('The database is unavailable; retry later.');
         }
         expect(await ready()).toBe(503);
       }
@@ -79,7 +54,7 @@ describe.skipIf(databaseKind !== 'postgres')(
         else expect(response.data.session.id).toBe(created.id);
       }
 
-      proxy.set('forward');
+      service.proxy.set('forward');
       // No restart: the pool replaces its broken connections on the next requests.
       const recoveredAt = Date.now();
       let read = await graphql(GET_SESSION, ref);
@@ -88,27 +63,27 @@ describe.skipIf(databaseKind !== 'postgres')(
       expect(await ready()).toBe(200);
       // The failed writes wrote nothing.
       expect(read.data.session).toMatchObject({ version: 1, config: { name: 'before' } });
-      const sessions = await app.database.prisma.session.count({ where: { userId: 'outage-user' } });
+      const sessions = await service.app.database.prisma.session.count({ where: { userId: 'outage-user' } });
       expect(sessions).toBe(1);
       // And the pool is healthy: a burst larger than the pool all succeeds, nobody left waiting.
       const burst = await Promise.all(Array.from({ length: 30 }, () => graphql(GET_SESSION, ref)));
       expect(burst.every((response) => response.errors === undefined)).toBe(true);
-      expect(app.database.poolStats()).toMatchObject({ waiting: 0 });
+      expect(service.app.database.poolStats()).toMatchObject({ waiting: 0 });
     });
 
     test('a partition that freezes open connections: queries time out as SERVICE_UNAVAILABLE, then the pool recovers', async () => {
       const created = (await graphql(CREATE_SESSION, { input: { agentId: 'p', name: 'stalled' } })).data.createSession
         .session;
       const ref = { id: created.id, agentId: 'p' };
-      proxy.set('stall');
+      service.proxy.set('stall');
       const startedAt = Date.now();
       const attempts = await Promise.all(Array.from({ length: 8 }, () => graphql(GET_SESSION, ref)));
       expect(Date.now() - startedAt).toBeLessThan(2_000 + 3_000);
       for (const attempt of attempts)
-        expect(attempt.errors.map((error: any) => error.extensions.code)).toEqual(['SERVICE_UNAVAILABLE']);
+        expect(attempt.errors?.map((error) => error.extensions?.code)).toEqual(['SERVICE_UNAVAILABLE']);
       expect(await ready()).toBe(503);
 
-      proxy.set('forward');
+      service.proxy.set('forward');
       const recoveredAt = Date.now();
       let read = await graphql(GET_SESSION, ref);
       while (read.errors && Date.now() - recoveredAt < 5_000) read = await graphql(GET_SESSION, ref);
