@@ -1,12 +1,8 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, request as httpRequest, Agent, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import { closeGracefully } from '../src/http/shutdown.js';
+import { startServiceProcess } from './support/service-process.js';
 
 async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; port: number }> {
   const server = createServer(handler);
@@ -58,41 +54,16 @@ describe('graceful shutdown', () => {
   });
 
   test('the service stops on SIGTERM: drains, closes the database, exits 0', async () => {
-    const dataDir = await mkdtemp(path.join(tmpdir(), 'sigterm-'));
-    onTestFinished(() => rm(dataDir, { recursive: true, force: true }));
-    const { DATABASE_URL: _unused, ...environment } = process.env;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: {
-        ...environment,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'info',
-        NODE_ENV: 'development',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    onTestFinished(() => void child.kill('SIGKILL'));
-    const lines: Array<Record<string, any>> = [];
-    const listening = new Promise<number>((resolve) => {
-      createInterface({ input: child.stdout! }).on('line', (line) => {
-        const entry = JSON.parse(line);
-        lines.push(entry);
-        if (entry.msg === 'listening') resolve(entry.port);
-      });
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    const port = await Promise.race([
-      listening,
-      exited.then((code) => Promise.reject(new Error(`exited early with ${code}`))),
-    ]);
+    const service = await startServiceProcess();
+    onTestFinished(() => service.stop());
+    const port = await service.port;
     const ready = await fetch(`http://127.0.0.1:${port}/ready`);
     expect(ready.status).toBe(200);
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(lines.map((line) => line.msg)).toEqual(
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(0);
+    expect(service.lines.map((line) => line.msg)).toEqual(
       expect.arrayContaining(['shutting down: finishing in-flight requests', 'stopped']),
     );
-    expect(lines.find((line) => line.msg === 'stopped')).toMatchObject({ outcome: 'drained' });
+    expect(service.lines.find((line) => line.msg === 'stopped')).toMatchObject({ outcome: 'drained' });
   }, 60_000);
 });

@@ -1,9 +1,4 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
@@ -14,6 +9,7 @@ import { CREATE_SESSION, createSessionVariables } from './support/gateway-docume
 import { composeSupergraph, startHiveGateway } from './support/hive-gateway.js';
 import { eventually, listen } from './support/subscriptions.js';
 import { listenOnLoopback, type Running } from './support/supergraph.js';
+import { startServiceProcess } from './support/service-process.js';
 
 const SECRET = 'a-test-secret-of-at-least-thirty-two-bytes';
 const exporter = new InMemorySpanExporter();
@@ -140,30 +136,13 @@ describe('the service as run in production', () => {
       });
     }, '');
     onTestFinished(() => collector.close());
-    const dataDir = await mkdtemp(path.join(tmpdir(), 'otlp-'));
-    onTestFinished(() => rm(dataDir, { recursive: true, force: true }));
-    const { DATABASE_URL: _unused, ...environment } = process.env;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: {
-        ...environment,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-        NODE_ENV: 'production',
-        AUTH_JWT_SECRET: SECRET,
-        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+    const service = await startServiceProcess({
+      NODE_ENV: 'production',
+      AUTH_JWT_SECRET: SECRET,
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
     });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    onTestFinished(() => void child.kill('SIGKILL'));
-    const port = await new Promise<number>((resolve, reject) => {
-      createInterface({ input: child.stdout! }).on('line', (line) => {
-        const entry = JSON.parse(line);
-        if (entry.msg === 'listening') resolve(entry.port);
-      });
-      void exited.then((code) => reject(new Error(`exited early with ${code}`)));
-    });
+    onTestFinished(() => service.stop());
+    const port = await service.port;
 
     const traceId = hex(16);
     const created = await post(
@@ -174,8 +153,8 @@ describe('the service as run in production', () => {
     );
     expect(created.errors).toBeUndefined();
     // Spans are exported in batches; SIGTERM flushes what is left before the process exits.
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(0);
     const exported = received.join('\n');
     expect(exported).toContain(traceId);
     expect(exported).toContain('mutation.CreateSession');
