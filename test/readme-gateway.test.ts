@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +13,7 @@ import {
   createSessionVariables,
   SESSION_WITH_AGENT,
 } from './support/gateway-documents.js';
-import { HIVE_GATEWAY_CONFIG } from './support/hive-gateway.js';
+import { freePort, HIVE_GATEWAY_CONFIG, waitUntilReady } from './support/hive-gateway.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
@@ -84,7 +83,7 @@ describe('README, "Run it behind a gateway"', () => {
       expect(code, output).toBe(0);
       run(gateway);
       const gatewayUrl = `http://127.0.0.1:${ports.get('4000')}/graphql`;
-      await waitFor(`http://127.0.0.1:${ports.get('4000')}/readiness`, () => output);
+      await waitUntilReady(`http://127.0.0.1:${ports.get('4000')}/readiness`, { output: () => output });
 
       const secret = /AUTH_JWT_SECRET=(\S+)/.exec(sessions)![1]!;
       const token = await new SignJWT({ sub: 'by-hand' })
@@ -110,24 +109,3 @@ describe('README, "Run it behind a gateway"', () => {
     }, 180_000);
   });
 });
-
-async function waitFor(url: string, output: () => string, timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${url} not ready within ${timeoutMs} ms:\n${output()}`);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

@@ -73,7 +73,7 @@ export async function startHiveGateway(
   };
   const url = `http://127.0.0.1:${port}/graphql`;
   try {
-    await waitUntilReady(`http://127.0.0.1:${port}/readiness`, () => child.exitCode !== null, 90_000);
+    await waitUntilReady(`http://127.0.0.1:${port}/readiness`, { hasExited: () => child.exitCode !== null });
   } catch (error) {
     await close();
     throw new Error(`Hive Gateway did not start: ${(error as Error).message}\n${output}`);
@@ -81,10 +81,21 @@ export async function startHiveGateway(
   return { url, close, output: () => output };
 }
 
-async function waitUntilReady(url: string, hasExited: () => boolean, timeoutMs: number) {
+/**
+ * Polls `url` until it answers 2xx; fails early once `hasExited` says the process is gone, and at
+ * the deadline with what `output` gives (the processes' logs) in the message.
+ */
+export async function waitUntilReady(
+  url: string,
+  {
+    timeoutMs = 90_000,
+    hasExited = () => false,
+    output = () => '',
+  }: { timeoutMs?: number; hasExited?: () => boolean; output?: () => string } = {},
+) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (hasExited()) throw new Error('the process exited');
+    if (hasExited()) throw new Error(`the process exited:\n${output()}`);
     try {
       if ((await fetch(url)).ok) return;
     } catch {
@@ -92,11 +103,11 @@ async function waitUntilReady(url: string, hasExited: () => boolean, timeoutMs: 
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`not ready within ${timeoutMs} ms`);
+  throw new Error(`${url} not ready within ${timeoutMs} ms:\n${output()}`);
 }
 
 /** A port nobody listens on right now (the gateway CLI takes a port number, not 0). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
