@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CREATE_SESSION, GET_SESSION } from './support/documents.js';
+import { print } from 'graphql';
+import { federationDocument } from './graphql/graphql.js';
+import { CREATE_SESSION, createdSession, GET_SESSION } from './support/documents.js';
 import { startTestApp } from './support/fixtures.js';
 
 const SECRET = 'a-test-secret-of-at-least-32-bytes!!';
@@ -40,7 +42,7 @@ async function expectRejected(service: TestService, headers: Record<string, stri
   const response = await service.app.yoga.fetch('http://localhost/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query: CREATE_SESSION, variables: { input: { agentId: 'agent-1' } } }),
+    body: JSON.stringify({ query: print(CREATE_SESSION), variables: { input: { agentId: 'agent-1' } } }),
   });
   expect(response.status).toBe(401);
   expect(response.headers.get('www-authenticate')).toBe('Bearer');
@@ -65,21 +67,22 @@ describe('HS256 bearer tokens (shared secret), with issuer and audience checks',
   afterAll(() => service.close());
 
   test('a valid token names the caller by its sub claim', async () => {
-    const { data, errors } = await createAs(service, await sign({ sub: 'user-jwt' }));
-    expect(errors).toBeUndefined();
-    expect(data.createSession.session.userId).toBe('user-jwt');
+    const created = await createAs(service, await sign({ sub: 'user-jwt' }));
+    expect(created.errors).toBeUndefined();
+    const session = createdSession(created);
+    expect(session.userId).toBe('user-jwt');
     const read = await service.graphql(
       GET_SESSION,
-      { id: data.createSession.session.id, agentId: 'agent-1' },
+      { id: session.id, agentId: 'agent-1' },
       bearer(await sign({ sub: 'user-jwt' })),
     );
-    expect(read.data.session.id).toBe(data.createSession.session.id);
+    expect(read.data!.session!.id).toBe(session.id);
     const stranger = await service.graphql(
       GET_SESSION,
-      { id: data.createSession.session.id, agentId: 'agent-1' },
+      { id: session.id, agentId: 'agent-1' },
       bearer(await sign({ sub: 'someone-else' })),
     );
-    expect(stranger.data.session).toBeNull();
+    expect(stranger.data!.session).toBeNull();
   });
 
   test('the REST routes and the federation entity lookup resolve the caller the same way', async () => {
@@ -102,13 +105,15 @@ describe('HS256 bearer tokens (shared secret), with issuer and audience checks',
     const header = await service.rest('GET', '/sessions/?agent_id=agent-1', { userId: 'rest-user' });
     expect(header.status).toBe(401);
 
-    const ENTITIES = `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Session { id userId } } }`;
+    const ENTITIES = federationDocument(
+      /* GraphQL */ `query SessionOwners($representations: [_Any!]!) { _entities(representations: $representations) { ... on Session { id userId } } }`,
+    );
     const representations = [{ __typename: 'Session', id }];
-    expect((await service.graphql(ENTITIES, { representations }, owner)).data._entities).toEqual([
+    expect((await service.graphql(ENTITIES, { representations }, owner)).data!._entities).toEqual([
       { id, userId: 'rest-user' },
     ]);
     expect(
-      (await service.graphql(ENTITIES, { representations }, bearer(await sign({ sub: 'someone-else' })))).data
+      (await service.graphql(ENTITIES, { representations }, bearer(await sign({ sub: 'someone-else' })))).data!
         ._entities,
     ).toEqual([null]);
   });
@@ -170,7 +175,7 @@ describe('HS256 bearer tokens (shared secret), with issuer and audience checks',
       .setAudience('other-audience')
       .setExpirationTime('5m')
       .sign(new TextEncoder().encode(SECRET));
-    expect((await createAs(service, token)).data.createSession.session.userId).toBe('multi');
+    expect(createdSession(await createAs(service, token)).userId).toBe('multi');
   });
 
   test('another scheme or an empty bearer is UNAUTHENTICATED', async () => {
@@ -210,7 +215,7 @@ describe('a configured user claim', () => {
     const service = await startTestApp({ env: { AUTH_JWT_SECRET: SECRET, AUTH_USER_CLAIM: 'uid' } });
     try {
       const token = await sign({ sub: 'not-this', uid: 'user-by-claim' });
-      expect((await createAs(service, token)).data.createSession.session.userId).toBe('user-by-claim');
+      expect(createdSession(await createAs(service, token)).userId).toBe('user-by-claim');
       await expectRejected(
         service,
         { authorization: `Bearer ${await sign({ sub: 'only-sub' })}` },
@@ -231,9 +236,9 @@ describe('development: the x-user-id header and tokens side by side', () => {
         { input: { agentId: 'a' } },
         { userId: 'header-user', headers: { authorization: `Bearer ${await sign({ sub: 'token-user' })}` } },
       );
-      expect(both.data.createSession.session.userId).toBe('token-user');
+      expect(createdSession(both).userId).toBe('token-user');
       const header = await service.graphql(CREATE_SESSION, { input: { agentId: 'a' } }, { userId: 'header-user' });
-      expect(header.data.createSession.session.userId).toBe('header-user');
+      expect(createdSession(header).userId).toBe('header-user');
     } finally {
       await service.close();
     }
@@ -285,12 +290,8 @@ describe('a JWKS file (RS256 and ES256 keys)', () => {
   });
 
   test('tokens signed by either key are accepted', async () => {
-    expect((await createAs(service, await rsa.sign({ sub: 'rsa-user' }))).data.createSession.session.userId).toBe(
-      'rsa-user',
-    );
-    expect((await createAs(service, await ec.sign({ sub: 'ec-user' }))).data.createSession.session.userId).toBe(
-      'ec-user',
-    );
+    expect(createdSession(await createAs(service, await rsa.sign({ sub: 'rsa-user' }))).userId).toBe('rsa-user');
+    expect(createdSession(await createAs(service, await ec.sign({ sub: 'ec-user' }))).userId).toBe('ec-user');
   });
 
   test('a token from an unknown key, or HS256 with the shared-secret trick, is UNAUTHENTICATED', async () => {
@@ -322,7 +323,7 @@ describe('a JWKS URL', () => {
   test('verifies tokens against the fetched keys', async () => {
     const service = await startTestApp({ env: { AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: ISSUER } });
     try {
-      expect((await createAs(service, await rsa.sign({ sub: 'remote-user' }))).data.createSession.session.userId).toBe(
+      expect(createdSession(await createAs(service, await rsa.sign({ sub: 'remote-user' }))).userId).toBe(
         'remote-user',
       );
     } finally {

@@ -1,5 +1,5 @@
 import { APPEND_MESSAGES, HISTORY_PAGE, NESTED_LIST, SESSIONS_PAGE, UPDATE_SESSION } from '../bench/queries.js';
-import { CREATE_SESSION, FULL_STATE } from './support/documents.js';
+import { CREATE_SESSION, createdSession, FULL_STATE } from './support/documents.js';
 import { describe, expect, test } from './support/fixtures.js';
 
 // The operations real clients send (the benchmark's, selecting every field a chat UI or dashboard
@@ -9,8 +9,7 @@ describe('the largest legitimate operations pass the default limits', () => {
     service,
   }) => {
     const agentId = 'client-agent';
-    const created = (await service.graphql(CREATE_SESSION, { input: { agentId, state: FULL_STATE } })).data
-      .createSession.session;
+    const created = createdSession(await service.graphql(CREATE_SESSION, { input: { agentId, state: FULL_STATE } }));
     const ref = { id: created.id, agentId };
     for (const [query, variables] of [
       [NESTED_LIST, { agentId, first: 50 }],
@@ -19,7 +18,8 @@ describe('the largest legitimate operations pass the default limits', () => {
       [UPDATE_SESSION, ref],
       [APPEND_MESSAGES, ref],
     ] as const) {
-      const { errors } = await service.graphql(query, variables);
+      // The benchmark's documents are text shared with bench/, which the typed client does not cover.
+      const { errors } = await service.sendRawDocument(query, variables);
       expect(errors, query.slice(0, 60)).toBeUndefined();
     }
   });

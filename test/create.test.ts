@@ -1,12 +1,13 @@
-import { CREATE_SESSION, FULL_STATE, GET_SESSION } from './support/documents.js';
+import type { InputOf } from './graphql/graphql.js';
+import { CREATE_SESSION, createdSession, FULL_STATE, GET_SESSION } from './support/documents.js';
 import { DEFAULT_USER, describe, expect, test } from './support/fixtures.js';
 
 describe('createSession', () => {
   test('without a state: upstream defaults and a fresh state', async ({ service }) => {
     const before = Date.now();
-    const { data, errors } = await service.graphql(CREATE_SESSION, { input: { agentId: 'agent-a' } });
-    expect(errors).toBeUndefined();
-    const session = data.createSession.session;
+    const created = await service.graphql(CREATE_SESSION, { input: { agentId: 'agent-a' } });
+    expect(created.errors).toBeUndefined();
+    const session = createdSession(created);
     expect(session.id).toMatch(/^[0-9a-f]{32}$/);
     expect(session).toMatchObject({
       userId: DEFAULT_USER,
@@ -36,7 +37,7 @@ describe('createSession', () => {
   });
 
   test('with every field and a full state: everything round-trips', async ({ service }) => {
-    const input = {
+    const input: InputOf<'CreateSessionInput'> = {
       agentId: 'agent-a',
       workspaceId: 'ws-1',
       name: 'Quarterly report',
@@ -52,7 +53,7 @@ describe('createSession', () => {
     };
     const created = await service.graphql(CREATE_SESSION, { input });
     expect(created.errors).toBeUndefined();
-    const session = created.data.createSession.session;
+    const session = createdSession(created);
     expect(session.config).toEqual({
       workspaceId: 'ws-1',
       name: 'Quarterly report',
@@ -60,7 +61,7 @@ describe('createSession', () => {
     });
     expect(session).toMatchObject({ source: 'SCHEDULE', sourceScheduleId: 'sched-1' });
 
-    const { state } = session;
+    const state = session.state!;
     expect(state.summary).toEqual({
       __typename: 'SessionBlockList',
       blocks: [
@@ -167,11 +168,11 @@ describe('createSession', () => {
 
     // Read back through the query: the stored form, not an echo of the input.
     const read = await service.graphql(GET_SESSION, { id: session.id, agentId: 'agent-a' });
-    expect(read.data.session).toEqual(session);
+    expect(read.data!.session).toEqual(session);
   });
 
   test('missing ids and times are generated; blocks default their states', async ({ service }) => {
-    const { data, errors } = await service.graphql(CREATE_SESSION, {
+    const created = await service.graphql(CREATE_SESSION, {
       input: {
         agentId: 'agent-a',
         state: {
@@ -191,13 +192,13 @@ describe('createSession', () => {
         },
       },
     });
-    expect(errors).toBeUndefined();
-    const { state } = data.createSession.session;
+    expect(created.errors).toBeUndefined();
+    const state = createdSession(created).state!;
     expect(state.summary).toEqual({ __typename: 'SessionPlainText', text: 'short summary' });
-    const [message] = state.context;
+    const message = state.context[0]!;
     expect(message.id).toMatch(/^[0-9a-f]{32}$/);
     expect(message.createdAt).toMatch(/^\d{4}-\d\d-\d\dT/);
-    expect(message.content[0].id).toMatch(/^[0-9a-f]{32}$/);
+    expect(message.content[0]!.id).toMatch(/^[0-9a-f]{32}$/);
     expect(message.content[1]).toMatchObject({ callState: 'PENDING', suggestedRules: [], extra: null });
     expect(message.content[2]).toMatchObject({ resultState: 'RUNNING' });
     expect(state.tasksContext.tasks[0]).toMatchObject({

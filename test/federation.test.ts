@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { sortSdl } from '../src/graphql/print.js';
-import { CREATE_SESSION } from './support/documents.js';
-import { describe, expect, test, type TestApp } from './support/fixtures.js';
+import { federationDocument, type ResultOf } from './graphql/graphql.js';
+import { CREATE_SESSION, createdSession, memberOf } from './support/documents.js';
+import { describe, expect, type GraphQLResponse, test, type TestApp } from './support/fixtures.js';
 import { captureConsoleErrors } from './support/console.js';
 
-const ENTITIES = /* GraphQL */ `
-  query Entities($representations: [_Any!]!) {
+const ENTITIES = federationDocument(/* GraphQL */ `
+  query SessionAndAgentEntities($representations: [_Any!]!) {
     _entities(representations: $representations) {
       __typename
       ... on Session {
@@ -17,18 +18,18 @@ const ENTITIES = /* GraphQL */ `
       ... on Agent { id sessions(first: 2) { totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } }
     }
   }
-`;
+`);
 
 const CHAT_MODEL_CONFIG = { type: 'openai', credentialId: 'cred-7', model: 'gpt-4o' };
 
 async function createSession(service: TestApp, userId: string, agentId: string, name = `${userId}/${agentId}`) {
-  const { data, errors } = await service.graphql(
+  const created = await service.graphql(
     CREATE_SESSION,
     { input: { agentId, name, chatModelConfig: CHAT_MODEL_CONFIG } },
     { userId },
   );
-  expect(errors).toBeUndefined();
-  return data.createSession.session as { id: string; agentId: string; userId: string };
+  expect(created.errors).toBeUndefined();
+  return createdSession(created);
 }
 
 const sessionRef = (id: string) => ({ __typename: 'Session', id });
@@ -37,10 +38,16 @@ describe('the subgraph', () => {
   test('serves `_service { sdl }`: the SDL committed in schema.graphql, with the federation @link', async ({
     service,
   }) => {
-    const { data, errors } = await service.graphql('{ _service { sdl } }', {}, { userId: null });
+    const { data, errors } = await service.graphql(
+      federationDocument(/* GraphQL */ `query SubgraphSdl { _service { sdl } }`),
+      {},
+      { userId: null },
+    );
     expect(errors).toBeUndefined();
-    expect(data._service.sdl).toContain('@link(url: "https://specs.apollo.dev/federation/v2.6"');
-    expect(`${sortSdl(data._service.sdl)}\n`).toBe(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'));
+    expect(data!._service.sdl).toContain('@link(url: "https://specs.apollo.dev/federation/v2.6"');
+    expect(`${sortSdl(data!._service.sdl!)}\n`).toBe(
+      readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'),
+    );
   });
 
   test("_entities resolves the caller's own sessions, whatever their agent, in the order asked", async ({
@@ -54,7 +61,7 @@ describe('the subgraph', () => {
       { userId: 'ent-alice' },
     );
     expect(errors).toBeUndefined();
-    expect(data._entities).toMatchObject([
+    expect(data!._entities).toMatchObject([
       {
         __typename: 'Session',
         id: second.id,
@@ -66,7 +73,7 @@ describe('the subgraph', () => {
       { __typename: 'Session', id: first.id, agentId: 'agent-a', agent: { id: 'agent-a' } },
     ]);
     // The credential is a reference for the gateway to resolve in the credentials subgraph.
-    expect(data._entities[0].config.chatModelConfig).toEqual({
+    expect(memberOf(data!._entities[0], 'Session').config.chatModelConfig).toEqual({
       credentialId: 'cred-7',
       credential: { __typename: 'Credential', id: 'cred-7' },
     });
@@ -82,7 +89,7 @@ describe('the subgraph', () => {
       { userId: 'ent-intruder' },
     );
     expect(errors).toBeUndefined();
-    expect(data._entities).toEqual([null, null]);
+    expect(data!._entities).toEqual([null, null]);
   });
 
   test('_entities without a caller is UNAUTHENTICATED', async ({ service }) => {
@@ -124,12 +131,12 @@ describe('the subgraph', () => {
     const absent = Array.from({ length: 10 }, (_, index) => `${index}`.padStart(32, 'e'));
 
     const resolve = async (ids: string[]) => {
-      let result: any;
+      let result!: GraphQLResponse<ResultOf<typeof ENTITIES>>;
       const statements = await service.countStatements(async () => {
         result = await service.graphql(ENTITIES, { representations: ids.map(sessionRef) }, { userId: 'ent-batch' });
       });
       expect(result.errors).toBeUndefined();
-      expect(result.data._entities.map((entity: any) => entity?.id ?? null)).toEqual(
+      expect(result.data!._entities.map((entity) => entity?.id ?? null)).toEqual(
         ids.map((id) => (own.includes(id) ? id : null)),
       );
       return statements;
@@ -155,30 +162,31 @@ describe('the subgraph', () => {
       { userId: 'ent-pager' },
     );
     expect(errors).toBeUndefined();
-    const [agent] = data._entities;
+    const agent = memberOf(data!._entities[0], 'Agent');
+    const sessions = agent.sessions!;
     expect(agent.id).toBe('agent-paged');
-    expect(agent.sessions.totalCount).toBe(3);
-    expect(agent.sessions.edges.map((edge: any) => edge.node.id)).toEqual([ids[2], ids[1]]);
-    expect(agent.sessions.pageInfo.hasNextPage).toBe(true);
+    expect(sessions.totalCount).toBe(3);
+    expect(sessions.edges.map((edge) => edge.node.id)).toEqual([ids[2], ids[1]]);
+    expect(sessions.pageInfo.hasNextPage).toBe(true);
 
     const next = await service.graphql(
-      /* GraphQL */ `query Next($representations: [_Any!]!, $after: String) {
-        _entities(representations: $representations) { ... on Agent { sessions(after: $after) { edges { node { id } } pageInfo { hasNextPage } } } }
-      }`,
-      { representations: [{ __typename: 'Agent', id: 'agent-paged' }], after: agent.sessions.pageInfo.endCursor },
+      federationDocument(/* GraphQL */ `query Next($representations: [_Any!]!, $after: String) {
+        _entities(representations: $representations) { __typename ... on Agent { id sessions(after: $after) { edges { node { id } } pageInfo { hasNextPage } } } }
+      }`),
+      { representations: [{ __typename: 'Agent', id: 'agent-paged' }], after: sessions.pageInfo.endCursor },
       { userId: 'ent-pager' },
     );
     expect(next.errors).toBeUndefined();
-    expect(next.data._entities[0].sessions).toEqual({
+    expect(memberOf(next.data!._entities[0], 'Agent').sessions).toEqual({
       edges: [{ node: { id: ids[0] } }],
       pageInfo: { hasNextPage: false },
     });
   });
 
   test('Agent.sessions checks its arguments like Query.sessions', async ({ service }) => {
-    const page = /* GraphQL */ `query Page($first: Int, $after: String) {
-      _entities(representations: [{ __typename: "Agent", id: "agent-x" }]) { ... on Agent { sessions(first: $first, after: $after) { totalCount } } }
-    }`;
+    const page = federationDocument(/* GraphQL */ `query AgentPage($first: Int, $after: String) {
+      _entities(representations: [{ __typename: "Agent", id: "agent-x" }]) { ... on Agent { id sessions(first: $first, after: $after) { totalCount } } }
+    }`);
     const consoleErrors = captureConsoleErrors();
     for (const [variables, path] of [
       [{ first: 0 }, ['first']],

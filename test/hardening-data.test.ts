@@ -1,6 +1,14 @@
 import { test as base } from 'vitest';
-import { outcomeOf } from './support/documents.js';
-import { describe, expect, startTestApp, type TestApp } from './support/fixtures.js';
+import { federationDocument, graphql, type InputOf, type ResultOf } from './graphql/graphql.js';
+import { memberOf, outcomeOf, type SessionStateInput } from './support/documents.js';
+import {
+  describe,
+  expect,
+  type GraphQLResponse,
+  type RawGraphQLResponse,
+  startTestApp,
+  type TestApp,
+} from './support/fixtures.js';
 
 /*
  * Issue 10, the data items: federation's `_entities` bounded and batched, list filters that mean
@@ -20,41 +28,45 @@ const test = base.extend<{ service: TestApp }>({
   ],
 });
 
-const ENTITIES = /* GraphQL */ `
-  query Entities($representations: [_Any!]!, $more: [_Any!]!) {
+const ENTITIES = federationDocument(/* GraphQL */ `
+  query EntitiesCapped($representations: [_Any!]!, $more: [_Any!]!) {
     _entities(representations: $representations) {
       ... on Agent { id sessions(first: 2) { totalCount edges { node { id config { name } } } } }
       ... on Session { id }
     }
     more: _entities(representations: $more) { ... on Agent { id } }
   }
-`;
+`);
 
-const LIST = /* GraphQL */ `
-  query List($agentId: ID!, $filter: SessionFilter) {
-    sessions(agentId: $agentId, first: 100, filter: $filter) { totalCount edges { node { config { name } } } }
+const LIST = graphql(`
+  query ListFiltered($agentId: ID!, $filter: SessionFilter) {
+    sessions(agentId: $agentId, first: 100, filter: $filter) { totalCount edges { node { id config { name } } } }
   }
-`;
+`);
 
-const AGENT_SESSIONS = /* GraphQL */ `
+const AGENT_SESSIONS = federationDocument(/* GraphQL */ `
   query AgentSessions($representations: [_Any!]!, $filter: SessionFilter) {
-    _entities(representations: $representations) { ... on Agent { sessions(filter: $filter) { totalCount } } }
+    _entities(representations: $representations) { ... on Agent { id sessions(filter: $filter) { totalCount } } }
   }
-`;
+`);
 
-const CREATE = /* GraphQL */ `
-  mutation Create($input: CreateSessionInput!) {
+const CREATE = graphql(`
+  mutation CreateForData($input: CreateSessionInput!) {
     createSession(input: $input) { __typename ... on CreateSessionPayload { session { id agentId } } }
   }
-`;
+`);
+
+const COUNT = graphql(`
+  query CountForData($agentId: ID!) { sessions(agentId: $agentId) { totalCount } }
+`);
 
 const agentRef = (id: string) => ({ __typename: 'Agent', id });
 
 async function createSession(service: TestApp, userId: string, agentId: string, name?: string) {
   const { data, errors } = await service.graphql(CREATE, { input: { agentId, name } }, { userId });
   expect(errors).toBeUndefined();
-  expect(data.createSession.__typename).toBe('CreateSessionPayload');
-  return data.createSession.session as { id: string; agentId: string };
+  expect(data!.createSession.__typename).toBe('CreateSessionPayload');
+  return memberOf(data!.createSession, 'CreateSessionPayload').session;
 }
 
 describe('_entities', () => {
@@ -62,7 +74,7 @@ describe('_entities', () => {
     service,
   }) => {
     const refs = (count: number) => Array.from({ length: count }, (_, index) => agentRef(`cap-agent-${index}`));
-    let response!: Awaited<ReturnType<TestApp['graphql']>>;
+    let response!: GraphQLResponse<ResultOf<typeof ENTITIES>>;
     const statements = await service.countStatements(async () => {
       response = await service.graphql(ENTITIES, { representations: refs(51), more: refs(50) }, { userId: 'cap-user' });
     });
@@ -81,7 +93,7 @@ describe('_entities', () => {
       { userId: 'cap-user' },
     );
     expect(accepted.errors).toBeUndefined();
-    expect(accepted.data._entities).toHaveLength(50);
+    expect(accepted.data!._entities).toHaveLength(50);
   });
 
   test('Agent.sessions of many representations costs the same statements for 3 agents and for 60', async ({
@@ -94,7 +106,7 @@ describe('_entities', () => {
       await createSession(service, 'batch-user', agentId, `${agentId} three`);
     }
     const resolve = async (count: number) => {
-      let data: any;
+      let data: ResultOf<typeof ENTITIES> | undefined;
       const statements = await service.countStatements(async () => {
         const response = await service.graphql(
           ENTITIES,
@@ -104,7 +116,7 @@ describe('_entities', () => {
         expect(response.errors).toBeUndefined();
         data = response.data;
       });
-      return { statements, entities: data._entities };
+      return { statements, entities: data!._entities };
     };
     const few = await resolve(3);
     const many = await resolve(60);
@@ -121,7 +133,7 @@ describe('_entities', () => {
         ],
       },
     });
-    expect(many.entities[2].sessions.totalCount).toBe(3);
+    expect(many.entities[2]).toMatchObject({ sessions: { totalCount: 3 } });
     expect(many.entities[59]).toEqual({ id: 'batch-agent-59', sessions: { totalCount: 0, edges: [] } });
   });
 
@@ -157,7 +169,7 @@ describe('list filters', () => {
         { userId: 'like-user' },
       );
       expect(errors).toBeUndefined();
-      return { count: data.sessions.totalCount, names: data.sessions.edges.map((edge: any) => edge.node.config.name) };
+      return { count: data!.sessions.totalCount, names: data!.sessions.edges.map((edge) => edge.node.config.name) };
     };
     expect(await list('%')).toEqual({ count: 1, names: ['100% done'] });
     expect(await list('0% d')).toEqual({ count: 1, names: ['100% done'] });
@@ -184,28 +196,28 @@ describe('list filters', () => {
   );
 });
 
-const CREATE_WITH = /* GraphQL */ `
+const CREATE_WITH = graphql(`
   mutation CreateWith($input: CreateSessionInput!) {
     createSession(input: $input) { __typename ... on CreateSessionPayload { session { id } } }
   }
-`;
+`);
 
-const APPEND = /* GraphQL */ `
-  mutation Append($input: AppendSessionMessagesInput!) {
+const APPEND = graphql(`
+  mutation AppendToFullContext($input: AppendSessionMessagesInput!) {
     appendSessionMessages(input: $input) {
       __typename
-      ... on AppendSessionMessagesPayload { session { version state { context(last: 1) { id } } messages { totalCount } } }
+      ... on AppendSessionMessagesPayload { session { id version state { context(last: 1) { id } } messages { totalCount } } }
       ... on SessionInvalidInputError { message issues { path message } }
     }
   }
-`;
+`);
 
 /** The input of an append to the session `ref`. */
-const appendTo = (ref: { id: string; agentId: string }, messages: unknown[]) => ({
+const appendTo = (ref: { id: string; agentId: string }, messages: InputOf<'SessionMessageInput'>[]) => ({
   input: { sessionId: ref.id, agentId: ref.agentId, messages },
 });
 
-const message = (fields: Record<string, unknown> = {}) => ({
+const message = (fields: Partial<InputOf<'SessionMessageInput'>> = {}): InputOf<'SessionMessageInput'> => ({
   name: 'user',
   role: 'USER',
   content: [{ text: { text: 'hi' } }],
@@ -214,8 +226,8 @@ const message = (fields: Record<string, unknown> = {}) => ({
 
 /** How a test writes a value into each client-written bounded column, through createSession. */
 type ColumnInput = {
-  input?: Record<string, unknown>;
-  state?: Record<string, unknown>;
+  input?: Partial<InputOf<'CreateSessionInput'>>;
+  state?: SessionStateInput;
   userId?: string;
   idempotencyKey?: string;
 };
@@ -307,16 +319,17 @@ describe('the context limit', () => {
       userId: 'context-user',
     });
     expect(refused.errors).toBeUndefined();
-    expect(refused.data.appendSessionMessages).toMatchObject({
+    expect(refused.data!.appendSessionMessages).toMatchObject({
       __typename: 'SessionInvalidInputError',
       issues: [{ path: ['input', 'messages'] }],
     });
-    expect(refused.data.appendSessionMessages.issues).toHaveLength(1);
-    expect(refused.data.appendSessionMessages.issues[0].message).toContain('compactSessionContext');
+    const { issues } = memberOf(refused.data!.appendSessionMessages, 'SessionInvalidInputError');
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.message).toContain('compactSessionContext');
     const compacted = await service.graphql(
-      /* GraphQL */ `mutation Compact($input: CompactSessionContextInput!) {
-        compactSessionContext(input: $input) { __typename ... on CompactSessionContextPayload { session { version } } }
-      }`,
+      graphql(`mutation CompactFullContext($input: CompactSessionContextInput!) {
+        compactSessionContext(input: $input) { __typename ... on CompactSessionContextPayload { session { id version } } }
+      }`),
       { input: { sessionId: ref.id, agentId: ref.agentId, keepLast: 10, summary: { text: 's' } } },
       { userId: 'context-user' },
     );
@@ -326,7 +339,7 @@ describe('the context limit', () => {
       userId: 'context-user',
     });
     expect(appended.errors).toBeUndefined();
-    expect(appended.data.appendSessionMessages.session).toMatchObject({
+    expect(memberOf(appended.data!.appendSessionMessages, 'AppendSessionMessagesPayload').session).toMatchObject({
       version: 8,
       state: { context: [{ id: 'after-compaction' }] },
       messages: { totalCount: 5_001 },
@@ -336,7 +349,7 @@ describe('the context limit', () => {
 
 describe('JSON is stored exactly or refused', () => {
   /** A request body sent as written: JSON.stringify could not produce 1e400 or a 20-digit integer. */
-  async function rawGraphql(service: TestApp, body: string) {
+  async function rawGraphql(service: TestApp, body: string): Promise<RawGraphQLResponse> {
     const response = await service.app.yoga.fetch('http://localhost/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-user-id': 'json-user' },
@@ -344,7 +357,7 @@ describe('JSON is stored exactly or refused', () => {
     });
     return { status: response.status, ...(await response.json()) };
   }
-  const CREATE_JSON = `mutation CreateJson($input: CreateSessionInput!) { createSession(input: $input) { __typename ... on SessionInvalidInputError { issues { path } } } }`;
+  const CREATE_JSON = /* GraphQL */ `mutation CreateJson($input: CreateSessionInput!) { createSession(input: $input) { __typename ... on SessionInvalidInputError { issues { path } } } }`;
 
   test.for([
     ['a "__proto__" key', '{"__proto__": {"polluted": true}, "kept": 1}'],
@@ -360,7 +373,7 @@ describe('JSON is stored exactly or refused', () => {
         `{"query": ${JSON.stringify(CREATE_JSON)}, "variables": {"input": {"agentId": "json-agent", "chatModelConfig": ${config}}}}`,
       );
       expect(graphql.errors).toBeUndefined();
-      expect(graphql.data.createSession).toMatchObject({
+      expect(graphql.data?.createSession).toMatchObject({
         __typename: 'SessionInvalidInputError',
         issues: [{ path: expect.arrayContaining(['input', 'chatModelConfig', 'parameters']) }],
       });
@@ -370,12 +383,8 @@ describe('JSON is stored exactly or refused', () => {
         userId: 'json-user',
       });
       expect(rest.status).toBe(422);
-      const listed = await service.graphql(
-        `{ sessions(agentId: "json-agent") { totalCount } }`,
-        {},
-        { userId: 'json-user' },
-      );
-      expect(listed.data.sessions.totalCount).toBe(0);
+      const listed = await service.graphql(COUNT, { agentId: 'json-agent' }, { userId: 'json-user' });
+      expect(listed.data!.sessions.totalCount).toBe(0);
     },
   );
 
@@ -388,9 +397,9 @@ describe('JSON is stored exactly or refused', () => {
       nested: { list: [1, 2.5] },
     };
     const created = await service.graphql(
-      /* GraphQL */ `mutation CreateExact($input: CreateSessionInput!) {
-        createSession(input: $input) { __typename ... on CreateSessionPayload { session { config { chatModelConfig { parameters } } } } }
-      }`,
+      graphql(`mutation CreateExact($input: CreateSessionInput!) {
+        createSession(input: $input) { __typename ... on CreateSessionPayload { session { id config { chatModelConfig { parameters } } } } }
+      }`),
       {
         input: {
           agentId: 'json-agent-ok',
@@ -400,7 +409,9 @@ describe('JSON is stored exactly or refused', () => {
       { userId: 'json-user' },
     );
     expect(created.errors).toBeUndefined();
-    expect(created.data.createSession.session.config.chatModelConfig.parameters).toEqual(parameters);
+    expect(
+      memberOf(created.data!.createSession, 'CreateSessionPayload').session.config.chatModelConfig!.parameters,
+    ).toEqual(parameters);
   });
 
   test('REST parameters nested 10,000 deep: 422, not a 500', async ({ service }) => {

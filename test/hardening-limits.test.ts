@@ -4,10 +4,15 @@ import { createCallerResolver } from '../src/http/identity.js';
 import { createYogaServer, type YogaServer } from '../src/http/yoga.js';
 import { createLogger } from '../src/logger.js';
 import { SessionService } from '../src/sessions/service.js';
+import { graphql } from './graphql/graphql.js';
+import { memberOf } from './support/documents.js';
 import { startTestApp } from './support/fixtures.js';
 
-const CREATE = `mutation ($input: CreateSessionInput!) { createSession(input: $input) { __typename ... on CreateSessionPayload { session { id } } } }`;
-const SESSION = `query ($id: ID!, $agentId: ID!) { session(id: $id, agentId: $agentId) { id } }`;
+const CREATE = graphql(
+  `mutation CreateForLimits($input: CreateSessionInput!) { createSession(input: $input) { __typename ... on CreateSessionPayload { session { id } } } }`,
+);
+/** Sent to a server of its own (slowReadingServer), as text. */
+const SESSION = /* GraphQL */ `query SlowSession($id: ID!, $agentId: ID!) { session(id: $id, agentId: $agentId) { id } }`;
 
 let service: Awaited<ReturnType<typeof startTestApp>>;
 beforeAll(async () => {
@@ -48,12 +53,15 @@ async function post(yoga: YogaServer, query: string, variables: Record<string, u
     headers: { 'content-type': 'application/json', 'x-user-id': 'user-1' },
     body: JSON.stringify({ query, variables }),
   });
-  return (await response.json()) as { data?: any; errors?: Array<{ extensions?: Record<string, unknown> }> };
+  return (await response.json()) as { data?: unknown; errors?: Array<{ extensions?: Record<string, unknown> }> };
 }
 
 describe('OPERATION_TIMEOUT_MS', () => {
   test('holds on a query compiled by graphql-jit', async () => {
-    const { id } = (await service.graphql(CREATE, { input: { agentId: 'a' } })).data.createSession.session;
+    const { id } = memberOf(
+      (await service.graphql(CREATE, { input: { agentId: 'a' } })).data!.createSession,
+      'CreateSessionPayload',
+    ).session;
     const yoga = await slowReadingServer({ OPERATION_TIMEOUT_MS: '500' }, 3_000);
     const startedAt = Date.now();
     const slow = await post(yoga, SESSION, { id, agentId: 'a' });
@@ -66,12 +74,19 @@ describe('MAX_RESPONSE_BYTES', () => {
   test('a response that would pass the ceiling is one clear error instead', async () => {
     const small = await startTestApp({ env: { MAX_RESPONSE_BYTES: '1000' } });
     try {
-      const { id } = (await small.graphql(CREATE, { input: { agentId: 'a', name: 'n'.repeat(200) } })).data
-        .createSession.session;
+      const { id } = memberOf(
+        (await small.graphql(CREATE, { input: { agentId: 'a', name: 'n'.repeat(200) } })).data!.createSession,
+        'CreateSessionPayload',
+      ).session;
       const aliases = (count: number) =>
         `query ($id: ID!, $agentId: ID!) { ${Array.from({ length: count }, (_, i) => `s${i}: session(id: $id, agentId: $agentId) { config { name } }`).join(' ')} }`;
-      expect(Object.keys((await small.graphql(aliases(3), { id, agentId: 'a' })).data)).toEqual(['s0', 's1', 's2']);
-      const tooLarge = await small.graphql(aliases(6), { id, agentId: 'a' });
+      // Built documents, made to pass a limit: the raw path.
+      expect(Object.keys((await small.sendRawDocument(aliases(3), { id, agentId: 'a' })).data!)).toEqual([
+        's0',
+        's1',
+        's2',
+      ]);
+      const tooLarge = await small.sendRawDocument(aliases(6), { id, agentId: 'a' });
       expect(tooLarge.data ?? null).toBeNull();
       expect(tooLarge.errors).toEqual([expect.objectContaining({ extensions: { code: 'RESPONSE_TOO_LARGE' } })]);
       expect(tooLarge.errors![0]!.message).toContain('larger than 1000 bytes (MAX_RESPONSE_BYTES)');
@@ -88,9 +103,12 @@ describe('MAX_COST prices lists by the most they can hold', () => {
     `query ($id: ID!, $agentId: ID!) { session(id: $id, agentId: $agentId) { state { ${Array.from({ length: count }, (_, i) => `c${i}: context${window} { id ${CONTENT} }`).join(' ')} } } }`;
 
   test('8 aliases of a whole context (up to 5,000 messages each) are refused before anything is read', async () => {
-    const { id } = (await service.graphql(CREATE, { input: { agentId: 'a' } })).data.createSession.session;
+    const { id } = memberOf(
+      (await service.graphql(CREATE, { input: { agentId: 'a' } })).data!.createSession,
+      'CreateSessionPayload',
+    ).session;
     const executed = await service.countStatements(async () => {
-      const refused = await service.graphql(contexts(8), { id, agentId: 'a' });
+      const refused = await service.sendRawDocument(contexts(8), { id, agentId: 'a' });
       expect(refused.data).toBeUndefined();
       expect(refused.errors).toEqual([expect.objectContaining({ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })]);
       expect(refused.errors![0]!.message).toMatch(/^Query cost limit of 20000000 exceeded, found \d+ \(MAX_COST\)/);
@@ -99,11 +117,14 @@ describe('MAX_COST prices lists by the most they can hold', () => {
   });
 
   test('one whole context, or 8 windows of it (context(last: 20)), pass', async () => {
-    const { id } = (await service.graphql(CREATE, { input: { agentId: 'a' } })).data.createSession.session;
+    const { id } = memberOf(
+      (await service.graphql(CREATE, { input: { agentId: 'a' } })).data!.createSession,
+      'CreateSessionPayload',
+    ).session;
     for (const query of [contexts(1), contexts(8, '(last: 20)')]) {
-      const response = await service.graphql(query, { id, agentId: 'a' });
+      const response = await service.sendRawDocument(query, { id, agentId: 'a' });
       expect(response.errors).toBeUndefined();
-      expect(response.data.session.state.c0).toEqual([]);
+      expect(response.data).toMatchObject({ session: { state: { c0: [] } } });
     }
   });
 });

@@ -1,12 +1,16 @@
+import { print } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
 import WebSocket from 'ws';
+import { graphql, type ResultOf } from './graphql/graphql.js';
+import { CREATE_SESSION, createdSession } from './support/documents.js';
 import { startTestApp } from './support/fixtures.js';
 import { listen, type Listening } from './support/subscriptions.js';
 
 const AGENT = 'ws-agent';
-const SESSION_EVENTS = `subscription ($agentId: ID!) { sessionEvents(agentId: $agentId) { kind sessionId } }`;
-const CREATE = `mutation ($input: CreateSessionInput!) { createSession(input: $input) { __typename ... on CreateSessionPayload { session { id } } } }`;
+const SESSION_EVENTS = graphql(
+  `subscription EventsBehindGateway($agentId: ID!) { sessionEvents(agentId: $agentId) { kind sessionId } }`,
+);
 
 let service: Awaited<ReturnType<typeof startTestApp>>;
 let server: Listening;
@@ -45,15 +49,15 @@ async function untilOpen(count: number) {
 
 async function firstEventOf(client: Client, userId: string) {
   await untilOpen(0);
-  const events = client.iterate<{ sessionEvents: { kind: string; sessionId: string } }>({
-    query: SESSION_EVENTS,
+  const events = client.iterate<ResultOf<typeof SESSION_EVENTS>>({
+    query: print(SESSION_EVENTS),
     variables: { agentId: AGENT },
   });
   const first = events.next();
   // Written once the subscription is open (its slot taken).
   await untilOpen(1);
-  const created = await service.graphql(CREATE, { input: { agentId: AGENT } }, { userId });
-  const result = { first: await first, id: created.data.createSession.session.id as string };
+  const created = await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } }, { userId });
+  const result = { first: await first, id: createdSession(created).id };
   await events.return?.();
   return result;
 }
@@ -65,7 +69,7 @@ describe('WebSocket credentials: the upgrade request (set by the gateway) wins o
     ['a bearer token in connectionParams', { authorization: 'Bearer any-token' }],
   ])('%s is refused with 4403', async (_name, connectionParams) => {
     const events = clientBehindGateway('alice', connectionParams).iterate({
-      query: SESSION_EVENTS,
+      query: print(SESSION_EVENTS),
       variables: { agentId: AGENT },
     });
     await expect(events.next()).rejects.toMatchObject({ code: 4403 });

@@ -1,11 +1,13 @@
-import { CREATE_SESSION, outcomeOf, UPDATE_SESSION, writeOf } from './support/documents.js';
-import { describe, expect, test, type TestApp } from './support/fixtures.js';
+import { graphql, type InputOf, type ResultOf, type VariablesOf } from './graphql/graphql.js';
+import { CREATE_SESSION, createdSession, outcomeOf, UPDATE_SESSION, writeOf } from './support/documents.js';
+import { describe, expect, type GraphQLResponse, test, type TestApp } from './support/fixtures.js';
 
 const AGENT = 'history-agent';
 
-const PAGE = /* GraphQL */ `
+const PAGE = graphql(`
   query Page($id: ID!, $agentId: ID!, $first: Int, $after: String, $last: Int, $before: String) {
     session(id: $id, agentId: $agentId) {
+      id
       messages(first: $first, after: $after, last: $last, before: $before) {
         totalCount
         pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
@@ -13,13 +15,13 @@ const PAGE = /* GraphQL */ `
       }
     }
   }
-`;
+`);
 
-const APPEND = /* GraphQL */ `
-  mutation Append($input: AppendSessionMessagesInput!) { appendSessionMessages(input: $input) { __typename } }
-`;
+const APPEND = graphql(`
+  mutation AppendHistory($input: AppendSessionMessagesInput!) { appendSessionMessages(input: $input) { __typename } }
+`);
 
-const message = (index: number) => ({
+const message = (index: number): InputOf<'SessionMessageInput'> => ({
   id: `m${index}`,
   name: 'user',
   role: index % 2 ? 'ASSISTANT' : 'USER',
@@ -28,8 +30,7 @@ const message = (index: number) => ({
 
 /** A session whose history holds m1..m<count>, appended in batches as a runtime would. */
 async function sessionWithHistory(service: TestApp, count: number, userId = 'historian') {
-  const { data } = await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } }, { userId });
-  const id = data.createSession.session.id;
+  const { id } = createdSession(await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } }, { userId }));
   for (let start = 1; start <= count; start += 100) {
     const batch = Array.from({ length: Math.min(100, count - start + 1) }, (_, offset) => message(start + offset));
     expect(
@@ -39,11 +40,11 @@ async function sessionWithHistory(service: TestApp, count: number, userId = 'his
   return id;
 }
 
-async function page(service: TestApp, id: string, args: Record<string, unknown>) {
+async function page(service: TestApp, id: string, args: Omit<VariablesOf<typeof PAGE>, 'id' | 'agentId'>) {
   const { data, errors } = await service.graphql(PAGE, { id, agentId: AGENT, ...args }, { userId: 'historian' });
   expect(errors).toBeUndefined();
-  const connection = data.session.messages;
-  return { ...connection, ids: connection.edges.map((edge: any) => edge.node.id) };
+  const connection = data!.session!.messages!;
+  return { ...connection, ids: connection.edges.map((edge) => edge.node.id) };
 }
 
 const ids = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => `m${from + index}`);
@@ -52,7 +53,7 @@ describe('Session.messages', () => {
   test('pages forward through the whole history, oldest first', async ({ service }) => {
     const id = await sessionWithHistory(service, 25);
     const seen: string[] = [];
-    let after: string | undefined;
+    let after: string | null | undefined;
     for (;;) {
       const current = await page(service, id, { first: 10, after });
       expect(current.totalCount).toBe(25);
@@ -129,13 +130,16 @@ describe('AgentState.context(last:)', () => {
   test('returns the newest messages of the context, oldest first', async ({ service }) => {
     const id = await sessionWithHistory(service, 12);
     const { data } = await service.graphql(
-      `query ($id: ID!, $agentId: ID!) { session(id: $id, agentId: $agentId) { state { all: context { id } window: context(last: 3) { id } none: context(last: 0) { id } } } }`,
+      graphql(
+        `query ContextWindows($id: ID!, $agentId: ID!) { session(id: $id, agentId: $agentId) { id state { all: context { id } window: context(last: 3) { id } none: context(last: 0) { id } } } }`,
+      ),
       { id, agentId: AGENT },
       { userId: 'historian' },
     );
-    expect(data.session.state.all.map((m: any) => m.id)).toEqual(ids(1, 12));
-    expect(data.session.state.window.map((m: any) => m.id)).toEqual(ids(10, 12));
-    expect(data.session.state.none).toEqual([]);
+    const state = data!.session!.state!;
+    expect(state.all.map((m) => m.id)).toEqual(ids(1, 12));
+    expect(state.window.map((m) => m.id)).toEqual(ids(10, 12));
+    expect(state.none).toEqual([]);
   });
 });
 
@@ -144,22 +148,22 @@ describe('batched across sessions', () => {
     service,
   }) => {
     for (let index = 0; index < 50; index++) await sessionWithHistory(service, 30, 'dashboard');
-    const query = /* GraphQL */ `
-      query ($agentId: ID!, $first: Int) {
+    const query = graphql(`
+      query Dashboard($agentId: ID!, $first: Int) {
         sessions(agentId: $agentId, first: $first) {
           edges { node { id config { name } messages(last: 20) { edges { node { id } } } state { context(last: 5) { id } tasksContext { tasks { id } } } } }
         }
       }
-    `;
+    `);
     const run = async (first: number) => {
-      let result: any;
+      let result!: GraphQLResponse<ResultOf<typeof query>>;
       const statements = await service.countStatements(async () => {
         result = await service.graphql(query, { agentId: AGENT, first }, { userId: 'dashboard' });
       });
       expect(result.errors).toBeUndefined();
-      for (const edge of result.data.sessions.edges) {
-        expect(edge.node.messages.edges.map((e: any) => e.node.id)).toEqual(ids(11, 30));
-        expect(edge.node.state.context.map((m: any) => m.id)).toEqual(ids(26, 30));
+      for (const edge of result.data!.sessions.edges) {
+        expect(edge.node.messages!.edges.map((e) => e.node.id)).toEqual(ids(11, 30));
+        expect(edge.node.state!.context.map((m) => m.id)).toEqual(ids(26, 30));
       }
       return statements;
     };
@@ -171,41 +175,43 @@ describe('batched across sessions', () => {
 });
 
 describe('sessions: filters and orders', () => {
-  const LIST = /* GraphQL */ `
-    query ($agentId: ID!, $first: Int, $after: String, $filter: SessionFilter, $orderBy: SessionOrder) {
+  const LIST = graphql(`
+    query FilteredList($agentId: ID!, $first: Int, $after: String, $filter: SessionFilter, $orderBy: SessionOrder) {
       sessions(agentId: $agentId, first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
-        totalCount pageInfo { hasNextPage endCursor } edges { node { config { name } } }
+        totalCount pageInfo { hasNextPage endCursor } edges { node { id config { name } } }
       }
     }
-  `;
+  `);
 
   /** Four sessions of `user`'s (one user per test: the file shares a database). */
   async function seed(service: TestApp, user: string) {
-    const inputs = [
+    const inputs: Array<Omit<InputOf<'CreateSessionInput'>, 'agentId'>> = [
       { name: 'Alpha report', workspaceId: 'w1' },
       { name: 'beta notes', workspaceId: 'w1', source: 'SCHEDULE', sourceScheduleId: 'nightly' },
       { name: 'Gamma REPORT', workspaceId: 'w2' },
       { name: 'delta', workspaceId: 'w2', source: 'SCHEDULE', sourceScheduleId: 'weekly' },
     ];
-    const created: any[] = [];
+    const created: Array<ReturnType<typeof createdSession>> = [];
     for (const input of inputs) {
       await new Promise((resolve) => setTimeout(resolve, 3));
       created.push(
-        (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, ...input } }, { userId: user })).data
-          .createSession.session,
+        createdSession(
+          await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, ...input } }, { userId: user }),
+        ),
       );
     }
     // Update the oldest last, so updated order differs from created order.
     await new Promise((resolve) => setTimeout(resolve, 3));
-    await service.graphql(UPDATE_SESSION, writeOf({ id: created[0].id, agentId: AGENT }), { userId: user });
+    await service.graphql(UPDATE_SESSION, writeOf({ id: created[0]!.id, agentId: AGENT }), { userId: user });
     return created;
   }
 
-  const names = (result: any) => result.data.sessions.edges.map((edge: any) => edge.node.config.name);
+  const names = (result: GraphQLResponse<ResultOf<typeof LIST>>) =>
+    result.data!.sessions.edges.map((edge) => edge.node.config.name);
 
   test('filter by workspace, source, schedule, name and time ranges', async ({ service }) => {
     const created = await seed(service, 'filterer');
-    const list = (filter: Record<string, unknown>) =>
+    const list = (filter: InputOf<'SessionFilter'>) =>
       service.graphql(
         LIST,
         { agentId: AGENT, filter, orderBy: { field: 'CREATED_AT', direction: 'ASC' } },
@@ -215,30 +221,31 @@ describe('sessions: filters and orders', () => {
     expect(names(await list({ source: 'SCHEDULE' }))).toEqual(['beta notes', 'delta']);
     expect(names(await list({ sourceScheduleId: 'weekly' }))).toEqual(['delta']);
     expect(names(await list({ nameContains: 'report' }))).toEqual(['Alpha report', 'Gamma REPORT']);
-    expect(names(await list({ createdAfter: created[1].createdAt, createdBefore: created[3].createdAt }))).toEqual([
+    expect(names(await list({ createdAfter: created[1]!.createdAt, createdBefore: created[3]!.createdAt }))).toEqual([
       'beta notes',
       'Gamma REPORT',
     ]);
-    expect(names(await list({ updatedAfter: created[3].createdAt }))).toEqual(['Alpha report', 'delta']);
+    expect(names(await list({ updatedAfter: created[3]!.createdAt }))).toEqual(['Alpha report', 'delta']);
     const combined = await list({ workspaceId: 'w2', nameContains: 'gamma' });
     expect(names(combined)).toEqual(['Gamma REPORT']);
-    expect(combined.data.sessions.totalCount).toBe(1);
+    expect(combined.data!.sessions.totalCount).toBe(1);
   });
 
   test('order by either field in either direction, paging with keyset cursors', async ({ service }) => {
     await seed(service, 'orderer');
-    const all = async (orderBy: Record<string, string>) => {
-      const seen: string[] = [];
+    const all = async (orderBy: InputOf<'SessionOrder'>) => {
+      const seen: Array<string | null> = [];
       let after: string | null = null;
       do {
-        const result: any = await service.graphql(
+        const result: GraphQLResponse<ResultOf<typeof LIST>> = await service.graphql(
           LIST,
           { agentId: AGENT, first: 1, after, orderBy },
           { userId: 'orderer' },
         );
         expect(result.errors).toBeUndefined();
         seen.push(...names(result));
-        after = result.data.sessions.pageInfo.hasNextPage ? result.data.sessions.pageInfo.endCursor : null;
+        const { pageInfo } = result.data!.sessions;
+        after = pageInfo.hasNextPage ? pageInfo.endCursor : null;
       } while (after);
       return seen;
     };
@@ -276,7 +283,7 @@ describe('sessions: filters and orders', () => {
       {
         agentId: AGENT,
         first: 1,
-        after: first.data.sessions.pageInfo.endCursor,
+        after: first.data!.sessions.pageInfo.endCursor,
         orderBy: { field: 'CREATED_AT', direction: 'DESC' },
       },
       { userId: 'cursorer' },

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { databaseKind } from './support/databases.js';
-import { outcomeOf } from './support/documents.js';
+import { graphql, type InputOf, type ResultOf } from './graphql/graphql.js';
+import { memberOf, outcomeOf } from './support/documents.js';
 import { describe, expect, test, type GraphQLResponse, type TestApp } from './support/fixtures.js';
 import { type ProxiedService, startProxiedService } from './support/proxied-postgres.js';
 
@@ -9,76 +10,90 @@ import { type ProxiedService, startProxiedService } from './support/proxied-post
  * REST `Idempotency-Key`), so a write whose answer was lost can be retried without applying twice.
  */
 
-const INVALID_INPUT = /* GraphQL */ `
+const INVALID_INPUT = graphql(`
   fragment InvalidInput on SessionInvalidInputError { issues { path message } }
-`;
+`);
 
-const CREATE = /* GraphQL */ `
-  mutation Create($input: CreateSessionInput!) {
+const CREATE = graphql(
+  `
+  mutation CreateIdempotent($input: CreateSessionInput!) {
     createSession(input: $input) { __typename ... on CreateSessionPayload { session { id version } } ...InvalidInput }
   }
-  ${INVALID_INPUT}
-`;
+`,
+  [INVALID_INPUT],
+);
 
-const APPEND = /* GraphQL */ `
-  mutation Append($input: AppendSessionMessagesInput!) {
+const APPEND = graphql(
+  `
+  mutation AppendIdempotent($input: AppendSessionMessagesInput!) {
     appendSessionMessages(input: $input) {
       __typename
-      ... on AppendSessionMessagesPayload { session { version messages(last: 200) { totalCount } } messages { id createdAt } }
+      ... on AppendSessionMessagesPayload { session { id version messages(last: 200) { totalCount } } messages { id createdAt } }
       ...InvalidInput
     }
   }
-  ${INVALID_INPUT}
-`;
+`,
+  [INVALID_INPUT],
+);
 
-const DELETE = /* GraphQL */ `
-  mutation Delete($input: DeleteSessionInput!) {
+const DELETE = graphql(`
+  mutation DeleteIdempotent($input: DeleteSessionInput!) {
     deleteSession(input: $input) { __typename ... on DeleteSessionPayload { deletedSessionId lastVersion } }
   }
-`;
+`);
 
-const READ = /* GraphQL */ `
-  query Read($id: ID!, $agentId: ID!) { session(id: $id, agentId: $agentId) { version config { name } messages { totalCount } } }
-`;
+const READ = graphql(`
+  query Read($id: ID!, $agentId: ID!) { session(id: $id, agentId: $agentId) { id version config { name } messages { totalCount } } }
+`);
 
-const message = (text: string) => ({ name: 'user', role: 'USER', content: [{ text: { text } }] });
+const COUNT = graphql(`
+  query CountIdempotent($agentId: ID!) { sessions(agentId: $agentId) { totalCount } }
+`);
+
+const message = (text: string): InputOf<'SessionMessageInput'> => ({
+  name: 'user',
+  role: 'USER',
+  content: [{ text: { text } }],
+});
 
 type Ref = { id: string; agentId: string };
 
 /** The variables of an append to `ref`, with the input's other fields (expectedVersion, idempotencyKey). */
 const appendOf = (
   ref: Ref,
-  messages: unknown[],
+  messages: InputOf<'SessionMessageInput'>[],
   options: { expectedVersion?: number; idempotencyKey?: string | null } = {},
 ) => ({
   input: { sessionId: ref.id, agentId: ref.agentId, messages, ...options },
 });
 
 /** What an append answered: its session's version and history size, or the failure. */
-function appended(response: GraphQLResponse) {
+function appended(response: GraphQLResponse<ResultOf<typeof APPEND>>) {
   expect(response.errors).toBeUndefined();
   expect(outcomeOf(response)).toBe('AppendSessionMessagesPayload');
-  return response.data.appendSessionMessages.session as { version: number; messages: { totalCount: number } };
+  const { version, messages } = memberOf(response.data!.appendSessionMessages, 'AppendSessionMessagesPayload').session;
+  return { version, messages };
 }
 
-const CREATE_TASK = /* GraphQL */ `
-  mutation CreateTask($input: CreateSessionTaskInput!) {
-    createSessionTask(input: $input) { __typename ... on CreateSessionTaskPayload { session { version state { tasksContext { tasks { id } } } } task { id } } }
+const CREATE_TASK = graphql(`
+  mutation CreateTaskIdempotent($input: CreateSessionTaskInput!) {
+    createSessionTask(input: $input) { __typename ... on CreateSessionTaskPayload { session { id version state { tasksContext { tasks { id } } } } task { id } } }
   }
-`;
+`);
 
 /** The issues of a SessionInvalidInputError answer (fails on any other answer). */
-function invalidInputIssues(response: GraphQLResponse) {
+function invalidInputIssues(response: GraphQLResponse<ResultOf<typeof CREATE> | ResultOf<typeof APPEND>>) {
   expect(response.errors).toBeUndefined();
   expect(outcomeOf(response)).toBe('SessionInvalidInputError');
-  return Object.values(response.data)[0] as { issues: Array<{ path: string[]; message: string }> };
+  const [result] = Object.values(response.data!);
+  return memberOf(result, 'SessionInvalidInputError');
 }
 
 async function createSession(service: TestApp, userId: string, agentId = 'idem-agent'): Promise<Ref> {
   const response = await service.graphql(CREATE, { input: { agentId } }, { userId });
   expect(response.errors).toBeUndefined();
   expect(outcomeOf(response)).toBe('CreateSessionPayload');
-  return { id: response.data.createSession.session.id as string, agentId };
+  return { id: memberOf(response.data!.createSession, 'CreateSessionPayload').session.id, agentId };
 }
 
 describe('GraphQL idempotency keys', () => {
@@ -92,11 +107,11 @@ describe('GraphQL idempotency keys', () => {
     const [first, retry] = [appended(firstResponse), appended(retryResponse)];
     expect(retry.version).toBe(first.version);
     // The payload's messages are those the first write stored (generated id and time), not made afresh.
-    expect(retryResponse.data.appendSessionMessages.messages).toEqual(
-      firstResponse.data.appendSessionMessages.messages,
+    expect(memberOf(retryResponse.data!.appendSessionMessages, 'AppendSessionMessagesPayload').messages).toEqual(
+      memberOf(firstResponse.data!.appendSessionMessages, 'AppendSessionMessagesPayload').messages,
     );
     const read = await service.graphql(READ, ref, { userId: 'idem-append' });
-    expect(read.data.session).toMatchObject({ version: 2, messages: { totalCount: 1 } });
+    expect(read.data!.session).toMatchObject({ version: 2, messages: { totalCount: 1 } });
     // Without a key, the same input is a new write.
     const unkeyed = await service.graphql(APPEND, appendOf(ref, [message('hello')], { idempotencyKey: null }), {
       userId: 'idem-append',
@@ -124,16 +139,12 @@ describe('GraphQL idempotency keys', () => {
       { userId: 'idem-reuse' },
     );
     expect(invalidInputIssues(other).issues).toMatchObject([{ path: ['input', 'idempotencyKey'] }]);
-    expect((await service.graphql(READ, ref, { userId: 'idem-reuse' })).data.session).toMatchObject({
+    expect((await service.graphql(READ, ref, { userId: 'idem-reuse' })).data!.session).toMatchObject({
       version: 2,
       messages: { totalCount: 1 },
     });
-    const listed = await service.graphql(
-      `{ sessions(agentId: "idem-agent") { totalCount } }`,
-      {},
-      { userId: 'idem-reuse' },
-    );
-    expect(listed.data.sessions.totalCount).toBe(1);
+    const listed = await service.graphql(COUNT, { agentId: 'idem-agent' }, { userId: 'idem-reuse' });
+    expect(listed.data!.sessions.totalCount).toBe(1);
   });
 
   test('keys are per caller: another user with the same key writes their own', async ({ service }) => {
@@ -141,7 +152,9 @@ describe('GraphQL idempotency keys', () => {
     const mine = await service.graphql(CREATE, { input }, { userId: 'idem-alice' });
     const theirs = await service.graphql(CREATE, { input }, { userId: 'idem-bob' });
     expect([outcomeOf(mine), outcomeOf(theirs)]).toEqual(['CreateSessionPayload', 'CreateSessionPayload']);
-    expect(theirs.data.createSession.session.id).not.toBe(mine.data.createSession.session.id);
+    expect(memberOf(theirs.data!.createSession, 'CreateSessionPayload').session.id).not.toBe(
+      memberOf(mine.data!.createSession, 'CreateSessionPayload').session.id,
+    );
   });
 
   test('createSession and deleteSession replay too; concurrent retries apply once', async ({ service }) => {
@@ -150,21 +163,19 @@ describe('GraphQL idempotency keys', () => {
       Array.from({ length: 5 }, () => service.graphql(CREATE, { input }, { userId: 'idem-create' })),
     );
     expect(creations.map(outcomeOf)).toEqual(Array(5).fill('CreateSessionPayload'));
-    const ids = new Set(creations.map((creation) => creation.data.createSession.session.id));
-    expect(ids.size).toBe(1);
-    const list = await service.graphql(
-      `{ sessions(agentId: "idem-agent") { totalCount } }`,
-      {},
-      { userId: 'idem-create' },
+    const ids = new Set(
+      creations.map((creation) => memberOf(creation.data!.createSession, 'CreateSessionPayload').session.id),
     );
-    expect(list.data.sessions.totalCount).toBe(1);
-    const ref = { id: [...ids][0], agentId: 'idem-agent' };
+    expect(ids.size).toBe(1);
+    const list = await service.graphql(COUNT, { agentId: 'idem-agent' }, { userId: 'idem-create' });
+    expect(list.data!.sessions.totalCount).toBe(1);
+    const ref = { id: [...ids][0]!, agentId: 'idem-agent' };
     const deletion = { input: { sessionId: ref.id, agentId: ref.agentId, idempotencyKey: 'delete-1' } };
     const deletions = [];
     for (let attempt = 0; attempt < 2; attempt++)
       deletions.push(await service.graphql(DELETE, deletion, { userId: 'idem-create' }));
     const deleted = { __typename: 'DeleteSessionPayload', deletedSessionId: ref.id, lastVersion: 1 };
-    expect(deletions.map((response) => response.errors ?? response.data.deleteSession)).toEqual([deleted, deleted]);
+    expect(deletions.map((response) => response.errors ?? response.data!.deleteSession)).toEqual([deleted, deleted]);
   });
 
   test('a retried createSessionTask without a task id adds one task and names the same generated id', async ({
@@ -183,9 +194,10 @@ describe('GraphQL idempotency keys', () => {
     const retry = await service.graphql(CREATE_TASK, variables, { userId: 'idem-task' });
     expect([first.errors, retry.errors]).toEqual([undefined, undefined]);
     expect([outcomeOf(first), outcomeOf(retry)]).toEqual(['CreateSessionTaskPayload', 'CreateSessionTaskPayload']);
-    const taskId = first.data.createSessionTask.task.id;
-    expect(retry.data.createSessionTask).toEqual(first.data.createSessionTask);
-    expect(retry.data.createSessionTask.session).toEqual({
+    const taskId = memberOf(first.data!.createSessionTask, 'CreateSessionTaskPayload').task!.id;
+    expect(retry.data!.createSessionTask).toEqual(first.data!.createSessionTask);
+    const { version, state } = memberOf(retry.data!.createSessionTask, 'CreateSessionTaskPayload').session;
+    expect({ version, state }).toEqual({
       version: 2,
       state: { tasksContext: { tasks: [{ id: taskId }] } },
     });
@@ -216,7 +228,7 @@ describe('GraphQL idempotency keys', () => {
       });
       expect(invalidInputIssues(response).issues).toMatchObject([{ path: ['input', 'idempotencyKey'] }]);
     }
-    expect((await service.graphql(READ, ref, { userId: 'idem-bad' })).data.session).toMatchObject({
+    expect((await service.graphql(READ, ref, { userId: 'idem-bad' })).data!.session).toMatchObject({
       version: 1,
       messages: { totalCount: 0 },
     });
@@ -263,28 +275,32 @@ describe.skipIf(databaseKind !== 'postgres')(
     });
     afterAll(() => service?.close());
 
-    const graphql = (query: string, variables: Record<string, unknown>) => service.graphql(query, variables);
-
     test('answers "may have been applied"; the retry with the same key returns the committed outcome, applied once', async () => {
-      const created = await graphql(CREATE, { input: { agentId: 'commit-agent' } });
+      const created = await service.graphql(CREATE, { input: { agentId: 'commit-agent' } });
       expect(outcomeOf(created)).toBe('CreateSessionPayload');
-      const ref = { id: created.data.createSession.session.id, agentId: 'commit-agent' };
+      const ref = {
+        id: memberOf(created.data!.createSession, 'CreateSessionPayload').session.id,
+        agentId: 'commit-agent',
+      };
       const variables = appendOf(ref, [message('committed in the dark')], { idempotencyKey: 'commit-1' });
       const cut = service.proxy.cutAfterSending('COMMIT');
-      const lost = await graphql(APPEND, variables);
+      const lost = await service.graphql(APPEND, variables);
       await cut;
       expect(lost.status).toBe(503);
       expect(lost.errors).toMatchObject([{ extensions: { code: 'SERVICE_UNAVAILABLE' } }]);
       expect(lost.errors?.[0]?.message).toMatch(/may have been applied.*retry with the same idempotency key/i);
       // It was committed: the database has it, though the client heard only of a lost connection.
-      let read = await graphql(READ, ref);
-      for (let attempt = 0; read.errors && attempt < 5; attempt++) read = await graphql(READ, ref);
-      expect(read.data.session).toMatchObject({ version: 2, messages: { totalCount: 1 } });
-      let retry = await graphql(APPEND, variables);
+      let read = await service.graphql(READ, ref);
+      for (let attempt = 0; read.errors && attempt < 5; attempt++) read = await service.graphql(READ, ref);
+      expect(read.data!.session).toMatchObject({ version: 2, messages: { totalCount: 1 } });
+      let retry = await service.graphql(APPEND, variables);
       // The pool may hand out the broken connection's sibling once more before it notices.
-      for (let attempt = 0; retry.errors && attempt < 5; attempt++) retry = await graphql(APPEND, variables);
+      for (let attempt = 0; retry.errors && attempt < 5; attempt++) retry = await service.graphql(APPEND, variables);
       expect(appended(retry)).toEqual({ version: 2, messages: { totalCount: 1 } });
-      expect((await graphql(READ, ref)).data.session).toMatchObject({ version: 2, messages: { totalCount: 1 } });
+      expect((await service.graphql(READ, ref)).data!.session).toMatchObject({
+        version: 2,
+        messages: { totalCount: 1 },
+      });
     });
   },
 );

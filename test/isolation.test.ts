@@ -1,5 +1,6 @@
 import {
   CREATE_SESSION,
+  createdSession,
   DELETE_SESSION,
   GET_SESSION,
   LIST_SESSIONS,
@@ -44,8 +45,9 @@ describe('isolation', () => {
       for (const agentId of AGENTS) {
         for (const n of [1, 2]) {
           const name = `${userId}/${agentId}/${n}`;
-          const session = (await service.graphql(CREATE_SESSION, { input: { agentId, name } }, { userId })).data
-            .createSession.session;
+          const session = createdSession(
+            await service.graphql(CREATE_SESSION, { input: { agentId, name } }, { userId }),
+          );
           owned.push({ id: session.id, userId, agentId, version: session.version, name });
         }
       }
@@ -78,12 +80,12 @@ describe('isolation', () => {
         case 'read': {
           const { data, errors } = await service.graphql(GET_SESSION, ref, as);
           expect(errors).toBeUndefined();
-          expect(data.session).toBeNull();
+          expect(data!.session).toBeNull();
           break;
         }
         case 'list': {
           const { data } = await service.graphql(LIST_SESSIONS, { agentId, first: 100 }, as);
-          const ids = data.sessions.edges.map((edge: any) => edge.node.id);
+          const ids = data!.sessions.edges.map((edge) => edge.node.id);
           expect(ids).not.toContain(target.id);
           // Exactly the actor's own sessions of that agent.
           expect(ids.sort()).toEqual(
@@ -95,17 +97,20 @@ describe('isolation', () => {
           break;
         }
         default: {
-          const [document, variables] = {
-            update: [UPDATE_SESSION, writeOf(ref, { name: 'hijacked' })],
-            'update with version': [UPDATE_SESSION, writeOf(ref, { permissionMode: 'BYPASS' }, target.version)],
-            'replace state': [REPLACE_STATE, writeOf(ref, { state: { summary: { text: 'hijacked' } } })],
-            'replace state with version': [REPLACE_STATE, writeOf(ref, { state: {} }, target.version)],
-            delete: [DELETE_SESSION, writeOf(ref)],
-          }[attempt] as [string, Record<string, unknown>];
-          const { data, errors } = await service.graphql(document, variables, as);
+          const write = {
+            update: () => service.graphql(UPDATE_SESSION, writeOf(ref, { name: 'hijacked' }), as),
+            'update with version': () =>
+              service.graphql(UPDATE_SESSION, writeOf(ref, { permissionMode: 'BYPASS' }, target.version), as),
+            'replace state': () =>
+              service.graphql(REPLACE_STATE, writeOf(ref, { state: { summary: { text: 'hijacked' } } }), as),
+            'replace state with version': () =>
+              service.graphql(REPLACE_STATE, writeOf(ref, { state: {} }, target.version), as),
+            delete: () => service.graphql(DELETE_SESSION, writeOf(ref), as),
+          }[attempt];
+          const { data, errors } = await write();
           expect(errors).toBeUndefined();
           // Word for word what a session that does not exist gets: not even a version conflict leaks it.
-          expect(Object.values(data)[0]).toEqual({
+          expect(Object.values(data!)[0]).toEqual({
             __typename: 'SessionNotFoundError',
             sessionId: target.id,
             message: `Session '${target.id}' not found.`,
@@ -122,7 +127,7 @@ describe('isolation', () => {
         { id: session.id, agentId: session.agentId },
         { userId: session.userId },
       );
-      expect(data.session).toMatchObject({
+      expect(data!.session).toMatchObject({
         version: session.version,
         config: { name: session.name },
         state: { summary: { text: '' }, permissionContext: { mode: 'DEFAULT' } },

@@ -1,3 +1,4 @@
+import { print } from 'graphql';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import { startTestApp, testAppConfig } from './support/fixtures.js';
 import { CREATE_SESSION, FULL_STATE, GET_SESSION } from './support/documents.js';
@@ -13,7 +14,10 @@ describe('restart', () => {
       const created = await first.yoga.fetch('http://localhost/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-user-id': 'restarter' },
-        body: JSON.stringify({ query: CREATE_SESSION, variables: { input: { agentId: 'a', state: FULL_STATE } } }),
+        body: JSON.stringify({
+          query: print(CREATE_SESSION),
+          variables: { input: { agentId: 'a', state: FULL_STATE } },
+        }),
       });
       const session = (await created.json()).data.createSession.session;
       await first.close();
@@ -23,7 +27,7 @@ describe('restart', () => {
         const read = await second.yoga.fetch('http://localhost/graphql', {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-user-id': 'restarter' },
-          body: JSON.stringify({ query: GET_SESSION, variables: { id: session.id, agentId: 'a' } }),
+          body: JSON.stringify({ query: print(GET_SESSION), variables: { id: session.id, agentId: 'a' } }),
         });
         expect((await read.json()).data.session).toEqual(session);
       } finally {

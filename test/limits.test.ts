@@ -2,13 +2,19 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { print } from 'graphql';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { useOperationTimeout } from '../src/http/limits.js';
+import { graphql } from './graphql/graphql.js';
 import { CREATE_SESSION, GET_SESSION } from './support/documents.js';
 import { DEFAULT_USER, startTestApp } from './support/fixtures.js';
 
 type TestService = Awaited<ReturnType<typeof startTestApp>>;
+
+const COUNT = graphql(`
+  query CountLimited($agentId: ID!) { sessions(agentId: $agentId) { totalCount } }
+`);
 
 function codes(response: { errors?: Array<{ extensions?: Record<string, any> }> }) {
   return response.errors?.map((error) => error.extensions?.code);
@@ -41,7 +47,7 @@ describe('operation limits (armor), with small limits', () => {
 
   test('within every limit, an operation runs', async () => {
     const response = await service.graphql(
-      'query Ok { a: sessions(agentId: "x") { totalCount } b: sessions(agentId: "y") { totalCount } }',
+      graphql('query Ok { a: sessions(agentId: "x") { totalCount } b: sessions(agentId: "y") { totalCount } }'),
     );
     expect(response).toMatchObject({ status: 200, data: { a: { totalCount: 0 }, b: { totalCount: 0 } } });
   });
@@ -69,7 +75,7 @@ describe('operation limits (armor), with small limits', () => {
     ],
   ])('%s beyond the limit: rejected before execution', async (_name, query, message) => {
     const executed = await service.countStatements(async () => {
-      const response = await service.graphql(query);
+      const response = await service.sendRawDocument(query);
       expect(response.data).toBeUndefined();
       expect(codes(response)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
       expect(response.errors![0]!.message).toMatch(message);
@@ -78,14 +84,14 @@ describe('operation limits (armor), with small limits', () => {
   });
 
   test('tokens beyond the limit: rejected while parsing', async () => {
-    const response = await service.graphql(`{ __typename ${'__typename '.repeat(300)} }`);
+    const response = await service.sendRawDocument(`{ __typename ${'__typename '.repeat(300)} }`);
     expect(codes(response)).toEqual(['GRAPHQL_PARSE_FAILED']);
     expect(response.errors![0]!.message).toBe('Syntax Error: Token limit of 300 exceeded.');
   });
 
   test('a body over MAX_REQUEST_BODY_BYTES is 413, with or without Content-Length', async () => {
     const body = JSON.stringify({
-      query: CREATE_SESSION,
+      query: print(CREATE_SESSION),
       variables: { input: { agentId: 'a', name: 'n'.repeat(5000) } },
     });
     const declared = await post(service, body);
@@ -100,8 +106,8 @@ describe('operation limits (armor), with small limits', () => {
     });
     const chunked = await post(service, streamed);
     expect(chunked.status).toBe(413);
-    const list = await service.graphql('{ sessions(agentId: "a") { totalCount } }');
-    expect(list.data.sessions.totalCount).toBe(0);
+    const list = await service.graphql(COUNT, { agentId: 'a' });
+    expect(list.data!.sessions.totalCount).toBe(0);
   });
 
   test('batches up to MAX_BATCH_SIZE run; a larger batch is refused whole', async () => {
@@ -166,7 +172,7 @@ describe('production defaults: no introspection, no GraphiQL, no schema hints', 
   afterAll(() => service.close());
 
   test('introspection is refused', async () => {
-    const response = await service.graphql('{ __schema { queryType { name } } }');
+    const response = await service.sendRawDocument('{ __schema { queryType { name } } }');
     expect(response.data).toBeUndefined();
     expect(new Set(codes(response))).toEqual(new Set(['GRAPHQL_VALIDATION_FAILED']));
     expect(response.errors![0]!.message).toContain('introspection');
@@ -178,7 +184,7 @@ describe('production defaults: no introspection, no GraphiQL, no schema hints', 
   });
 
   test('unknown fields get no "Did you mean" hint', async () => {
-    const response = await service.graphql('{ sessionz(agentId: "a") { totalCount } }');
+    const response = await service.sendRawDocument('{ sessionz(agentId: "a") { totalCount } }');
     expect(response.errors![0]!.message).not.toContain('Did you mean');
   });
 
@@ -192,10 +198,13 @@ describe('development defaults: introspection and hints', () => {
   test('are on', async () => {
     const service = await startTestApp();
     try {
-      expect((await service.graphql('{ __schema { queryType { name } } }')).data.__schema.queryType.name).toBe('Query');
-      expect((await service.graphql('{ sessionz(agentId: "a") { totalCount } }')).errors![0]!.message).toContain(
-        'Did you mean',
-      );
+      // gql.tada types no introspection fields: the raw path, narrowed by the assertion.
+      expect((await service.sendRawDocument('{ __schema { queryType { name } } }')).data).toMatchObject({
+        __schema: { queryType: { name: 'Query' } },
+      });
+      expect(
+        (await service.sendRawDocument('{ sessionz(agentId: "a") { totalCount } }')).errors![0]!.message,
+      ).toContain('Did you mean');
     } finally {
       await service.close();
     }
@@ -204,15 +213,13 @@ describe('development defaults: introspection and hints', () => {
 
 describe('persisted operations (an allow-list file)', () => {
   const sha256 = (document: string) => createHash('sha256').update(document).digest('hex');
+  const [CREATE_TEXT, GET_TEXT] = [print(CREATE_SESSION), print(GET_SESSION)];
   let service: TestService;
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'persisted-'));
     const file = path.join(dir, 'persisted-documents.json');
-    await writeFile(
-      file,
-      JSON.stringify({ [sha256(CREATE_SESSION)]: CREATE_SESSION, [sha256(GET_SESSION)]: GET_SESSION }),
-    );
+    await writeFile(file, JSON.stringify({ [sha256(CREATE_TEXT)]: CREATE_TEXT, [sha256(GET_TEXT)]: GET_TEXT }));
     service = await startTestApp({ env: { PERSISTED_OPERATIONS_FILE: file } });
   });
   afterAll(async () => {
@@ -223,14 +230,14 @@ describe('persisted operations (an allow-list file)', () => {
   test('listed operations run by id (documentId or Apollo’s persistedQuery hash)', async () => {
     const created = await post(
       service,
-      JSON.stringify({ documentId: sha256(CREATE_SESSION), variables: { input: { agentId: 'p' } } }),
+      JSON.stringify({ documentId: sha256(CREATE_TEXT), variables: { input: { agentId: 'p' } } }),
     );
     const session = (await created.json()).data.createSession.session;
     expect(session.agentId).toBe('p');
     const read = await post(
       service,
       JSON.stringify({
-        extensions: { persistedQuery: { version: 1, sha256Hash: sha256(GET_SESSION) } },
+        extensions: { persistedQuery: { version: 1, sha256Hash: sha256(GET_TEXT) } },
         variables: { id: session.id, agentId: 'p' },
       }),
     );
@@ -239,7 +246,7 @@ describe('persisted operations (an allow-list file)', () => {
 
   test('a document sent in full, even a listed one, or an unknown id is refused', async () => {
     const full = await (
-      await post(service, JSON.stringify({ query: GET_SESSION, variables: { id: 'x', agentId: 'p' } }))
+      await post(service, JSON.stringify({ query: GET_TEXT, variables: { id: 'x', agentId: 'p' } }))
     ).json();
     expect(codes(full)).toEqual(['PERSISTED_QUERY_ONLY']);
     const unknown = await (await post(service, JSON.stringify({ documentId: sha256('{ __typename }') }))).json();

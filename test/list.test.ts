@@ -1,5 +1,7 @@
+import { graphql, type ResultOf } from './graphql/graphql.js';
 import {
   CREATE_SESSION,
+  createdSession,
   FULL_STATE,
   LIST_SESSIONS,
   SESSION_FIELDS,
@@ -7,18 +9,18 @@ import {
   writeOf,
 } from './support/documents.js';
 import { onTestFinished } from 'vitest';
-import { describe, expect, startTestApp, test, type TestApp } from './support/fixtures.js';
+import { describe, expect, type GraphQLResponse, startTestApp, test, type TestApp } from './support/fixtures.js';
 
 async function createSessions(service: TestApp, agentId: string, count: number, userId = 'lister') {
   const ids: string[] = [];
   for (let index = 0; index < count; index++) {
-    const { data, errors } = await service.graphql(
+    const created = await service.graphql(
       CREATE_SESSION,
       { input: { agentId, name: `s${index}`, state: FULL_STATE } },
       { userId },
     );
-    expect(errors).toBeUndefined();
-    ids.push(data.createSession.session.id);
+    expect(created.errors).toBeUndefined();
+    ids.push(createdSession(created).id);
   }
   return ids;
 }
@@ -37,18 +39,19 @@ describe('sessions', () => {
     let after: string | null = null;
     let pages = 0;
     do {
-      const { data, errors }: any = await service.graphql(
+      const page: GraphQLResponse<ResultOf<typeof LIST_SESSIONS>> = await service.graphql(
         LIST_SESSIONS,
         { agentId: 'paging', first: 3, after },
         { userId: 'lister' },
       );
+      const { data, errors } = page;
       expect(errors).toBeUndefined();
-      const connection = data.sessions;
+      const connection = data!.sessions;
       expect(connection.totalCount).toBe(7);
       expect(connection.pageInfo.hasPreviousPage).toBe(after !== null);
       expect(connection.pageInfo.startCursor).toBe(connection.edges[0]?.cursor ?? null);
       expect(connection.pageInfo.endCursor).toBe(connection.edges.at(-1)?.cursor ?? null);
-      seen.push(...connection.edges.map((edge: any) => edge.node.id));
+      seen.push(...connection.edges.map((edge) => edge.node.id));
       after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
       pages++;
     } while (after);
@@ -59,10 +62,10 @@ describe('sessions', () => {
   test('defaults to 20 per page; an empty list has no cursors', async ({ service }) => {
     await createSessions(service, 'defaults', 21);
     const { data } = await service.graphql(LIST_SESSIONS, { agentId: 'defaults' }, { userId: 'lister' });
-    expect(data.sessions.edges).toHaveLength(20);
-    expect(data.sessions.pageInfo.hasNextPage).toBe(true);
+    expect(data!.sessions.edges).toHaveLength(20);
+    expect(data!.sessions.pageInfo.hasNextPage).toBe(true);
     const empty = await service.graphql(LIST_SESSIONS, { agentId: 'nobody-here' }, { userId: 'lister' });
-    expect(empty.data.sessions).toEqual({
+    expect(empty.data!.sessions).toEqual({
       totalCount: 0,
       edges: [],
       pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
@@ -75,23 +78,25 @@ describe('sessions', () => {
     const service = await startTestApp({ env: { MAX_COST: '1000000000' } });
     onTestFinished(() => service.close());
     await createSessions(service, 'batched', 50, 'batcher');
-    const query = /* GraphQL */ `
+    const query = graphql(
+      `
       query Nested($agentId: ID!, $first: Int) {
         sessions(agentId: $agentId, first: $first) { edges { node { ...SessionFields } } }
       }
-      ${SESSION_FIELDS}
-    `;
+    `,
+      [SESSION_FIELDS],
+    );
     const countFor = async (first: number) => {
-      let result: any;
+      let result!: GraphQLResponse<ResultOf<typeof query>>;
       const statements = await service.countStatements(async () => {
         result = await service.graphql(query, { agentId: 'batched', first }, { userId: 'batcher' });
       });
       expect(result.errors).toBeUndefined();
-      expect(result.data.sessions.edges).toHaveLength(first);
+      expect(result.data!.sessions.edges).toHaveLength(first);
       // Every session came back whole: its context and tasks were loaded, not skipped.
-      for (const edge of result.data.sessions.edges) {
-        expect(edge.node.state.context).toHaveLength(2);
-        expect(edge.node.state.tasksContext.tasks).toHaveLength(2);
+      for (const edge of result.data!.sessions.edges) {
+        expect(edge.node.state!.context).toHaveLength(2);
+        expect(edge.node.state!.tasksContext.tasks).toHaveLength(2);
       }
       return statements;
     };

@@ -1,4 +1,5 @@
-import { CREATE_SESSION } from './support/documents.js';
+import { graphql } from './graphql/graphql.js';
+import { CREATE_SESSION, createdSession } from './support/documents.js';
 import { describe, expect, test } from './support/fixtures.js';
 
 const AGENT = 'blast-agent';
@@ -9,12 +10,14 @@ describe('a bad nested argument fails only its field', () => {
   test('messages(first: 500) on one session: the session is there, its messages are null, the error names the field', async ({
     service,
   }) => {
-    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } })).data.createSession.session;
+    const created = createdSession(await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } }));
     const { data, errors } = await service.graphql(
-      /* GraphQL */ `query Bad($id: ID!, $agentId: ID!) { session(id: $id, agentId: $agentId) { id version messages(first: 500) { totalCount } } }`,
+      graphql(
+        `query Bad($id: ID!, $agentId: ID!) { session(id: $id, agentId: $agentId) { id version messages(first: 500) { totalCount } } }`,
+      ),
       { id: created.id, agentId: AGENT },
     );
-    expect(data.session).toEqual({ id: created.id, version: created.version, messages: null });
+    expect(data!.session).toEqual({ id: created.id, version: created.version, messages: null });
     expect(errors?.map((error) => [error.path, error.extensions?.code])).toEqual([
       [['session', 'messages'], 'BAD_USER_INPUT'],
     ]);
@@ -23,10 +26,12 @@ describe('a bad nested argument fails only its field', () => {
   test('in a list of sessions, every node stays and only its messages field is null', async ({ service }) => {
     for (const name of ['a', 'b']) await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, name } });
     const { data, errors } = await service.graphql(
-      /* GraphQL */ `query BadList($agentId: ID!) { sessions(agentId: $agentId) { edges { node { id config { name } messages(last: 0) { totalCount } } } } }`,
+      graphql(
+        `query BadList($agentId: ID!) { sessions(agentId: $agentId) { edges { node { id config { name } messages(last: 0) { totalCount } } } } }`,
+      ),
       { agentId: AGENT },
     );
-    const nodes = data.sessions.edges.map((edge: any) => edge.node);
+    const nodes = data!.sessions.edges.map((edge) => edge.node);
     expect(nodes.length).toBeGreaterThanOrEqual(2);
     for (const node of nodes) expect(node).toMatchObject({ id: expect.any(String), messages: null });
     expect(errors).toHaveLength(nodes.length);

@@ -1,3 +1,4 @@
+import { print } from 'graphql';
 import { describe, expect, test } from 'vitest';
 import { CREATE_SESSION, GET_SESSION } from './support/documents.js';
 import { databaseKind } from './support/databases.js';
@@ -52,12 +53,12 @@ describe('request ids and request logs', () => {
       const secretName = 'very-private-session-name';
       await postGraphQL(
         service,
-        { query: CREATE_SESSION, variables: { input: { agentId: 'a', name: secretName } } },
+        { query: print(CREATE_SESSION), variables: { input: { agentId: 'a', name: secretName } } },
         { 'x-request-id': 'req-create' },
       );
       await postGraphQL(
         service,
-        { query: GET_SESSION, variables: { id: 'f'.repeat(32), agentId: 'a' } },
+        { query: print(GET_SESSION), variables: { id: 'f'.repeat(32), agentId: 'a' } },
         { 'x-request-id': 'req-anon', 'x-user-id': '' },
       );
       const create = service.logs.find((line) => line.requestId === 'req-create');
@@ -77,7 +78,7 @@ describe('request ids and request logs', () => {
       });
       // Client errors quote the variables in their messages; those messages are not logged.
       const rejected = await postGraphQL(service, {
-        query: CREATE_SESSION,
+        query: print(CREATE_SESSION),
         variables: { input: { agentId: 'a', name: secretName, notAField: 1 } },
       });
       expect(JSON.stringify(await rejected.json())).toContain(secretName);
@@ -98,10 +99,10 @@ describe('Prometheus metrics at /metrics', () => {
         method: 'POST',
         status: '200',
       });
-      await postGraphQL(service, { query: CREATE_SESSION, variables: { input: { agentId: 'a' } } });
+      await postGraphQL(service, { query: print(CREATE_SESSION), variables: { input: { agentId: 'a' } } });
       await postGraphQL(
         service,
-        { query: GET_SESSION, variables: { id: 'f'.repeat(32), agentId: 'a' } },
+        { query: print(GET_SESSION), variables: { id: 'f'.repeat(32), agentId: 'a' } },
         { 'x-user-id': '' },
       );
       await postGraphQL(service, { query: '{ nope }' });

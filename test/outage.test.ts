@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { databaseKind } from './support/databases.js';
-import { CREATE_SESSION, GET_SESSION, UPDATE_SESSION, writeOf } from './support/documents.js';
+import { CREATE_SESSION, createdSession, GET_SESSION, UPDATE_SESSION, writeOf } from './support/documents.js';
 import { type ProxiedService, startProxiedService } from './support/proxied-postgres.js';
 
 const CONNECT_TIMEOUT_MS = 500;
@@ -18,12 +18,11 @@ describe.skipIf(databaseKind !== 'postgres')(
     });
     afterAll(() => service?.close());
 
-    const graphql = (query: string, variables: Record<string, unknown>) => service.graphql(query, variables);
+    const graphql: ProxiedService['graphql'] = (query, variables) => service.graphql(query, variables);
     const ready = async () => (await service.app.yoga.fetch('http://localhost/ready')).status;
 
     test('requests fail fast with SERVICE_UNAVAILABLE, /ready turns red, and the service recovers by itself', async () => {
-      const created = (await graphql(CREATE_SESSION, { input: { agentId: 'a', name: 'before' } })).data.createSession
-        .session;
+      const created = createdSession(await graphql(CREATE_SESSION, { input: { agentId: 'a', name: 'before' } }));
       const ref = { id: created.id, agentId: 'a' };
       // Traffic that keeps every pooled connection busy, so the cut hits connections in use.
       const traffic = Array.from({ length: 20 }, () => graphql(GET_SESSION, ref));
@@ -50,8 +49,8 @@ describe.skipIf(databaseKind !== 'postgres')(
       // What was in flight at the cut either completed or failed the same clear way.
       for (const response of await Promise.all(traffic)) {
         if (response.errors)
-          expect(response.errors.map((error: any) => error.extensions.code)).toEqual(['SERVICE_UNAVAILABLE']);
-        else expect(response.data.session.id).toBe(created.id);
+          expect(response.errors.map((error) => error.extensions!.code)).toEqual(['SERVICE_UNAVAILABLE']);
+        else expect(response.data!.session!.id).toBe(created.id);
       }
 
       service.proxy.set('forward');
@@ -62,7 +61,7 @@ describe.skipIf(databaseKind !== 'postgres')(
       expect(read.errors).toBeUndefined();
       expect(await ready()).toBe(200);
       // The failed writes wrote nothing.
-      expect(read.data.session).toMatchObject({ version: 1, config: { name: 'before' } });
+      expect(read.data!.session).toMatchObject({ version: 1, config: { name: 'before' } });
       const sessions = await service.app.database.prisma.session.count({ where: { userId: 'outage-user' } });
       expect(sessions).toBe(1);
       // And the pool is healthy: a burst larger than the pool all succeeds, nobody left waiting.
@@ -72,8 +71,7 @@ describe.skipIf(databaseKind !== 'postgres')(
     });
 
     test('a partition that freezes open connections: queries time out as SERVICE_UNAVAILABLE, then the pool recovers', async () => {
-      const created = (await graphql(CREATE_SESSION, { input: { agentId: 'p', name: 'stalled' } })).data.createSession
-        .session;
+      const created = createdSession(await graphql(CREATE_SESSION, { input: { agentId: 'p', name: 'stalled' } }));
       const ref = { id: created.id, agentId: 'p' };
       service.proxy.set('stall');
       const startedAt = Date.now();
@@ -87,7 +85,7 @@ describe.skipIf(databaseKind !== 'postgres')(
       const recoveredAt = Date.now();
       let read = await graphql(GET_SESSION, ref);
       while (read.errors && Date.now() - recoveredAt < 5_000) read = await graphql(GET_SESSION, ref);
-      expect(read.data.session).toMatchObject({ id: created.id, config: { name: 'stalled' } });
+      expect(read.data!.session).toMatchObject({ id: created.id, config: { name: 'stalled' } });
       const burst = await Promise.all(Array.from({ length: 30 }, () => graphql(GET_SESSION, ref)));
       expect(burst.every((response) => response.errors === undefined)).toBe(true);
     });

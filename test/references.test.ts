@@ -3,7 +3,8 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createAgentsSubgraph } from './support/agents-subgraph.js';
 import { createCredentialsSubgraph } from './support/credentials-subgraph.js';
-import { CREATE_SESSION, GET_SESSION, UPDATE_SESSION, writeOf } from './support/documents.js';
+import { graphql } from './graphql/graphql.js';
+import { CREATE_SESSION, createdSession, GET_SESSION, UPDATE_SESSION, writeOf } from './support/documents.js';
 import { startTestApp } from './support/fixtures.js';
 import { listenOnLoopback, type Running } from './support/supergraph.js';
 import { startTcpProxy } from './support/tcp-proxy.js';
@@ -130,7 +131,7 @@ describe('with both owners configured', () => {
       { id: created.body.session_id, agentId: 'agent-own' },
       { userId: 'alice' },
     );
-    expect(data.session).toMatchObject({ version: 1, config: { name: 'kept', chatModelConfig: null } });
+    expect(data!.session).toMatchObject({ version: 1, config: { name: 'kept', chatModelConfig: null } });
     // A PATCH that names no credential needs no check; one naming the caller's passes.
     expect((await service.rest('PATCH', path, { body: { name: 'renamed' }, userId: 'alice' })).status).toBe(200);
     expect(
@@ -147,14 +148,15 @@ describe('with both owners configured', () => {
       { input: { agentId: 'agent-bobs' } },
       { userId: 'alice' },
     );
-    expect(unknownAgent.data.createSession).toMatchObject({
+    expect(unknownAgent.data!.createSession).toMatchObject({
       __typename: 'SessionReferenceNotFoundError',
       message: "Agent 'agent-bobs' not found.",
       referenceType: 'Agent',
       referenceId: 'agent-bobs',
     });
-    const { data } = await service.graphql(CREATE_SESSION, { input: { agentId: 'agent-gql' } }, { userId: 'alice' });
-    const session = data.createSession.session;
+    const session = createdSession(
+      await service.graphql(CREATE_SESSION, { input: { agentId: 'agent-gql' } }, { userId: 'alice' }),
+    );
     const update = await service.graphql(
       UPDATE_SESSION,
       writeOf(
@@ -163,14 +165,14 @@ describe('with both owners configured', () => {
       ),
       { userId: 'alice' },
     );
-    expect(update.data.updateSession).toMatchObject({
+    expect(update.data!.updateSession).toMatchObject({
       __typename: 'SessionReferenceNotFoundError',
       message: "Credential 'cred-bobs' not found.",
       referenceType: 'Credential',
       referenceId: 'cred-bobs',
     });
     const reread = await service.graphql(GET_SESSION, { id: session.id, agentId: 'agent-gql' }, { userId: 'alice' });
-    expect(reread.data.session).toMatchObject({ version: 1, config: { chatModelConfig: null } });
+    expect(reread.data!.session).toMatchObject({ version: 1, config: { chatModelConfig: null } });
   });
 
   test('each owner is asked once per write, and a reference found is not asked again for a few seconds, per caller', async () => {
@@ -265,8 +267,11 @@ describe('with an agents owner that answers with errors', () => {
   test('an answer that is not an entity list is no answer: 503, nothing written', async () => {
     expect((await service.rest('POST', '/sessions/', { body: { agent_id: 'agent-1' } })).status).toBe(503);
     expect((await service.rest('GET', '/sessions/?agent_id=agent-1')).status).toBe(503);
-    const { data } = await service.graphql('{ sessions(agentId: "agent-1") { totalCount } }');
-    expect(data.sessions.totalCount).toBe(0);
+    const { data } = await service.graphql(
+      graphql(`query CountWithBrokenAgents($agentId: ID!) { sessions(agentId: $agentId) { totalCount } }`),
+      { agentId: 'agent-1' },
+    );
+    expect(data!.sessions.totalCount).toBe(0);
   });
 });
 
@@ -296,7 +301,7 @@ describe('with a credentials owner that never answers', () => {
       (await service.rest('PATCH', path, { body: { name: 'changed', chat_model_config: model('c') } })).status,
     ).toBe(503);
     const { data } = await service.graphql(GET_SESSION, { id: created.body.session_id, agentId: 'any-agent' });
-    expect(data.session).toMatchObject({ version: 1, config: { name: 'kept', chatModelConfig: null } });
+    expect(data!.session).toMatchObject({ version: 1, config: { name: 'kept', chatModelConfig: null } });
   });
 });
 

@@ -1,3 +1,4 @@
+import { graphql } from './graphql/graphql.js';
 import { GET_SESSION } from './support/documents.js';
 import { describe, expect, test, type TestApp } from './support/fixtures.js';
 import { validateUpstream } from './support/openapi.js';
@@ -19,7 +20,7 @@ function expect422(response: { status: number; body: any }) {
 
 async function expectUnchanged(service: TestApp, id: string, userId = 'owner') {
   const { data } = await service.graphql(GET_SESSION, { id, agentId: AGENT }, { userId });
-  expect(data.session).toMatchObject({
+  expect(data!.session).toMatchObject({
     version: 1,
     config: { name: 'kept', chatModelConfig: null },
     state: { permissionContext: { mode: 'DEFAULT' } },
@@ -476,7 +477,7 @@ describe('routing', () => {
   });
 
   test('GraphQL, health and readiness still answer beside the REST routes', async ({ service }) => {
-    expect((await service.graphql('{ __typename }')).data).toEqual({ __typename: 'Query' });
+    expect((await service.graphql(graphql('query RootTypename { __typename }'))).data).toEqual({ __typename: 'Query' });
     expect((await service.app.yoga.fetch('http://localhost/health')).status).toBe(200);
     expect((await service.app.yoga.fetch('http://localhost/ready')).status).toBe(200);
   });

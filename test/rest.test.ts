@@ -1,11 +1,14 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { graphql, type InputOf } from './graphql/graphql.js';
 import {
   CREATE_SESSION,
+  createdSession,
   DELETE_SESSION,
   FULL_STATE,
   GET_SESSION,
   LIST_SESSIONS,
+  memberOf,
   outcomeOf,
   REPLACE_STATE,
   UPDATE_SESSION,
@@ -36,7 +39,7 @@ async function createRest(
 
 /** A session with every part of the state, written through GraphQL. */
 async function createFull(service: TestApp, agentId = AGENT) {
-  const { data, errors } = await service.graphql(CREATE_SESSION, {
+  const created = await service.graphql(CREATE_SESSION, {
     input: {
       agentId,
       name: 'full',
@@ -44,8 +47,8 @@ async function createFull(service: TestApp, agentId = AGENT) {
       state: FULL_STATE,
     },
   });
-  expect(errors).toBeUndefined();
-  return data.createSession.session;
+  expect(created.errors).toBeUndefined();
+  return createdSession(created);
 }
 
 async function listRest(service: TestApp, query = `agent_id=${AGENT}`, userId = DEFAULT_USER) {
@@ -77,21 +80,21 @@ describe('POST /sessions/', () => {
     expect(response.headers.get('etag')).toBe('"1"');
 
     const { data } = await service.graphql(GET_SESSION, { id: response.body.session_id, agentId: AGENT });
-    expect(data.session).toMatchObject({
+    expect(data!.session).toMatchObject({
       userId: DEFAULT_USER,
       source: 'USER',
       version: 1,
       config: { chatModelConfig: null },
     });
-    expect(data.session.config.name).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
-    expect(data.session.config.workspaceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(data!.session!.config.name).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect(data!.session!.config.workspaceId).toMatch(/^[0-9a-f]{32}$/);
   });
 
   test('takes workspace_id, name and chat_model_config, parameters defaulting to {}', async ({ service }) => {
     const { parameters: _parameters, ...withoutParameters } = MODEL;
     const id = await createRest(service, { workspace_id: 'ws-1', name: 'named', chat_model_config: withoutParameters });
     const { data } = await service.graphql(GET_SESSION, { id, agentId: AGENT });
-    expect(data.session.config).toEqual({
+    expect(data!.session!.config).toEqual({
       workspaceId: 'ws-1',
       name: 'named',
       chatModelConfig: { type: 'openai', credentialId: 'cred-1', model: 'gpt-5', parameters: {} },
@@ -216,7 +219,7 @@ describe('GET /sessions/', () => {
     });
     const { sessions } = await listRest(service, 'agent_id=shadow-agent');
     expect(sessions[0].state.context[0].content[0]).toEqual({ type: 'thinking', id: 'b', thinking: 'real' });
-    expect(sessions[0].id).toBe(data.createSession.session.id);
+    expect(sessions[0].id).toBe(memberOf(data!.createSession, 'CreateSessionPayload').session.id);
   });
 
   test('offset and limit window the list; total counts them all; the default returns everything', async ({
@@ -247,7 +250,7 @@ describe('GET /sessions/', () => {
     const { sessions } = await listRest(service, 'agent_id=order-agent');
     expect(sessions.map((session: any) => session.id)).toEqual([newer, older]);
     const { data } = await service.graphql(LIST_SESSIONS, { agentId: 'order-agent' });
-    expect(data.sessions.edges.map((edge: any) => edge.node.id)).toEqual([older, newer]);
+    expect(data!.sessions.edges.map((edge) => edge.node.id)).toEqual([older, newer]);
   });
 
   test('costs the same five statements for 2 sessions as for 6', async ({ service }) => {
@@ -338,7 +341,7 @@ describe('PATCH /sessions/{session_id}', () => {
       expect(response.status).toBe(412);
     }
     const { data } = await service.graphql(GET_SESSION, { id, agentId: AGENT });
-    expect(data.session).toMatchObject({ version: 3, config: { name: 'three' } });
+    expect(data!.session).toMatchObject({ version: 3, config: { name: 'three' } });
   });
 });
 
@@ -355,23 +358,27 @@ describe('DELETE /sessions/{session_id}', () => {
     expect(deleted.body).toBeUndefined();
     const again = await service.rest('DELETE', `/sessions/${id}?agent_id=${AGENT}`);
     expect(again).toMatchObject({ status: 404, body: { detail: `Session '${id}' not found.` } });
-    expect((await service.graphql(GET_SESSION, { id, agentId: AGENT })).data.session).toBeNull();
+    expect((await service.graphql(GET_SESSION, { id, agentId: AGENT })).data!.session).toBeNull();
   });
 });
 
 describe('GET /sessions/{session_id}/messages', () => {
-  const context = Array.from({ length: 7 }, (_, index) => ({
-    id: `m${index}`,
-    name: 'user',
-    role: 'USER',
-    content: [{ text: { text: `message ${index}` } }],
-  }));
+  const context = Array.from(
+    { length: 7 },
+    (_, index): InputOf<'SessionMessageInput'> => ({
+      id: `m${index}`,
+      name: 'user',
+      role: 'USER',
+      content: [{ text: { text: `message ${index}` } }],
+    }),
+  );
 
   test('pages the messages oldest first with offset/limit (upstream default 50) and reports the run status', async ({
     service,
   }) => {
-    const { data } = await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state: { context } } });
-    const id = data.createSession.session.id;
+    const { id } = createdSession(
+      await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state: { context } } }),
+    );
     const path = `/sessions/${id}/messages?agent_id=${AGENT}`;
 
     const all = await service.rest('GET', path);
@@ -387,14 +394,13 @@ describe('GET /sessions/{session_id}/messages', () => {
   });
 
   test('reads a page in two statements: the session, then the messages with OFFSET/LIMIT', async ({ service }) => {
-    const { data } = await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state: { context } } });
+    const { id } = createdSession(
+      await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state: { context } } }),
+    );
     const statements: string[] = [];
     const stop = service.app.database.onStatement((sql) => statements.push(sql));
     try {
-      await service.rest(
-        'GET',
-        `/sessions/${data.createSession.session.id}/messages?agent_id=${AGENT}&offset=1&limit=2`,
-      );
+      await service.rest('GET', `/sessions/${id}/messages?agent_id=${AGENT}&offset=1&limit=2`);
     } finally {
       stop();
     }
@@ -407,13 +413,18 @@ describe('GET /sessions/{session_id}/messages', () => {
     service,
   }) => {
     const id = await createRest(service);
-    const SET_RUNNING = /* GraphQL */ `
+    const SET_RUNNING = graphql(`
       mutation Run($input: SetSessionRunningInput!) {
-        setSessionRunning(input: $input) { __typename ... on SetSessionRunningPayload { session { isRunning version } } }
+        setSessionRunning(input: $input) { __typename ... on SetSessionRunningPayload { session { id isRunning version } } }
       }
-    `;
+    `);
     const started = await service.graphql(SET_RUNNING, writeOf({ id, agentId: AGENT }, { running: true }));
-    expect(started.data.setSessionRunning.session).toEqual({ isRunning: true, version: 2 });
+    // `id` is selected as every session selection must (graphql-eslint); the run status is what is compared.
+    const runStatus = ({ isRunning, version }: { isRunning: boolean; version: number }) => ({ isRunning, version });
+    expect(runStatus(memberOf(started.data!.setSessionRunning, 'SetSessionRunningPayload').session)).toEqual({
+      isRunning: true,
+      version: 2,
+    });
     expect((await service.rest('GET', `/sessions/${id}/messages?agent_id=${AGENT}`)).body).toEqual({
       messages: [],
       is_running: true,
@@ -422,7 +433,10 @@ describe('GET /sessions/{session_id}/messages', () => {
     const stale = await service.graphql(SET_RUNNING, writeOf({ id, agentId: AGENT }, { running: false }, 1));
     expect(outcomeOf(stale)).toBe('SessionVersionConflictError');
     const stopped = await service.graphql(SET_RUNNING, writeOf({ id, agentId: AGENT }, { running: false }, 2));
-    expect(stopped.data.setSessionRunning.session).toEqual({ isRunning: false, version: 3 });
+    expect(runStatus(memberOf(stopped.data!.setSessionRunning, 'SetSessionRunningPayload').session)).toEqual({
+      isRunning: false,
+      version: 3,
+    });
     expect((await service.rest('GET', `/sessions/${id}/messages?agent_id=${AGENT}`)).body.is_running).toBe(false);
 
     const elsewhere = await service.graphql(SET_RUNNING, writeOf({ id, agentId: 'other-agent' }, { running: true }));
@@ -434,7 +448,7 @@ describe('one core, two front doors', () => {
   test('a write through REST is visible through GraphQL, and one through GraphQL through REST', async ({ service }) => {
     const id = await createRest(service, { name: 'rest-made', chat_model_config: MODEL });
     await patchRest(service, id, { permission_mode: 'bypass' });
-    const read = (await service.graphql(GET_SESSION, { id, agentId: AGENT })).data.session;
+    const read = (await service.graphql(GET_SESSION, { id, agentId: AGENT })).data!.session;
     expect(read).toMatchObject({
       version: 2,
       config: {

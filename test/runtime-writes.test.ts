@@ -1,10 +1,13 @@
+import { graphql, type InputOf, type ResultOf } from './graphql/graphql.js';
 import {
   CREATE_SESSION,
   FULL_STATE,
   GET_SESSION,
+  memberOf,
   outcomeOf,
   REPLACE_STATE,
   SESSION_FIELDS,
+  type SessionStateInput,
   WRITE_FAILURES,
   writeOf,
 } from './support/documents.js';
@@ -12,7 +15,7 @@ import { describe, expect, test, type TestApp } from './support/fixtures.js';
 
 const AGENT = 'runtime-agent';
 
-const HISTORY = /* GraphQL */ `
+const HISTORY = graphql(`
   query History($id: ID!, $agentId: ID!) {
     session(id: $id, agentId: $agentId) {
       id
@@ -21,72 +24,89 @@ const HISTORY = /* GraphQL */ `
       state { summary { __typename ... on SessionPlainText { text } } context { id } }
     }
   }
-`;
+`);
 
-const APPEND = /* GraphQL */ `
-  mutation Append($input: AppendSessionMessagesInput!) {
+const APPEND = graphql(
+  `
+  mutation AppendMessages($input: AppendSessionMessagesInput!) {
     appendSessionMessages(input: $input) {
       __typename
       ... on AppendSessionMessagesPayload { session { id version } messages { id name createdAt content { __typename id } } }
       ...WriteFailure
     }
   }
-  ${WRITE_FAILURES}
-`;
+`,
+  [WRITE_FAILURES],
+);
 
-const COMPACT = /* GraphQL */ `
-  mutation Compact($input: CompactSessionContextInput!) {
+const COMPACT = graphql(
+  `
+  mutation CompactContext($input: CompactSessionContextInput!) {
     compactSessionContext(input: $input) { __typename ... on CompactSessionContextPayload { session { id version } } ...WriteFailure }
   }
-  ${WRITE_FAILURES}
-`;
+`,
+  [WRITE_FAILURES],
+);
 
-const UPDATE_STATE = /* GraphQL */ `
+const UPDATE_STATE = graphql(
+  `
   mutation UpdateState($input: UpdateSessionStateInput!) {
     updateSessionState(input: $input) { __typename ... on UpdateSessionStatePayload { session { ...SessionFields } } ...WriteFailure }
   }
-  ${SESSION_FIELDS}
-  ${WRITE_FAILURES}
-`;
+`,
+  [SESSION_FIELDS, WRITE_FAILURES],
+);
 
-const TASK_FIELDS =
-  'session { id version state { tasksContext { tasks { id subject state owner metadata blocks blockedBy } } } }';
-const CREATE_TASK = /* GraphQL */ `
+const TASK_SESSION = graphql(`
+  fragment TaskSession on Session { id version state { tasksContext { tasks { id subject state owner metadata blocks blockedBy } } } }
+`);
+const CREATE_TASK = graphql(
+  `
   mutation CreateTask($input: CreateSessionTaskInput!) {
-    createSessionTask(input: $input) { __typename ... on CreateSessionTaskPayload { ${TASK_FIELDS} task { id blocks blockedBy } } ...WriteFailure }
+    createSessionTask(input: $input) { __typename ... on CreateSessionTaskPayload { session { ...TaskSession } task { id blocks blockedBy } } ...WriteFailure }
   }
-  ${WRITE_FAILURES}
-`;
-const UPDATE_TASK = /* GraphQL */ `
+`,
+  [TASK_SESSION, WRITE_FAILURES],
+);
+const UPDATE_TASK = graphql(
+  `
   mutation UpdateTask($input: UpdateSessionTaskInput!) {
-    updateSessionTask(input: $input) { __typename ... on UpdateSessionTaskPayload { ${TASK_FIELDS} task { id owner } } ...WriteFailure }
+    updateSessionTask(input: $input) { __typename ... on UpdateSessionTaskPayload { session { ...TaskSession } task { id owner } } ...WriteFailure }
   }
-  ${WRITE_FAILURES}
-`;
-const DELETE_TASK = /* GraphQL */ `
+`,
+  [TASK_SESSION, WRITE_FAILURES],
+);
+const DELETE_TASK = graphql(
+  `
   mutation DeleteTask($input: DeleteSessionTaskInput!) {
-    deleteSessionTask(input: $input) { __typename ... on DeleteSessionTaskPayload { ${TASK_FIELDS} deletedTaskId } ...WriteFailure }
+    deleteSessionTask(input: $input) { __typename ... on DeleteSessionTaskPayload { session { ...TaskSession } deletedTaskId } ...WriteFailure }
   }
-  ${WRITE_FAILURES}
-`;
+`,
+  [TASK_SESSION, WRITE_FAILURES],
+);
 
-const message = (id: string) => ({ id, name: 'user', role: 'USER', content: [{ text: { text: `text of ${id}` } }] });
+const message = (id: string): InputOf<'SessionMessageInput'> => ({
+  id,
+  name: 'user',
+  role: 'USER',
+  content: [{ text: { text: `text of ${id}` } }],
+});
 
-async function createSession(service: TestApp, state: Record<string, unknown> = {}) {
+async function createSession(service: TestApp, state: SessionStateInput = {}) {
   const { data, errors } = await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state } });
   expect(errors).toBeUndefined();
-  return data.createSession.session;
+  return memberOf(data!.createSession, 'CreateSessionPayload').session;
 }
 
 async function history(service: TestApp, id: string) {
   const { data } = await service.graphql(HISTORY, { id, agentId: AGENT });
-  const session = data.session;
+  const session = data!.session!;
   return {
     version: session.version,
-    history: session.messages.edges.map((edge: any) => edge.node.id),
-    historyCount: session.messages.totalCount,
-    context: session.state.context.map((m: any) => m.id),
-    summary: session.state.summary,
+    history: session.messages!.edges.map((edge) => edge.node.id),
+    historyCount: session.messages!.totalCount,
+    context: session.state!.context.map((m) => m.id),
+    summary: session.state!.summary,
   };
 }
 
@@ -95,9 +115,10 @@ describe('appendSessionMessages', () => {
     const session = await createSession(service, { context: [message('m1')] });
     const first = await service.graphql(APPEND, writeOf(session, { messages: [message('m2'), message('m3')] }));
     expect(first.errors).toBeUndefined();
-    expect(first.data.appendSessionMessages.session.version).toBe(2);
+    const appended = memberOf(first.data!.appendSessionMessages, 'AppendSessionMessagesPayload');
+    expect(appended.session.version).toBe(2);
     // The payload returns what was stored, generated ids and times included.
-    expect(first.data.appendSessionMessages.messages).toEqual([
+    expect(appended.messages).toEqual([
       {
         id: 'm2',
         name: 'user',
@@ -112,8 +133,8 @@ describe('appendSessionMessages', () => {
       },
     ]);
     const stored = await service.graphql(GET_SESSION, { id: session.id, agentId: AGENT });
-    expect(stored.data.session.state.context.slice(1).map((m: any) => m.content[0].id)).toEqual(
-      first.data.appendSessionMessages.messages.map((m: any) => m.content[0].id),
+    expect(stored.data!.session!.state!.context.slice(1).map((m) => m.content[0]!.id)).toEqual(
+      appended.messages.map((m) => m.content[0]!.id),
     );
     await service.graphql(APPEND, writeOf(session, { messages: [message('m4')] }, 2));
     expect(await history(service, session.id)).toMatchObject({
@@ -131,7 +152,7 @@ describe('appendSessionMessages', () => {
       [message('m2'), message('m2')],
     ]) {
       const { data } = await service.graphql(APPEND, writeOf(session, { messages }));
-      expect(data.appendSessionMessages).toMatchObject({
+      expect(data!.appendSessionMessages).toMatchObject({
         __typename: 'SessionInvalidInputError',
         issues: [
           { path: ['input', 'messages', '1', 'id'], message: expect.stringContaining('already in this session') },
@@ -145,7 +166,7 @@ describe('appendSessionMessages', () => {
     const session = await createSession(service);
     await service.graphql(APPEND, writeOf(session, { messages: [message('a')] }));
     const stale = await service.graphql(APPEND, writeOf(session, { messages: [message('b')] }, 1));
-    expect(stale.data.appendSessionMessages).toMatchObject({
+    expect(stale.data!.appendSessionMessages).toMatchObject({
       __typename: 'SessionVersionConflictError',
       expectedVersion: 1,
       currentVersion: 2,
@@ -168,7 +189,7 @@ describe('appendSessionMessages', () => {
   test('an empty batch is bad input', async ({ service }) => {
     const session = await createSession(service);
     const { data } = await service.graphql(APPEND, writeOf(session, { messages: [] }));
-    expect(data.appendSessionMessages).toMatchObject({
+    expect(data!.appendSessionMessages).toMatchObject({
       __typename: 'SessionInvalidInputError',
       issues: [{ path: ['input', 'messages'], message: 'Must not be empty.' }],
     });
@@ -185,7 +206,7 @@ describe('compactSessionContext', () => {
       writeOf(session, { keepLast: 2, summary: { text: 'm1..m3 summarised' } }),
     );
     expect(errors).toBeUndefined();
-    expect(data.compactSessionContext.session.version).toBe(2);
+    expect(memberOf(data!.compactSessionContext, 'CompactSessionContextPayload').session.version).toBe(2);
     expect(await history(service, session.id)).toMatchObject({
       history: ['m1', 'm2', 'm3', 'm4', 'm5'],
       context: ['m4', 'm5'],
@@ -216,7 +237,7 @@ describe('compactSessionContext', () => {
     const stale = await service.graphql(COMPACT, writeOf(session, { keepLast: 0, summary: { text: 'new' } }, 1));
     expect(outcomeOf(stale)).toBe('SessionVersionConflictError');
     const negative = await service.graphql(COMPACT, writeOf(session, { keepLast: -1, summary: { text: 'new' } }));
-    expect(negative.data.compactSessionContext).toMatchObject({
+    expect(negative.data!.compactSessionContext).toMatchObject({
       __typename: 'SessionInvalidInputError',
       issues: [{ path: ['input', 'keepLast'] }],
     });
@@ -242,14 +263,16 @@ describe('replaceSessionState keeps the history', () => {
       context: ['m3', 'm4'],
     });
     const read = await service.graphql(GET_SESSION, { id: session.id, agentId: AGENT });
-    expect(read.data.session.state.context[0].content[0].text).toBe('edited m3');
+    expect(memberOf(read.data!.session!.state!.context[0]!.content[0], 'SessionTextBlock').text).toBe('edited m3');
   });
 });
 
 describe('updateSessionState', () => {
   test('changes only the named fields; absent and null keep', async ({ service }) => {
-    const before = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state: FULL_STATE } })).data
-      .createSession.session;
+    const before = memberOf(
+      (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state: FULL_STATE } })).data!.createSession,
+      'CreateSessionPayload',
+    ).session;
     const { data, errors } = await service.graphql(
       UPDATE_STATE,
       writeOf(before, {
@@ -263,33 +286,40 @@ describe('updateSessionState', () => {
       }),
     );
     expect(errors).toBeUndefined();
-    const after = data.updateSessionState.session;
+    const after = memberOf(data!.updateSessionState, 'UpdateSessionStatePayload').session;
     expect(after.version).toBe(before.version + 1);
     expect(after.state).toEqual({
       ...before.state,
       summary: { __typename: 'SessionPlainText', text: 'new summary' },
       curIter: 9,
       permissionContext: {
-        ...before.state.permissionContext,
+        ...before.state!.permissionContext,
         denyRules: [{ toolName: 'Bash', ruleContent: 'rm -rf', behavior: 'DENY', source: 'policy' }],
       },
-      toolContext: { ...before.state.toolContext, activatedGroups: ['web'] },
+      toolContext: { ...before.state!.toolContext, activatedGroups: ['web'] },
     });
     expect(after.config).toEqual(before.config);
   });
 
   test('a stale version is a CONFLICT; bad input is rejected; neither writes', async ({ service }) => {
-    const before = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } })).data.createSession.session;
+    const before = memberOf(
+      (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } })).data!.createSession,
+      'CreateSessionPayload',
+    ).session;
     const stale = await service.graphql(UPDATE_STATE, writeOf(before, { curIter: 5 }, 7));
     expect(outcomeOf(stale)).toBe('SessionVersionConflictError');
     const bad = await service.graphql(UPDATE_STATE, writeOf(before, { toolContext: { maxCacheBytes: 5 } }));
-    expect(bad.data.updateSessionState.issues[0].path).toEqual(['input', 'toolContext', 'maxCacheBytes']);
-    expect((await service.graphql(GET_SESSION, { id: before.id, agentId: AGENT })).data.session).toEqual(before);
+    expect(memberOf(bad.data!.updateSessionState, 'SessionInvalidInputError').issues[0]!.path).toEqual([
+      'input',
+      'toolContext',
+      'maxCacheBytes',
+    ]);
+    expect((await service.graphql(GET_SESSION, { id: before.id, agentId: AGENT })).data!.session).toEqual(before);
   });
 });
 
 describe('task writes', () => {
-  const tasksOf = (result: any, field: string) => result.data[field].session.state.tasksContext.tasks;
+  const tasksOf = (result: { session: ResultOf<typeof TASK_SESSION> }) => result.session.state!.tasksContext.tasks;
 
   test('create mirrors links; update moves them; delete removes them everywhere', async ({ service }) => {
     const session = await createSession(service, {
@@ -307,9 +337,10 @@ describe('task writes', () => {
       writeOf(ref, { task: { id: 'c', subject: 'C', description: 'd', blockedBy: ['a'], blocks: ['b'] } }),
     );
     expect(created.errors).toBeUndefined();
-    expect(created.data.createSessionTask.session.version).toBe(2);
-    expect(created.data.createSessionTask.task).toEqual({ id: 'c', blocks: ['b'], blockedBy: ['a'] });
-    expect(tasksOf(created, 'createSessionTask')).toEqual([
+    const createdTask = memberOf(created.data!.createSessionTask, 'CreateSessionTaskPayload');
+    expect(createdTask.session.version).toBe(2);
+    expect(createdTask.task).toEqual({ id: 'c', blocks: ['b'], blockedBy: ['a'] });
+    expect(tasksOf(createdTask)).toEqual([
       { id: 'a', subject: 'A', state: 'PENDING', owner: null, metadata: {}, blocks: ['c'], blockedBy: [] },
       { id: 'b', subject: 'B', state: 'PENDING', owner: null, metadata: {}, blocks: [], blockedBy: ['c'] },
       { id: 'c', subject: 'C', state: 'PENDING', owner: null, metadata: {}, blocks: ['b'], blockedBy: ['a'] },
@@ -320,23 +351,25 @@ describe('task writes', () => {
       writeOf(ref, { taskId: 'c', state: 'IN_PROGRESS', owner: 'agent', blockedBy: [], metadata: { p: 1 } }),
     );
     expect(updated.errors).toBeUndefined();
-    expect(updated.data.updateSessionTask.task).toEqual({ id: 'c', owner: 'agent' });
-    expect(tasksOf(updated, 'updateSessionTask')).toEqual([
+    const updatedTask = memberOf(updated.data!.updateSessionTask, 'UpdateSessionTaskPayload');
+    expect(updatedTask.task).toEqual({ id: 'c', owner: 'agent' });
+    expect(tasksOf(updatedTask)).toEqual([
       { id: 'a', subject: 'A', state: 'PENDING', owner: null, metadata: {}, blocks: [], blockedBy: [] },
       { id: 'b', subject: 'B', state: 'PENDING', owner: null, metadata: {}, blocks: [], blockedBy: ['c'] },
       { id: 'c', subject: 'C', state: 'IN_PROGRESS', owner: 'agent', metadata: { p: 1 }, blocks: ['b'], blockedBy: [] },
     ]);
 
     const cleared = await service.graphql(UPDATE_TASK, writeOf(ref, { taskId: 'c', owner: null }));
-    expect(tasksOf(cleared, 'updateSessionTask')[2].owner).toBeNull();
+    expect(tasksOf(memberOf(cleared.data!.updateSessionTask, 'UpdateSessionTaskPayload'))[2]!.owner).toBeNull();
 
     const deleted = await service.graphql(DELETE_TASK, writeOf(ref, { taskId: 'c' }));
-    expect(deleted.data.deleteSessionTask.deletedTaskId).toBe('c');
-    expect(tasksOf(deleted, 'deleteSessionTask')).toEqual([
+    const deletedTask = memberOf(deleted.data!.deleteSessionTask, 'DeleteSessionTaskPayload');
+    expect(deletedTask.deletedTaskId).toBe('c');
+    expect(tasksOf(deletedTask)).toEqual([
       { id: 'a', subject: 'A', state: 'PENDING', owner: null, metadata: {}, blocks: [], blockedBy: [] },
       { id: 'b', subject: 'B', state: 'PENDING', owner: null, metadata: {}, blocks: [], blockedBy: [] },
     ]);
-    expect(deleted.data.deleteSessionTask.session.version).toBe(5);
+    expect(deletedTask.session.version).toBe(5);
   });
 
   test('links to unknown tasks, self-links, repeated ids and unknown tasks change nothing', async ({ service }) => {
@@ -344,28 +377,47 @@ describe('task writes', () => {
       tasksContext: { tasks: [{ id: 'a', subject: 'A', description: '' }] },
     });
     const ref = { id: session.id, agentId: AGENT };
-    const attempts: Array<[string, Record<string, unknown>, number | null, string]> = [
-      [
-        CREATE_TASK,
-        { task: { id: 'x', subject: 'X', description: '', blocks: ['nope'] } },
-        null,
-        'SessionInvalidInputError',
-      ],
-      [CREATE_TASK, { task: { id: 'a', subject: 'again', description: '' } }, null, 'SessionInvalidInputError'],
-      [UPDATE_TASK, { taskId: 'a', blocks: ['a'] }, null, 'SessionInvalidInputError'],
-      [UPDATE_TASK, { taskId: 'ghost', subject: 'boo' }, null, 'SessionTaskNotFoundError'],
-      [DELETE_TASK, { taskId: 'ghost' }, null, 'SessionTaskNotFoundError'],
-      [UPDATE_TASK, { taskId: 'a', subject: 'stale' }, 99, 'SessionVersionConflictError'],
-    ];
-    for (const [document, change, expectedVersion, outcome] of attempts) {
-      expect(
-        outcomeOf(await service.graphql(document, writeOf(ref, change, expectedVersion))),
-        JSON.stringify(change),
-      ).toBe(outcome);
+    // [the change, its request (sent when its turn comes), the outcome]
+    const attempts: Array<[object, () => Promise<Parameters<typeof outcomeOf>[0]>, string]> = [];
+    const attempt = <Change extends object>(
+      change: Change,
+      send: (variables: ReturnType<typeof writeOf<Change>>) => Promise<Parameters<typeof outcomeOf>[0]>,
+      outcome: string,
+      expectedVersion: number | null = null,
+    ) => attempts.push([change, () => send(writeOf(ref, change, expectedVersion)), outcome]);
+    attempt(
+      { task: { id: 'x', subject: 'X', description: '', blocks: ['nope'] } },
+      (variables) => service.graphql(CREATE_TASK, variables),
+      'SessionInvalidInputError',
+    );
+    attempt(
+      { task: { id: 'a', subject: 'again', description: '' } },
+      (variables) => service.graphql(CREATE_TASK, variables),
+      'SessionInvalidInputError',
+    );
+    attempt(
+      { taskId: 'a', blocks: ['a'] },
+      (variables) => service.graphql(UPDATE_TASK, variables),
+      'SessionInvalidInputError',
+    );
+    attempt(
+      { taskId: 'ghost', subject: 'boo' },
+      (variables) => service.graphql(UPDATE_TASK, variables),
+      'SessionTaskNotFoundError',
+    );
+    attempt({ taskId: 'ghost' }, (variables) => service.graphql(DELETE_TASK, variables), 'SessionTaskNotFoundError');
+    attempt(
+      { taskId: 'a', subject: 'stale' },
+      (variables) => service.graphql(UPDATE_TASK, variables),
+      'SessionVersionConflictError',
+      99,
+    );
+    for (const [change, send, outcome] of attempts) {
+      expect(outcomeOf(await send()), JSON.stringify(change)).toBe(outcome);
     }
-    const after = (await service.graphql(GET_SESSION, ref)).data.session;
+    const after = (await service.graphql(GET_SESSION, ref)).data!.session!;
     expect(after.version).toBe(1);
-    expect(after.state.tasksContext.tasks.map((task: any) => [task.id, task.subject, task.blocks])).toEqual([
+    expect(after.state!.tasksContext.tasks.map((task) => [task.id, task.subject, task.blocks])).toEqual([
       ['a', 'A', []],
     ]);
   });
@@ -382,9 +434,9 @@ describe('task writes', () => {
       ),
     );
     expect(results.map(outcomeOf)).toEqual(Array(20).fill('UpdateSessionTaskPayload'));
-    const after = (await service.graphql(GET_SESSION, { id: session.id, agentId: AGENT })).data.session;
+    const after = (await service.graphql(GET_SESSION, { id: session.id, agentId: AGENT })).data!.session!;
     expect(after.version).toBe(21);
-    expect(after.state.tasksContext.tasks.map((task: any) => [task.id, task.subject, task.state])).toEqual(
+    expect(after.state!.tasksContext.tasks.map((task) => [task.id, task.subject, task.state])).toEqual(
       tasks.map((task) => [task.id, `done ${task.id}`, 'COMPLETED']),
     );
   });

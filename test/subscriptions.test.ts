@@ -1,32 +1,48 @@
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient, type Client } from 'graphql-ws';
+import { print } from 'graphql';
 import { afterAll, beforeAll, onTestFinished } from 'vitest';
 import WebSocket from 'ws';
+import type { TadaDocumentNode } from 'gql.tada';
+import { graphql, type InputOf, type ResultOf } from './graphql/graphql.js';
 import { describe, expect, startTestApp, test } from './support/fixtures.js';
-import { writeOf } from './support/documents.js';
+import { memberOf, writeOf } from './support/documents.js';
 import { eventually, listen, subscribeSse, type Listening } from './support/subscriptions.js';
 import { captureConsoleErrors } from './support/console.js';
 
 const AGENT = 'live-agent';
 
-const SESSION_UPDATED = /* GraphQL */ `
+const SESSION_UPDATED = graphql(`
   subscription Updated($id: ID!, $agentId: ID!) {
     sessionUpdated(id: $id, agentId: $agentId) {
       id version isRunning config { name } state { permissionContext { mode } context { id } }
     }
   }
-`;
-const SESSION_EVENTS = /* GraphQL */ `
+`);
+const SESSION_EVENTS = graphql(`
   subscription Events($agentId: ID!) {
     sessionEvents(agentId: $agentId) { kind sessionId agentId version session { id version config { name } } }
   }
-`;
-const CREATE = `mutation Create($input: CreateSessionInput!) { createSession(input: $input) { ... on CreateSessionPayload { session { id version } } } }`;
-const UPDATE = `mutation Update($input: UpdateSessionInput!) { updateSession(input: $input) { __typename } }`;
-const APPEND = `mutation Append($input: AppendSessionMessagesInput!) { appendSessionMessages(input: $input) { __typename } }`;
-const DELETE = `mutation Delete($input: DeleteSessionInput!) { deleteSession(input: $input) { __typename } }`;
+`);
+const CREATE = graphql(
+  `mutation CreateLive($input: CreateSessionInput!) { createSession(input: $input) { __typename ... on CreateSessionPayload { session { id version } } } }`,
+);
+const UPDATE = graphql(
+  `mutation UpdateLive($input: UpdateSessionInput!) { updateSession(input: $input) { __typename } }`,
+);
+const APPEND = graphql(
+  `mutation AppendLive($input: AppendSessionMessagesInput!) { appendSessionMessages(input: $input) { __typename } }`,
+);
+const DELETE = graphql(
+  `mutation DeleteLive($input: DeleteSessionInput!) { deleteSession(input: $input) { __typename } }`,
+);
 
-const message = (id: string) => ({ id, name: 'user', role: 'USER', content: [{ text: { text: `text of ${id}` } }] });
+const message = (id: string): InputOf<'SessionMessageInput'> => ({
+  id,
+  name: 'user',
+  role: 'USER',
+  content: [{ text: { text: `text of ${id}` } }],
+});
 const as = (userId: string) => ({ 'x-user-id': userId });
 
 let service: Awaited<ReturnType<typeof startTestApp>>;
@@ -44,11 +60,15 @@ afterAll(async () => {
 async function createSession(userId = 'alice', agentId = AGENT): Promise<string> {
   const { data, errors } = await service.graphql(CREATE, { input: { agentId, name: 'live' } }, { userId });
   expect(errors).toBeUndefined();
-  return data.createSession.session.id;
+  return memberOf(data!.createSession, 'CreateSessionPayload').session.id;
 }
 
-async function write(query: string, variables: Record<string, unknown>, userId = 'alice') {
-  const { errors } = await service.graphql(query, variables, { userId });
+async function write<Data, Variables>(
+  document: TadaDocumentNode<Data, Variables>,
+  variables: Variables,
+  userId = 'alice',
+) {
+  const { errors } = await service.graphql(document, variables, { userId });
   expect(errors).toBeUndefined();
 }
 
@@ -70,7 +90,7 @@ describe('over server-sent events', () => {
     const updates = track(await subscribeSse(server.url, SESSION_UPDATED, { id, agentId: AGENT }, as('alice')));
 
     await write(UPDATE, writeOf({ id, agentId: AGENT }, { name: 'renamed', permissionMode: 'EXPLORE' }));
-    expect((await updates.nth(0)).data.sessionUpdated).toMatchObject({
+    expect((await updates.nth(0)).data!.sessionUpdated).toMatchObject({
       id,
       version: 2,
       config: { name: 'renamed' },
@@ -79,13 +99,13 @@ describe('over server-sent events', () => {
 
     await write(APPEND, writeOf({ id, agentId: AGENT }, { messages: [message('m-1')] }));
     // Read afresh for this event: a loader cache kept from the first event would show no message.
-    expect((await updates.nth(1)).data.sessionUpdated).toMatchObject({
+    expect((await updates.nth(1)).data!.sessionUpdated).toMatchObject({
       version: 3,
       state: { permissionContext: { mode: 'EXPLORE' }, context: [{ id: 'm-1' }] },
     });
 
     await write(UPDATE, writeOf({ id, agentId: AGENT }, { permissionMode: 'BYPASS' }));
-    expect((await updates.nth(2)).data.sessionUpdated).toMatchObject({
+    expect((await updates.nth(2)).data!.sessionUpdated).toMatchObject({
       version: 4,
       state: { permissionContext: { mode: 'BYPASS' } },
     });
@@ -98,7 +118,7 @@ describe('over server-sent events', () => {
   test("sessionEvents reports created, updated (from GraphQL and REST) and deleted for the caller's sessions of the agent", async () => {
     const events = track(await subscribeSse(server.url, SESSION_EVENTS, { agentId: AGENT }, as('alice')));
     const id = await createSession();
-    expect((await events.nth(0)).data.sessionEvents).toEqual({
+    expect((await events.nth(0)).data!.sessionEvents).toEqual({
       kind: 'CREATED',
       sessionId: id,
       agentId: AGENT,
@@ -111,17 +131,17 @@ describe('over server-sent events', () => {
       body: { name: 'via REST' },
     });
     expect(patched.status).toBe(200);
-    expect((await events.nth(1)).data.sessionEvents).toMatchObject({
+    expect((await events.nth(1)).data!.sessionEvents).toMatchObject({
       kind: 'UPDATED',
       version: 2,
       session: { config: { name: 'via REST' } },
     });
 
     await write(APPEND, writeOf({ id, agentId: AGENT }, { messages: [message('m-1')] }));
-    expect((await events.nth(2)).data.sessionEvents).toMatchObject({ kind: 'UPDATED', version: 3 });
+    expect((await events.nth(2)).data!.sessionEvents).toMatchObject({ kind: 'UPDATED', version: 3 });
 
     expect((await service.rest('DELETE', `/sessions/${id}?agent_id=${AGENT}`, { userId: 'alice' })).status).toBe(204);
-    expect((await events.nth(3)).data.sessionEvents).toEqual({
+    expect((await events.nth(3)).data!.sessionEvents).toEqual({
       kind: 'DELETED',
       sessionId: id,
       agentId: AGENT,
@@ -142,7 +162,7 @@ describe('over server-sent events', () => {
     await alices.nth(2);
     const bobsOwn = await createSession('bob');
     // Bob's own event arrives, and it is the first he got: alice's never reached him.
-    expect((await bobs.nth(0)).data.sessionEvents).toMatchObject({ kind: 'CREATED', sessionId: bobsOwn });
+    expect((await bobs.nth(0)).data!.sessionEvents).toMatchObject({ kind: 'CREATED', sessionId: bobsOwn });
     expect(bobs.received).toHaveLength(1);
     expect(alicesOtherAgent.received).toHaveLength(0);
   });
@@ -167,14 +187,14 @@ describe('over server-sent events', () => {
     const id = await createSession();
     const client = createSseClient({ url: server.url, headers: as('alice'), retryAttempts: 0 });
     onTestFinished(() => client.dispose());
-    const iterator = client.iterate<{ sessionUpdated: { version: number } }>({
-      query: SESSION_UPDATED,
+    const iterator = client.iterate<ResultOf<typeof SESSION_UPDATED>>({
+      query: print(SESSION_UPDATED),
       variables: { id, agentId: AGENT },
     });
     const first = iterator.next();
     await eventually(() => openCount() > 0, true);
     await write(UPDATE, writeOf({ id, agentId: AGENT }, { name: 'over graphql-sse' }));
-    expect((await first).value.data.sessionUpdated.version).toBe(2);
+    expect((await first).value!.data!.sessionUpdated.version).toBe(2);
     await iterator.return!();
   });
 });
@@ -196,8 +216,8 @@ describe('over WebSocket (graphql-ws)', () => {
     const id = await createSession();
     await noneOpen();
     const client = wsClient({ 'x-user-id': 'alice' });
-    const iterator = client.iterate<{ sessionEvents: { kind: string; sessionId: string } }>({
-      query: SESSION_EVENTS,
+    const iterator = client.iterate<ResultOf<typeof SESSION_EVENTS>>({
+      query: print(SESSION_EVENTS),
       variables: { agentId: AGENT },
     });
     const first = iterator.next();
@@ -219,11 +239,11 @@ describe('over WebSocket (graphql-ws)', () => {
   });
 
   test('an anonymous subscriber gets UNAUTHENTICATED; a credential that does not hold closes the connection with 4403', async () => {
-    const anonymous = wsClient({}).iterate({ query: SESSION_EVENTS, variables: { agentId: AGENT } });
+    const anonymous = wsClient({}).iterate({ query: print(SESSION_EVENTS), variables: { agentId: AGENT } });
     expect((await anonymous.next()).value).toMatchObject({ errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
 
     const forged = wsClient({ authorization: 'Bearer not-a-token' }).iterate({
-      query: SESSION_EVENTS,
+      query: print(SESSION_EVENTS),
       variables: { agentId: AGENT },
     });
     await expect(forged.next()).rejects.toMatchObject({ code: 4403 });
@@ -243,14 +263,17 @@ describe('over WebSocket (graphql-ws)', () => {
       onTestFinished(() => created.dispose());
       return created;
     };
-    const refused = client({ 'x-user-id': 'alice' }).iterate({ query: SESSION_EVENTS, variables: { agentId: AGENT } });
+    const refused = client({ 'x-user-id': 'alice' }).iterate({
+      query: print(SESSION_EVENTS),
+      variables: { agentId: AGENT },
+    });
     // graphql-ws reports errors of the subscribe step as the iterator's rejection.
     await expect(refused.next()).rejects.toEqual([
       expect.objectContaining({ extensions: { code: 'PERSISTED_QUERY_ONLY' } }),
     ]);
     const consoleErrors = captureConsoleErrors();
     const huge = client({ 'x-user-id': 'alice', padding: 'x'.repeat(5_000) }).iterate({
-      query: SESSION_EVENTS,
+      query: print(SESSION_EVENTS),
       variables: { agentId: AGENT },
     });
     await expect(huge.next()).rejects.toMatchObject({ code: 1009 });
@@ -288,7 +311,7 @@ describe('resources', () => {
     expect(await eventually(openCount, 3)).toBe(3);
     const again = track(await subscribeSse(server.url, SESSION_EVENTS, { agentId: AGENT }, as('dave')));
     const id = await createSession('dave');
-    expect((await again.nth(0)).data.sessionEvents.sessionId).toBe(id);
+    expect((await again.nth(0)).data!.sessionEvents.sessionId).toBe(id);
     expect(erins.received).toHaveLength(0);
   });
 });

@@ -1,7 +1,9 @@
+import type { InputOf } from './graphql/graphql.js';
 import {
   CREATE_SESSION,
   FULL_STATE,
   GET_SESSION,
+  memberOf,
   outcomeOf,
   REPLACE_STATE,
   UPDATE_SESSION,
@@ -12,20 +14,25 @@ import { describe, expect, test, type TestApp } from './support/fixtures.js';
 const AGENT = 'agent-a';
 const MODEL = { type: 'openai', credentialId: 'cred-1', model: 'gpt-5', parameters: { temperature: 0.2, top_p: 0.9 } };
 
-async function createSession(service: TestApp, input: Record<string, unknown> = {}) {
+async function createSession(service: TestApp, input: Partial<InputOf<'CreateSessionInput'>> = {}) {
   const { data, errors } = await service.graphql(CREATE_SESSION, {
     input: { agentId: AGENT, name: 'original', chatModelConfig: MODEL, state: FULL_STATE, ...input },
   });
   expect(errors).toBeUndefined();
-  return data.createSession.session;
+  return memberOf(data!.createSession, 'CreateSessionPayload').session;
 }
 
-async function update(service: TestApp, id: string, input: Record<string, unknown>, expectedVersion?: number) {
+async function update(
+  service: TestApp,
+  id: string,
+  input: Omit<InputOf<'UpdateSessionInput'>, 'sessionId' | 'agentId' | 'expectedVersion'>,
+  expectedVersion?: number,
+) {
   return service.graphql(UPDATE_SESSION, writeOf({ id, agentId: AGENT }, input, expectedVersion));
 }
 
 async function read(service: TestApp, id: string) {
-  return (await service.graphql(GET_SESSION, { id, agentId: AGENT })).data.session;
+  return (await service.graphql(GET_SESSION, { id, agentId: AGENT })).data!.session!;
 }
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
@@ -36,7 +43,7 @@ describe('updateSession follows the PATCH rules', () => {
     await tick();
     const { data, errors } = await update(service, before.id, {});
     expect(errors).toBeUndefined();
-    const after = data.updateSession.session;
+    const after = memberOf(data!.updateSession, 'UpdateSessionPayload').session;
     expect(after.version).toBe(before.version + 1);
     expect(new Date(after.updatedAt).getTime()).toBeGreaterThan(new Date(before.updatedAt).getTime());
     expect({ ...after, version: 0, updatedAt: 0 }).toEqual({ ...before, version: 0, updatedAt: 0 });
@@ -44,24 +51,36 @@ describe('updateSession follows the PATCH rules', () => {
 
   test('a given name replaces it and leaves everything else', async ({ service }) => {
     const before = await createSession(service);
-    const after = (await update(service, before.id, { name: 'renamed' })).data.updateSession.session;
+    const after = memberOf(
+      (await update(service, before.id, { name: 'renamed' })).data!.updateSession,
+      'UpdateSessionPayload',
+    ).session;
     expect(after.config).toEqual({ ...before.config, name: 'renamed' });
     expect(after.state).toEqual(before.state);
   });
 
   test('name: null clears the name; an absent name keeps it', async ({ service }) => {
     const before = await createSession(service);
-    const cleared = (await update(service, before.id, { name: null })).data.updateSession.session;
+    const cleared = memberOf(
+      (await update(service, before.id, { name: null })).data!.updateSession,
+      'UpdateSessionPayload',
+    ).session;
     expect(cleared.config.name).toBeNull();
     expect(cleared.config.chatModelConfig).toEqual(MODEL);
-    const kept = (await update(service, before.id, { permissionMode: 'EXPLORE' })).data.updateSession.session;
+    const kept = memberOf(
+      (await update(service, before.id, { permissionMode: 'EXPLORE' })).data!.updateSession,
+      'UpdateSessionPayload',
+    ).session;
     expect(kept.config.name).toBeNull();
   });
 
   test('a given chatModelConfig replaces the old one whole, parameters defaulting to {}', async ({ service }) => {
     const before = await createSession(service);
     const replacement = { type: 'anthropic', credentialId: 'cred-2', model: 'claude' };
-    const after = (await update(service, before.id, { chatModelConfig: replacement })).data.updateSession.session;
+    const after = memberOf(
+      (await update(service, before.id, { chatModelConfig: replacement })).data!.updateSession,
+      'UpdateSessionPayload',
+    ).session;
     // No merge: the old parameters are gone, not carried over.
     expect(after.config.chatModelConfig).toEqual({ ...replacement, parameters: {} });
     expect(after.config.name).toBe('original');
@@ -70,9 +89,15 @@ describe('updateSession follows the PATCH rules', () => {
 
   test('chatModelConfig: null clears it; an absent one keeps it', async ({ service }) => {
     const before = await createSession(service);
-    const kept = (await update(service, before.id, { name: 'x' })).data.updateSession.session;
+    const kept = memberOf(
+      (await update(service, before.id, { name: 'x' })).data!.updateSession,
+      'UpdateSessionPayload',
+    ).session;
     expect(kept.config.chatModelConfig).toEqual(MODEL);
-    const cleared = (await update(service, before.id, { chatModelConfig: null })).data.updateSession.session;
+    const cleared = memberOf(
+      (await update(service, before.id, { chatModelConfig: null })).data!.updateSession,
+      'UpdateSessionPayload',
+    ).session;
     expect(cleared.config.chatModelConfig).toBeNull();
     expect(cleared.config.name).toBe('x');
   });
@@ -81,22 +106,26 @@ describe('updateSession follows the PATCH rules', () => {
     service,
   }) => {
     const before = await createSession(service);
-    const after = (await update(service, before.id, { permissionMode: 'BYPASS' })).data.updateSession.session;
-    expect(after.state.permissionContext.mode).toBe('BYPASS');
+    const after = memberOf(
+      (await update(service, before.id, { permissionMode: 'BYPASS' })).data!.updateSession,
+      'UpdateSessionPayload',
+    ).session;
+    expect(after.state!.permissionContext.mode).toBe('BYPASS');
     expect(after.state).toEqual({
       ...before.state,
-      permissionContext: { ...before.state.permissionContext, mode: 'BYPASS' },
+      permissionContext: { ...before.state!.permissionContext, mode: 'BYPASS' },
     });
     expect(after.config).toEqual(before.config);
   });
 
   test('permissionMode: null keeps the mode', async ({ service }) => {
     const before = await createSession(service);
-    expect(before.state.permissionContext.mode).toBe('ACCEPT_EDITS');
+    expect(before.state!.permissionContext.mode).toBe('ACCEPT_EDITS');
     const { data, errors } = await update(service, before.id, { permissionMode: null, name: 'n' });
     expect(errors).toBeUndefined();
-    expect(data.updateSession.session.state.permissionContext.mode).toBe('ACCEPT_EDITS');
-    expect(data.updateSession.session.config.name).toBe('n');
+    const after = memberOf(data!.updateSession, 'UpdateSessionPayload').session;
+    expect(after.state!.permissionContext.mode).toBe('ACCEPT_EDITS');
+    expect(after.config.name).toBe('n');
   });
 
   test('identity fields never change', async ({ service }) => {
@@ -117,19 +146,21 @@ describe('updateSession follows the PATCH rules', () => {
     await update(service, before.id, { name: 'first' });
     const stale = await update(service, before.id, { name: 'second' }, before.version);
     expect(stale.errors).toBeUndefined();
-    expect(stale.data.updateSession).toMatchObject({
+    expect(stale.data!.updateSession).toMatchObject({
       __typename: 'SessionVersionConflictError',
       expectedVersion: before.version,
       currentVersion: before.version + 1,
     });
-    expect(stale.data.updateSession.message).toContain(`version ${before.version + 1}`);
+    expect(memberOf(stale.data!.updateSession, 'SessionVersionConflictError').message).toContain(
+      `version ${before.version + 1}`,
+    );
     const current = await read(service, before.id);
     expect(current.config.name).toBe('first');
     expect(current.version).toBe(before.version + 1);
 
     const fresh = await update(service, before.id, { name: 'second' }, current.version);
     expect(fresh.errors).toBeUndefined();
-    expect(fresh.data.updateSession.session).toMatchObject({
+    expect(memberOf(fresh.data!.updateSession, 'UpdateSessionPayload').session).toMatchObject({
       version: current.version + 1,
       config: { name: 'second' },
     });
@@ -148,7 +179,7 @@ describe('updateSession follows the PATCH rules', () => {
     const after = await read(service, before.id);
     expect(after.config.name).toBe('concurrent name');
     expect(after.config.chatModelConfig).toEqual({ type: 't', credentialId: 'c', model: 'm', parameters: { k: 1 } });
-    expect(after.state.permissionContext.mode).toBe('EXPLORE');
+    expect(after.state!.permissionContext.mode).toBe('EXPLORE');
     expect(after.version).toBe(before.version + 3);
   });
 
@@ -161,13 +192,15 @@ describe('updateSession follows the PATCH rules', () => {
     expect(winners).toHaveLength(1);
     expect(writes.filter((write) => outcomeOf(write) === 'SessionVersionConflictError')).toHaveLength(4);
     const after = await read(service, before.id);
-    expect(after.config.name).toBe(winners[0]!.data.updateSession.session.config.name);
+    expect(after.config.name).toBe(
+      memberOf(winners[0]!.data!.updateSession, 'UpdateSessionPayload').session.config.name,
+    );
     expect(after.version).toBe(before.version + 1);
   });
 
   test('an unknown session is a SessionNotFoundError', async ({ service }) => {
     const { data } = await update(service, 'f'.repeat(32), { name: 'x' });
-    expect(data.updateSession).toMatchObject({
+    expect(data!.updateSession).toMatchObject({
       __typename: 'SessionNotFoundError',
       sessionId: 'f'.repeat(32),
       message: `Session '${'f'.repeat(32)}' not found.`,
@@ -189,7 +222,7 @@ describe('replaceSessionState', () => {
       }),
     );
     expect(errors).toBeUndefined();
-    const after = data.replaceSessionState.session;
+    const after = memberOf(data!.replaceSessionState, 'ReplaceSessionStatePayload').session;
     expect(after.version).toBe(before.version + 1);
     expect(after.config).toEqual(before.config);
     expect(after.state).toMatchObject({
@@ -198,7 +231,7 @@ describe('replaceSessionState', () => {
       permissionContext: { mode: 'DEFAULT', allowRules: [] },
       tasksContext: { tasks: [] },
     });
-    expect(after.state.context.map((message: { id: string }) => message.id)).toEqual(['n1']);
+    expect(after.state!.context.map((message) => message.id)).toEqual(['n1']);
     expect(await read(service, before.id)).toEqual(after);
   });
 
@@ -221,7 +254,7 @@ describe('replaceSessionState', () => {
         },
       }),
     );
-    expect(data.replaceSessionState).toMatchObject({
+    expect(data!.replaceSessionState).toMatchObject({
       __typename: 'SessionInvalidInputError',
       issues: [
         {

@@ -1,19 +1,25 @@
+import { print } from 'graphql';
+import { graphql } from './graphql/graphql.js';
 import {
   CREATE_SESSION,
+  createdSession,
   GET_SESSION,
   LIST_SESSIONS,
   REPLACE_STATE,
   UPDATE_SESSION,
   writeOf,
 } from './support/documents.js';
-import { describe, expect, test, type TestApp } from './support/fixtures.js';
+import { describe, expect, type RawGraphQLResponse, test, type TestApp } from './support/fixtures.js';
 
 /**
  * Each bad input fails naming the bad field's path, and writes nothing: a mutation answers with a
  * SessionInvalidInputError (paths as strings); a value graphql-js cannot even coerce, and a bad
  * argument of a query field, are BAD_USER_INPUT errors.
  */
-function expectBadInput(result: { data?: any; errors?: any[] }, path: Array<string | number>) {
+function expectBadInput(
+  result: { data?: object | null; errors?: RawGraphQLResponse['errors'] },
+  path: Array<string | number>,
+) {
   const typed = Object.values(result.data ?? {})[0] as
     | { __typename?: string; issues?: Array<{ path: string[] }> }
     | undefined;
@@ -23,19 +29,20 @@ function expectBadInput(result: { data?: any; errors?: any[] }, path: Array<stri
   }
   expect(result.errors, JSON.stringify(result)).toHaveLength(1);
   const [error] = result.errors!;
-  expect(error.extensions.code).toBe('BAD_USER_INPUT');
-  expect(error.extensions.issues.map((issue: { path: unknown }) => issue.path)).toContainEqual(path);
+  expect(error!.extensions!.code).toBe('BAD_USER_INPUT');
+  expect(error!.extensions!.issues.map((issue: { path: unknown }) => issue.path)).toContainEqual(path);
 }
 
 const AGENT = 'validation-agent';
 const MODEL = { type: 'openai', credentialId: 'cred-1', model: 'gpt-5', parameters: {} };
-const message = (overrides: Record<string, unknown> = {}) => ({
+const message = <Overrides extends object>(overrides?: Overrides) => ({
   name: 'user',
-  role: 'USER',
+  role: 'USER' as const,
   content: [{ text: { text: 'hi' } }],
   ...overrides,
 });
 
+/** Inputs the input types refuse (wrong types, unknown fields) go by the raw path. */
 const badCreates: Array<[string, Record<string, unknown>, Array<string | number>]> = [
   ['an empty agentId', { agentId: '' }, ['input', 'agentId']],
   ['an oversized agentId', { agentId: 'a'.repeat(256) }, ['input', 'agentId']],
@@ -139,13 +146,13 @@ const badCreates: Array<[string, Record<string, unknown>, Array<string | number>
 ];
 
 async function sessionCount(service: TestApp) {
-  return (await service.graphql(LIST_SESSIONS, { agentId: AGENT })).data.sessions.totalCount;
+  return (await service.graphql(LIST_SESSIONS, { agentId: AGENT })).data!.sessions.totalCount;
 }
 
 describe('createSession rejects bad input and writes nothing', () => {
   for (const [what, overrides, path] of badCreates) {
     test(what, async ({ service }) => {
-      const result = await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, ...overrides } });
+      const result = await service.sendRawDocument(print(CREATE_SESSION), { input: { agentId: AGENT, ...overrides } });
       expectBadInput(result, path);
       expect(await sessionCount(service)).toBe(0);
     });
@@ -192,17 +199,17 @@ describe('updateSession and replaceSessionState reject bad input and change noth
     ],
     ['an unknown field', { permission_mode: 'EXPLORE' }, ['input']],
   ] as const)('%s', async ([, input, path], { service }) => {
-    const created = (
-      await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, name: 'kept', chatModelConfig: MODEL } })
-    ).data.createSession.session;
-    expectBadInput(await service.graphql(UPDATE_SESSION, writeOf(created, input)), [...path]);
-    expect((await service.graphql(GET_SESSION, { id: created.id, agentId: AGENT })).data.session).toEqual(created);
+    const created = createdSession(
+      await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, name: 'kept', chatModelConfig: MODEL } }),
+    );
+    // Inputs the input type refuses, as a client could not send them typed: the raw path.
+    expectBadInput(await service.sendRawDocument(print(UPDATE_SESSION), writeOf(created, input)), [...path]);
+    expect((await service.graphql(GET_SESSION, { id: created.id, agentId: AGENT })).data!.session).toEqual(created);
   });
 
   test('a context that reorders messages already in the history', async ({ service }) => {
     const state = { context: [message({ id: 'a' }), message({ id: 'b' })] };
-    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state } })).data.createSession
-      .session;
+    const created = createdSession(await service.graphql(CREATE_SESSION, { input: { agentId: AGENT, state } }));
     const reordered = { context: [message({ id: 'b' }), message({ id: 'a' })] };
     expectBadInput(await service.graphql(REPLACE_STATE, writeOf(created, { state: reordered })), [
       'input',
@@ -217,16 +224,17 @@ describe('updateSession and replaceSessionState reject bad input and change noth
       'context',
       1,
     ]);
-    expect((await service.graphql(GET_SESSION, { id: created.id, agentId: AGENT })).data.session).toEqual(created);
+    expect((await service.graphql(GET_SESSION, { id: created.id, agentId: AGENT })).data!.session).toEqual(created);
   });
 
   test('a malformed state', async ({ service }) => {
-    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } })).data.createSession.session;
+    const created = createdSession(await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } }));
     const state = {
       summary: { text: 'new' },
       context: [message({ content: [{ toolResult: { id: 'c', name: 'n', output: {} } }] })],
     };
-    expectBadInput(await service.graphql(REPLACE_STATE, writeOf(created, { state })), [
+    // A tool result without its resultState, which the input type requires: the raw path.
+    expectBadInput(await service.sendRawDocument(print(REPLACE_STATE), writeOf(created, { state })), [
       'input',
       'state',
       'context',
@@ -236,7 +244,7 @@ describe('updateSession and replaceSessionState reject bad input and change noth
       'toolResult',
       'output',
     ]);
-    expect((await service.graphql(GET_SESSION, { id: created.id, agentId: AGENT })).data.session).toEqual(created);
+    expect((await service.graphql(GET_SESSION, { id: created.id, agentId: AGENT })).data!.session).toEqual(created);
   });
 });
 
@@ -244,9 +252,11 @@ describe('crafted cursors and oversized caller ids are refused, not failed', () 
   test('a history cursor beyond the sequence range, a session cursor with an impossible date or id', async ({
     service,
   }) => {
-    const created = (await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } })).data.createSession.session;
+    const created = createdSession(await service.graphql(CREATE_SESSION, { input: { agentId: AGENT } }));
     const cursor = (values: string[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
-    const history = `query ($id: ID!, $agentId: ID!, $after: String) { session(id: $id, agentId: $agentId) { messages(first: 1, after: $after) { totalCount } } }`;
+    const history = graphql(
+      `query HistoryAfter($id: ID!, $agentId: ID!, $after: String) { session(id: $id, agentId: $agentId) { id messages(first: 1, after: $after) { totalCount } } }`,
+    );
     expectBadInput(await service.graphql(history, { id: created.id, agentId: AGENT, after: cursor(['99999999999']) }), [
       'after',
     ]);

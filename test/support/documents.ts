@@ -1,16 +1,32 @@
-/** Every field of a session, nested state included, for round-trip assertions. */
-export const SESSION_FIELDS = /* GraphQL */ `
+import { graphql, type InputOf, type ResultOf } from '../graphql/graphql.js';
+import type { GraphQLResponse } from './fixtures.js';
+
+const BLOCKS = graphql(`
   fragment Blocks on SessionTextOrDataBlock {
     __typename
     ... on SessionTextBlock { id text }
     ... on SessionDataBlock { id fileName source { __typename ... on SessionBase64Source { data mediaType } ... on SessionUrlSource { url mediaType } } }
   }
+`);
+
+const TEXT_OR_BLOCKS = graphql(
+  `
   fragment TextOrBlocksFields on SessionTextOrBlocks {
     __typename
     ... on SessionPlainText { text }
     ... on SessionBlockList { blocks { ...Blocks } }
   }
+`,
+  [BLOCKS],
+);
+
+const RULE = graphql(`
   fragment Rule on SessionPermissionRule { toolName ruleContent behavior source }
+`);
+
+/** Every field of a session, nested state included, for round-trip assertions. */
+export const SESSION_FIELDS = graphql(
+  `
   fragment SessionFields on Session {
     id userId agentId version source sourceScheduleId createdAt updatedAt
     config { workspaceId name chatModelConfig { type credentialId model parameters } }
@@ -41,10 +57,12 @@ export const SESSION_FIELDS = /* GraphQL */ `
       tasksContext { tasks { id subject description metadata createdAt state owner blocks blockedBy } }
     }
   }
-`;
+`,
+  [TEXT_OR_BLOCKS, RULE],
+);
 
 /** What every write result may be besides its payload: the typed expected failures. */
-export const WRITE_FAILURES = /* GraphQL */ `
+export const WRITE_FAILURES = graphql(`
   fragment WriteFailure on SessionError {
     __typename
     message
@@ -54,45 +72,52 @@ export const WRITE_FAILURES = /* GraphQL */ `
     ... on SessionInvalidInputError { issues { path message } }
     ... on SessionReferenceNotFoundError { referenceType referenceId }
   }
-`;
+`);
 
-export const CREATE_SESSION = /* GraphQL */ `
+export const CREATE_SESSION = graphql(
+  `
   mutation Create($input: CreateSessionInput!) {
     createSession(input: $input) { __typename ... on CreateSessionPayload { session { ...SessionFields } } ...WriteFailure }
   }
-  ${SESSION_FIELDS}
-  ${WRITE_FAILURES}
-`;
+`,
+  [SESSION_FIELDS, WRITE_FAILURES],
+);
 
-export const GET_SESSION = /* GraphQL */ `
+export const GET_SESSION = graphql(
+  `
   query ReadSession($id: ID!, $agentId: ID!) { session(id: $id, agentId: $agentId) { ...SessionFields } }
-  ${SESSION_FIELDS}
-`;
+`,
+  [SESSION_FIELDS],
+);
 
-export const UPDATE_SESSION = /* GraphQL */ `
+export const UPDATE_SESSION = graphql(
+  `
   mutation Update($input: UpdateSessionInput!) {
     updateSession(input: $input) { __typename ... on UpdateSessionPayload { session { ...SessionFields } } ...WriteFailure }
   }
-  ${SESSION_FIELDS}
-  ${WRITE_FAILURES}
-`;
+`,
+  [SESSION_FIELDS, WRITE_FAILURES],
+);
 
-export const REPLACE_STATE = /* GraphQL */ `
+export const REPLACE_STATE = graphql(
+  `
   mutation Replace($input: ReplaceSessionStateInput!) {
     replaceSessionState(input: $input) { __typename ... on ReplaceSessionStatePayload { session { ...SessionFields } } ...WriteFailure }
   }
-  ${SESSION_FIELDS}
-  ${WRITE_FAILURES}
-`;
+`,
+  [SESSION_FIELDS, WRITE_FAILURES],
+);
 
-export const DELETE_SESSION = /* GraphQL */ `
+export const DELETE_SESSION = graphql(
+  `
   mutation Delete($input: DeleteSessionInput!) {
     deleteSession(input: $input) { __typename ... on DeleteSessionPayload { deletedSessionId lastVersion } ...WriteFailure }
   }
-  ${WRITE_FAILURES}
-`;
+`,
+  [WRITE_FAILURES],
+);
 
-export const LIST_SESSIONS = /* GraphQL */ `
+export const LIST_SESSIONS = graphql(`
   query List($agentId: ID!, $first: Int, $after: String) {
     sessions(agentId: $agentId, first: $first, after: $after) {
       totalCount
@@ -100,7 +125,10 @@ export const LIST_SESSIONS = /* GraphQL */ `
       edges { cursor node { id config { name } updatedAt } }
     }
   }
-`;
+`);
+
+/** A session's state as the GraphQL inputs take it. */
+export type SessionStateInput = InputOf<'SessionAgentStateInput'>;
 
 /** A state using every part of the model: both summary forms are covered by the tests. */
 export const FULL_STATE = {
@@ -196,14 +224,14 @@ export const FULL_STATE = {
       },
     ],
   },
-};
+} satisfies SessionStateInput;
 
 /** The variables of a write of an existing session: its address, the expected version and the change. */
-export function writeOf(
+export function writeOf<Change extends object = Record<never, never>>(
   ref: { id: string; agentId: string },
-  change: Record<string, unknown> = {},
+  change: Change = {} as Change,
   expectedVersion?: number | null,
-) {
+): { input: { sessionId: string; agentId: string; expectedVersion?: number } & Change } {
   return {
     input: { sessionId: ref.id, agentId: ref.agentId, ...(expectedVersion != null && { expectedVersion }), ...change },
   };
@@ -214,8 +242,28 @@ export function writeOf(
  * (the payload, or a typed failure such as SessionVersionConflictError).
  */
 export function outcomeOf(response: {
-  data?: Record<string, any> | null;
+  data?: Record<string, { __typename: string } | null> | null;
   errors?: Array<{ extensions?: Record<string, any> }>;
 }): string | undefined {
   return response.errors?.[0]?.extensions?.code ?? Object.values(response.data ?? {})[0]?.__typename;
 }
+
+/**
+ * The member `typename` of a union result (a payload or a typed failure), for reading its fields;
+ * throws, showing what came instead, when the result is another member or missing.
+ */
+export function memberOf<Result extends { __typename: string }, Typename extends Result['__typename']>(
+  result: Result | null | undefined,
+  typename: Typename,
+): Extract<Result, { __typename: Typename }> {
+  if (result?.__typename !== typename) throw new Error(`expected ${typename}, got ${JSON.stringify(result)}`);
+  return result as Extract<Result, { __typename: Typename }>;
+}
+
+/** The session a CREATE_SESSION answer made; throws, showing the answer, when it made none. */
+export function createdSession(response: GraphQLResponse<ResultOf<typeof CREATE_SESSION>>) {
+  return memberOf(response.data?.createSession, 'CreateSessionPayload').session;
+}
+
+/** What an existing session's write may change: its input without the address and the expected version. */
+export type ChangeOf<Input extends string> = Omit<InputOf<Input>, 'sessionId' | 'agentId' | 'expectedVersion'>;

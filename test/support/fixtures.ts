@@ -8,11 +8,14 @@ import { loadConfig } from '../../src/config.js';
 import type { DatabaseOptions } from '../../src/db/database.js';
 import { createTestDatabase } from './databases.js';
 
-export interface GraphQLResponse<Data = any> {
+export interface GraphQLResponse<Data> {
   status: number;
   data?: Data;
   errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, any> }>;
 }
+
+/** The answer to a raw document: data of no known shape, which the test narrows. */
+export type RawGraphQLResponse = GraphQLResponse<Record<string, unknown> | null>;
 
 export interface RestResponse<Body = any> {
   status: number;
@@ -39,19 +42,25 @@ export interface TestApp {
   /** Sends a REST request over HTTP semantics (in-process) as `userId`. */
   rest<Body = any>(method: string, path: string, options?: RestOptions): Promise<RestResponse<Body>>;
   /**
-   * Sends a GraphQL request over HTTP semantics (Yoga's fetch, in-process) as `userId`. A typed
+   * Sends a GraphQL request over HTTP semantics (Yoga's fetch, in-process) as `userId`. The typed
    * document (test/graphql/graphql.ts) types the variables and the response.
    */
   graphql<Data, Variables>(
     query: TadaDocumentNode<Data, Variables>,
-    variables: Variables,
-    options?: GraphQLRequestOptions,
+    ...rest: Record<never, never> extends Variables
+      ? [variables?: Variables, options?: GraphQLRequestOptions]
+      : [variables: Variables, options?: GraphQLRequestOptions]
   ): Promise<GraphQLResponse<Data>>;
-  graphql<Data = any>(
+  /**
+   * Sends, as `graphql` does, what the typed client must refuse: a document or variables that are
+   * invalid or hostile on purpose (malformed, unknown fields or inputs, over the limits). The data
+   * has no known shape; the test narrows it.
+   */
+  sendRawDocument(
     query: string,
     variables?: Record<string, unknown>,
     options?: GraphQLRequestOptions,
-  ): Promise<GraphQLResponse<Data>>;
+  ): Promise<RawGraphQLResponse>;
   /** Counts the SQL statements `work` causes. */
   countStatements(work: () => Promise<unknown>): Promise<number>;
   /** What the service logged, one parsed JSON line each. */
@@ -80,27 +89,30 @@ export async function startTestApp({
     },
   });
   const app = await createApp(testAppConfig(database.options, env), createLogger('info', sink));
+  async function send(
+    query: string | DocumentNode,
+    variables: unknown,
+    { userId = DEFAULT_USER, headers: extraHeaders = {} }: GraphQLRequestOptions = {},
+  ) {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      ...extraHeaders,
+    };
+    if (userId !== null) headers['x-user-id'] = userId;
+    const response = await app.yoga.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query: typeof query === 'string' ? query : print(query), variables }),
+    });
+    return { status: response.status, ...(await response.json()) };
+  }
   return {
     app,
     logs,
-    async graphql(
-      query: string | DocumentNode,
-      variables?: unknown,
-      { userId = DEFAULT_USER, headers: extraHeaders = {} }: GraphQLRequestOptions = {},
-    ) {
-      const headers: Record<string, string> = {
-        'content-type': 'application/json',
-        accept: 'application/json',
-        ...extraHeaders,
-      };
-      if (userId !== null) headers['x-user-id'] = userId;
-      const response = await app.yoga.fetch('http://localhost/graphql', {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ query: typeof query === 'string' ? query : print(query), variables }),
-      });
-      return { status: response.status, ...(await response.json()) };
-    },
+    graphql: (query: DocumentNode, variables?: unknown, options?: GraphQLRequestOptions) =>
+      send(query, variables, options),
+    sendRawDocument: send,
     async rest(method, path, { body, userId = DEFAULT_USER, headers = {} } = {}) {
       const sent: Record<string, string> = { 'content-type': 'application/json', ...headers };
       if (userId !== null) sent['x-user-id'] = userId;

@@ -1,3 +1,5 @@
+import type { TadaDocumentNode } from 'gql.tada';
+import { print } from 'graphql';
 import { pino } from 'pino';
 import { type App, createApp } from '../../src/app.js';
 import type { DatabaseOptions } from '../../src/db/database.js';
@@ -12,7 +14,10 @@ export interface ProxiedService {
   /** Between the service and PostgreSQL: cut, stall or refuse it to see what clients get. */
   proxy: Awaited<ReturnType<typeof startTcpProxy>>;
   /** A GraphQL request as `userId`, with the response's status and Retry-After beside its body. */
-  graphql(query: string, variables: Record<string, unknown>): Promise<GraphQLResponse & { retryAfter: string | null }>;
+  graphql<Data, Variables>(
+    query: TadaDocumentNode<Data, Variables>,
+    variables: Variables,
+  ): Promise<GraphQLResponse<Data> & { retryAfter: string | null }>;
   close(): Promise<void>;
 }
 
@@ -38,7 +43,7 @@ export async function startProxiedService(userId: string, tuning: PostgresTuning
       const response = await app.yoga.fetch('http://localhost/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-user-id': userId },
-        body: JSON.stringify({ query, variables }),
+        body: JSON.stringify({ query: print(query), variables }),
       });
       return { status: response.status, retryAfter: response.headers.get('retry-after'), ...(await response.json()) };
     },

@@ -1,4 +1,6 @@
 import type { AddressInfo } from 'node:net';
+import type { TadaDocumentNode } from 'gql.tada';
+import { type DocumentNode, print } from 'graphql';
 import { createHttpServer, type WebSocketOptions } from '../../src/http/server.js';
 import type { App } from '../../src/app.js';
 
@@ -45,14 +47,29 @@ export interface SseSubscription<Data = any> {
 /**
  * A subscription over server-sent events as any SSE client sends it (POST, `Accept: text/event-stream`),
  * read with a small parser of `event:`/`data:` lines. Resolves once the server answered with a stream;
- * rejects with the JSON body when it answered with an error instead.
+ * rejects with the JSON body when it answered with an error instead. A typed document
+ * (test/graphql/graphql.ts) types the variables and the events; a text document is a gateway's
+ * (its supergraph has more than schema.graphql).
  */
+export async function subscribeSse<Data, Variables>(
+  url: string,
+  document: TadaDocumentNode<Data, Variables>,
+  variables: Variables,
+  headers?: Record<string, string>,
+): Promise<SseSubscription<Data>>;
 export async function subscribeSse<Data = any>(
   url: string,
   query: string,
   variables: Record<string, unknown>,
+  headers?: Record<string, string>,
+): Promise<SseSubscription<Data>>;
+export async function subscribeSse<Data>(
+  url: string,
+  document: string | DocumentNode,
+  variables: unknown,
   headers: Record<string, string> = {},
 ): Promise<SseSubscription<Data>> {
+  const query = typeof document === 'string' ? document : print(document);
   const abort = new AbortController();
   const response = await fetch(url, {
     method: 'POST',
