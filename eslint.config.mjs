@@ -3,12 +3,40 @@
 import graphql from '@graphql-eslint/eslint-plugin';
 import typescriptParser from '@typescript-eslint/parser';
 
+// federation.graphql adds what a served subgraph has beyond schema.graphql (`_service`, `_entities`).
 const SCHEMA = ['./schema.graphql', './test/graphql/federation.graphql'];
-const DOCUMENTS = ['test/support/documents.ts', 'test/runtime-writes.test.ts', 'test/nullability.test.ts'];
+/** Every test file's GraphQL documents (`graphql(...)`, `federationDocument(...)`, `/* GraphQL *\/` text). */
+const DOCUMENTS = ['test/**/*.ts'];
+const NOT_DOCUMENTS_OF_THIS_SCHEMA = [
+  // Sent to a gateway: they select fields of the other subgraphs (Agent.name, Query.agent), which only
+  // the supergraph composed at run time has.
+  'test/support/gateway-documents.ts',
+  'test/supergraph.test.ts',
+  'test/gateway-hive.test.ts',
+  // Schemas, not operations: the other subgraphs' SDL and a sorting fixture.
+  'test/support/agents-subgraph.ts',
+  'test/support/credentials-subgraph.ts',
+  'test/support/workflows-subgraph.ts',
+  'test/unit/sort-sdl.test.ts',
+  // Generated from schema.graphql.
+  'test/graphql/graphql-env.d.ts',
+];
 // One project for both blocks: graphql-eslint caches the first one it loads.
-const graphQLConfig = { schema: SCHEMA, documents: DOCUMENTS };
+const graphQLConfig = {
+  schema: SCHEMA,
+  documents: [...DOCUMENTS, ...NOT_DOCUMENTS_OF_THIS_SCHEMA.map((file) => `!${file}`)],
+};
+/** Files with federation documents: `_entities`, `_service` and `_Any` are the federation spec's names. */
+const FEDERATION_DOCUMENTS = [
+  'test/auth.test.ts',
+  'test/federation.test.ts',
+  'test/hardening-data.test.ts',
+  'test/hardening-federation.test.ts',
+];
+const OPERATION_NAMING = graphql.configs['flat/operations-recommended'].rules['@graphql-eslint/naming-convention'];
 
 export default [
+  { ignores: NOT_DOCUMENTS_OF_THIS_SCHEMA },
   // TypeScript files only yield their GraphQL documents; nothing else in them is linted here.
   { files: DOCUMENTS, languageOptions: { parser: typescriptParser }, processor: graphql.processor },
   {
@@ -31,13 +59,22 @@ export default [
     },
   },
   {
-    files: DOCUMENTS.map((file) => `${file}/*.graphql`),
+    files: DOCUMENTS.map((pattern) => `${pattern}/*.graphql`),
     languageOptions: { parser: graphql.parser, parserOptions: { graphQLConfig } },
     plugins: { '@graphql-eslint': graphql },
     rules: {
       ...graphql.configs['flat/operations-recommended'].rules,
       // As deep as the service admits (MAX_DEPTH): a full session with its state is 9 levels.
       '@graphql-eslint/selection-set-depth': ['error', { maxDepth: 15 }],
+    },
+  },
+  {
+    files: FEDERATION_DOCUMENTS.map((file) => `${file}/*.graphql`),
+    rules: {
+      '@graphql-eslint/naming-convention': [
+        OPERATION_NAMING[0],
+        { ...OPERATION_NAMING[1], allowLeadingUnderscore: true },
+      ],
     },
   },
 ];
