@@ -1,25 +1,35 @@
 import { randomBytes } from 'node:crypto';
+import type { TadaDocumentNode } from 'gql.tada';
+import { print } from 'graphql';
 import { describe, expect, onTestFinished, test } from 'vitest';
-import { outcomeOf } from './support/documents.js';
+import { graphql } from './graphql/graphql.js';
+import { memberOf, outcomeOf } from './support/documents.js';
+import type { GraphQLResponse } from './support/fixtures.js';
 import { startServiceProcess } from './support/service-process.js';
 import { subscribeSse } from './support/subscriptions.js';
 import { startTcpProxy } from './support/tcp-proxy.js';
 
 const REDIS = new URL(process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379');
 const AGENT = 'outage-agent';
-const SESSION_EVENTS = `subscription ($agentId: ID!) { sessionEvents(agentId: $agentId) { kind sessionId } }`;
-const CREATE = `mutation ($input: CreateSessionInput!) { createSession(input: $input) { __typename ... on CreateSessionPayload { session { id } } } }`;
+const SESSION_EVENTS = graphql(
+  `subscription EventsThroughOutage($agentId: ID!) { sessionEvents(agentId: $agentId) { kind sessionId } }`,
+);
+const CREATE = graphql(
+  `mutation CreateThroughOutage($input: CreateSessionInput!) { createSession(input: $input) { __typename ... on CreateSessionPayload { session { id } } } }`,
+);
 
-async function post(url: string, query: string, variables: Record<string, unknown>, userId: string) {
+async function post<Data, Variables>(
+  url: string,
+  document: TadaDocumentNode<Data, Variables>,
+  variables: Variables,
+  userId: string,
+) {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-user-id': userId },
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify({ query: print(document), variables }),
   });
-  return (await response.json()) as {
-    data?: any;
-    errors?: Array<{ message: string; extensions: Record<string, any> }>;
-  };
+  return (await response.json()) as GraphQLResponse<Data>;
 }
 
 async function until<T>(read: () => Promise<T>, expected: T, timeoutMs = 5_000): Promise<T> {
@@ -37,7 +47,7 @@ async function refusedSubscription(url: string) {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-user-id': 'alice' },
-    body: JSON.stringify({ query: SESSION_EVENTS, variables: { agentId: AGENT } }),
+    body: JSON.stringify({ query: print(SESSION_EVENTS), variables: { agentId: AGENT } }),
     signal: AbortSignal.timeout(5_000),
   });
   return { status: response.status, text: await response.text() };
@@ -83,7 +93,10 @@ describe('Redis goes away under a running service (a real process; Redis behind 
     expect(await until(ready, 200, 10_000)).toBe(200);
     const after = await subscribeSse(url, SESSION_EVENTS, { agentId: AGENT }, { 'x-user-id': 'alice' });
     onTestFinished(() => after.close());
-    const { id } = (await post(url, CREATE, { input: { agentId: AGENT } }, 'alice')).data.createSession.session;
-    expect((await after.nth(0)).data.sessionEvents).toEqual({ kind: 'CREATED', sessionId: id });
+    const { id } = memberOf(
+      (await post(url, CREATE, { input: { agentId: AGENT } }, 'alice')).data!.createSession,
+      'CreateSessionPayload',
+    ).session;
+    expect((await after.nth(0)).data!.sessionEvents).toEqual({ kind: 'CREATED', sessionId: id });
   }, 60_000);
 });

@@ -1,17 +1,21 @@
 import { randomBytes } from 'node:crypto';
+import { print } from 'graphql';
 import { describe, expect, onTestFinished, test } from 'vitest';
+import { graphql } from './graphql/graphql.js';
 import { startTestApp } from './support/fixtures.js';
 import { eventually, listen } from './support/subscriptions.js';
 import { startTcpProxy } from './support/tcp-proxy.js';
 
 const REDIS = new URL(process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379');
-const SESSION_EVENTS = `subscription ($agentId: ID!) { sessionEvents(agentId: $agentId) { kind sessionId } }`;
+const SESSION_EVENTS = graphql(
+  `subscription EventsThroughPartition($agentId: ID!) { sessionEvents(agentId: $agentId) { kind sessionId } }`,
+);
 
-function sse(url: string, query: string, variables: Record<string, unknown>, signal: AbortSignal) {
+function sse(url: string, variables: { agentId: string }, signal: AbortSignal) {
   return fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-user-id': 'user-1' },
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify({ query: print(SESSION_EVENTS), variables }),
     signal,
   });
 }
@@ -31,7 +35,7 @@ describe('an SSE subscriber that hangs up while Redis does not answer (a partiti
     onTestFinished(() => redisServer.close());
     proxy.set('stall');
     const hangUp = new AbortController();
-    const subscribing = sse(redisServer.url, SESSION_EVENTS, { agentId: 'a' }, hangUp.signal).catch(() => {});
+    const subscribing = sse(redisServer.url, { agentId: 'a' }, hangUp.signal).catch(() => {});
     expect(await eventually(() => redisService.app.subscriptions.openCount(), 1)).toBe(1);
     hangUp.abort();
     await subscribing;

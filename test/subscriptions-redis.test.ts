@@ -1,27 +1,42 @@
 import { randomBytes } from 'node:crypto';
+import type { TadaDocumentNode } from 'gql.tada';
+import { print } from 'graphql';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
 import { createApp, type App } from '../src/app.js';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './support/databases.js';
-import { testAppConfig } from './support/fixtures.js';
+import { graphql } from './graphql/graphql.js';
+import { memberOf } from './support/documents.js';
+import { type GraphQLResponse, testAppConfig } from './support/fixtures.js';
 import { eventually, listen, subscribeSse, type Listening } from './support/subscriptions.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 const AGENT = 'scaled-agent';
-const SESSION_EVENTS = `subscription ($agentId: ID!) { sessionEvents(agentId: $agentId) { kind sessionId version session { config { name } } } }`;
-const CREATE = `mutation Create($input: CreateSessionInput!) { createSession(input: $input) { ... on CreateSessionPayload { session { id } } } }`;
-const UPDATE = `mutation Update($input: UpdateSessionInput!) { updateSession(input: $input) { __typename } }`;
+const SESSION_EVENTS = graphql(
+  `subscription ScaledEvents($agentId: ID!) { sessionEvents(agentId: $agentId) { kind sessionId version session { id config { name } } } }`,
+);
+const CREATE = graphql(
+  `mutation CreateScaled($input: CreateSessionInput!) { createSession(input: $input) { __typename ... on CreateSessionPayload { session { id } } } }`,
+);
+const UPDATE = graphql(
+  `mutation UpdateScaled($input: UpdateSessionInput!) { updateSession(input: $input) { __typename } }`,
+);
 
-async function post(url: string, query: string, variables: Record<string, unknown>, userId: string) {
+async function post<Data, Variables>(
+  url: string,
+  document: TadaDocumentNode<Data, Variables>,
+  variables: Variables,
+  userId: string,
+) {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-user-id': userId },
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify({ query: print(document), variables }),
   });
-  const body = (await response.json()) as { data?: any; errors?: unknown[] };
+  const body = (await response.json()) as GraphQLResponse<Data>;
   expect(body.errors).toBeUndefined();
-  return body.data;
+  return body.data!;
 }
 
 // PGlite lives inside one process's memory: instances can only share PostgreSQL.
@@ -65,22 +80,34 @@ describe.skipIf(!TEST_DATABASE_URL)('two instances sharing PostgreSQL and Redis 
     onTestFinished(() => [alices, bobs].forEach((subscriber) => subscriber.close()));
 
     const startedAt = Date.now();
-    const { id } = (await post(a.url, CREATE, { input: { agentId: AGENT, name: 'on A' } }, 'alice')).createSession
-      .session;
+    const { id } = memberOf(
+      (await post(a.url, CREATE, { input: { agentId: AGENT, name: 'on A' } }, 'alice')).createSession,
+      'CreateSessionPayload',
+    ).session;
     expect(await alices.nth(0, 1_000)).toEqual({
-      data: { sessionEvents: { kind: 'CREATED', sessionId: id, version: 1, session: { config: { name: 'on A' } } } },
+      data: {
+        sessionEvents: { kind: 'CREATED', sessionId: id, version: 1, session: { id, config: { name: 'on A' } } },
+      },
     });
     await post(a.url, UPDATE, { input: { sessionId: id, agentId: AGENT, name: 'renamed on A' } }, 'alice');
     expect(await alices.nth(1, 1_000)).toEqual({
       data: {
-        sessionEvents: { kind: 'UPDATED', sessionId: id, version: 2, session: { config: { name: 'renamed on A' } } },
+        sessionEvents: {
+          kind: 'UPDATED',
+          sessionId: id,
+          version: 2,
+          session: { id, config: { name: 'renamed on A' } },
+        },
       },
     });
     expect(Date.now() - startedAt).toBeLessThan(2_000);
 
     // Bob's own write, published on A, is the first event he gets on B.
-    const bobsOwn = (await post(a.url, CREATE, { input: { agentId: AGENT } }, 'bob')).createSession.session.id;
-    expect((await bobs.nth(0, 1_000)).data.sessionEvents.sessionId).toBe(bobsOwn);
+    const bobsOwn = memberOf(
+      (await post(a.url, CREATE, { input: { agentId: AGENT } }, 'bob')).createSession,
+      'CreateSessionPayload',
+    ).session.id;
+    expect((await bobs.nth(0, 1_000)).data!.sessionEvents.sessionId).toBe(bobsOwn);
     expect(bobs.received).toHaveLength(1);
   });
 

@@ -3,6 +3,9 @@
  * alone. `agent { name }` is resolved by the agents subgraph: the gateway joins it on each result.
  * The mutations ask for the payload and for the expected failures' messages, so a failure shows up
  * in an assertion rather than as a missing field.
+ *
+ * Text, not typed documents (test/graphql/graphql.ts), and not linted: they are written against the
+ * supergraph, which is composed at run time; schema.graphql has no `Agent.name`.
  */
 export const CREATE_SESSION = /* GraphQL */ `
   mutation CreateSession($input: CreateSessionInput!) {
