@@ -40,18 +40,22 @@ function isPlainObject(value: unknown): value is JsonObject {
  * a "__proto__" key, which the exactness rule must see.
  */
 export const jsonObject = () =>
-  z.custom<JsonObject>().superRefine((value, context) => {
-    if (!isPlainObject(value)) {
-      context.addIssue({ code: 'invalid_type', expected: 'object', input: value, message: 'Must be a JSON object.' });
-      return;
-    }
-    // Too deep to serialise safely: the checks below would overflow the stack.
-    if (!nestsWithin(value, LIMITS.jsonObjectDepth)) {
-      context.addIssue({ code: 'custom', message: `Must nest at most ${LIMITS.jsonObjectDepth} levels.` });
-      return;
-    }
-    if (Buffer.byteLength(JSON.stringify(value)) > LIMITS.jsonObjectBytes)
-      context.addIssue({ code: 'custom', message: `Must be at most ${LIMITS.jsonObjectBytes} bytes as JSON.` });
-    const inexact = inexactJsonIssue(value);
-    if (inexact) context.addIssue({ code: 'custom', message: inexact.message, path: inexact.path });
-  });
+  z
+    .custom<JsonObject>()
+    .superRefine((value, context) => {
+      if (!isPlainObject(value)) {
+        context.addIssue({ code: 'invalid_type', expected: 'object', input: value, message: 'Must be a JSON object.' });
+        return;
+      }
+      // Too deep to serialise safely: the checks below would overflow the stack.
+      if (!nestsWithin(value, LIMITS.jsonObjectDepth)) {
+        context.addIssue({ code: 'custom', message: `Must nest at most ${LIMITS.jsonObjectDepth} levels.` });
+        return;
+      }
+      if (Buffer.byteLength(JSON.stringify(value)) > LIMITS.jsonObjectBytes)
+        context.addIssue({ code: 'custom', message: `Must be at most ${LIMITS.jsonObjectBytes} bytes as JSON.` });
+      const inexact = inexactJsonIssue(value);
+      if (inexact) context.addIssue({ code: 'custom', message: inexact.message, path: inexact.path });
+    })
+    // Its JSON Schema (the REST OpenAPI): a custom schema has no shape zod could print.
+    .meta({ type: 'object', propertyNames: { type: 'string' }, additionalProperties: {} });
