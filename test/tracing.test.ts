@@ -258,9 +258,8 @@ describe('the service as run in production', () => {
         /AND in_context/,
       ]) {
         const read = driverReads.find(({ statement }) => sql.test(statement));
-        expect(read?.ancestors, `${sql} among the spans: ${spans.map((span) => span.name).join(', ')}`).toContain(
-          'query.SessionReads',
-        );
+        expect(read, `${sql} among the spans: ${spans.map((span) => span.name).join(', ')}`).toBeDefined();
+        expect(read!.ancestors).toContain('query.SessionReads');
       }
       // Statement texts only: parameters (user data) stay out of spans.
       expect(spans.flatMap((span) => span.attributes.map((attribute) => attribute.key))).not.toContain(
