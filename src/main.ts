@@ -5,7 +5,7 @@ import { createHttpServer } from './http/server.js';
 import { closeGracefully } from './http/shutdown.js';
 import { createLogger } from './logger.js';
 import { logUnhandledRejections } from './unhandled.js';
-import { startTracing } from './telemetry/tracing.js';
+import { driverTraced, tracing } from './telemetry/register.js';
 
 const config = (() => {
   try {
@@ -18,7 +18,11 @@ const config = (() => {
 })();
 const logger = createLogger(config.logLevel);
 logUnhandledRejections(logger);
-const tracing = config.tracing && startTracing(config.tracing);
+if (tracing && !driverTraced && config.database.kind === 'postgres') {
+  logger.warn(
+    'tracing started after the PostgreSQL driver loaded: its statements get no spans of their own; start with `node --import ./dist/telemetry/register.js dist/main.js`',
+  );
+}
 const app = await createApp(config, logger).catch((error: unknown) => {
   logger.fatal({ err: error }, 'start-up failed');
   process.exit(1);

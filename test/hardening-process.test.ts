@@ -62,7 +62,7 @@ describe('start-up', () => {
 });
 
 describe('npm start', () => {
-  // Runs the build (`npm run build`, done on install): `npm start` is `node dist/main.js`, so the
+  // Runs the build (`npm run build`, done on install): `npm start` execs node on dist/main.js, so the
   // signal a container runtime sends reaches the service, not a wrapper that leaves it orphaned.
   test('SIGTERM to the npm process stops the service (drained, exit 0), leaving nothing listening', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'npm-start-'));

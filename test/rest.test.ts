@@ -497,6 +497,9 @@ describe('/openapi.json', () => {
       default: 50,
     });
     expect(document.components.schemas.UpdateSessionRequest.additionalProperties).toBe(false);
+    expect(document.components.schemas.ChatModelConfigInput.properties.parameters.anyOf).toContainEqual(
+      expect.objectContaining({ type: 'object' }),
+    );
 
     // The service's own document, read as strictly as upstream's, accepts what the service sends.
     const validateOwn = componentValidator(strictComponents(document, ['SessionConfig.name', 'ValidationError.ctx']));

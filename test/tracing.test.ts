@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { print } from 'graphql';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
 import { startTracing, type Tracing } from '../src/telemetry/tracing.js';
+import { graphql } from './graphql/graphql.js';
 import { createAgentsSubgraph } from './support/agents-subgraph.js';
+import { databaseKind } from './support/databases.js';
 import { startTestApp } from './support/fixtures.js';
-import { CREATE_SESSION, createSessionVariables } from './support/gateway-documents.js';
+import { CREATE_SESSION, createdSession, createSessionVariables } from './support/gateway-documents.js';
 import { composeSupergraph, startHiveGateway } from './support/hive-gateway.js';
 import { eventually, listen } from './support/subscriptions.js';
 import { listenOnLoopback, type Running } from './support/supergraph.js';
@@ -57,9 +60,41 @@ afterAll(async () => {
 });
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+/** The header of a caller whose span in trace `traceId` is the parent. */
+const tracedBy = (traceId: string) => ({ traceparent: `00-${traceId}-${hex(8)}-01` });
 const traceOf = (traceId: string) =>
   exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId);
 const names = (spans: ReadableSpan[]) => spans.map((span) => span.name);
+
+/** A span as both the in-memory and the OTLP exporter give it, as far as its place in the tree goes. */
+interface SpanNode {
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+}
+const nodeOf = (span: ReadableSpan): SpanNode => ({
+  spanId: span.spanContext().spanId,
+  parentSpanId: span.parentSpanContext?.spanId,
+  name: span.name,
+});
+/** The names of a span's ancestors among `spans`, nearest first. */
+function ancestorsAmong(spans: SpanNode[]) {
+  const byId = new Map(spans.map((span) => [span.spanId, span]));
+  const ancestors = (span: SpanNode): string[] => {
+    const parent = span.parentSpanId ? byId.get(span.parentSpanId) : undefined;
+    return parent ? [parent.name, ...ancestors(parent)] : [];
+  };
+  return ancestors;
+}
+
+const SessionReads = graphql(`
+  query SessionReads($id: ID!, $agentId: ID!) {
+    session(id: $id, agentId: $agentId) {
+      messages(first: 5) { edges { node { id } } }
+      state { context(last: 3) { id } }
+    }
+  }
+`);
 
 async function post(url: string, query: string, variables: Record<string, unknown>, headers: Record<string, string>) {
   const token = await new SignJWT({ sub: 'tracer' })
@@ -97,14 +132,10 @@ describe('one trace from the gateway through this service', () => {
       ),
     ).toBe(true);
     // Prisma's operation and SQL statement spans hang below the operation span.
-    const byId = new Map(spans.map((span) => [span.spanContext().spanId, span]));
-    const ancestors = (span: ReadableSpan): string[] => {
-      const parent = span.parentSpanContext && byId.get(span.parentSpanContext.spanId);
-      return parent ? [parent.name, ...ancestors(parent)] : [];
-    };
+    const ancestors = ancestorsAmong(spans.map(nodeOf));
     const prismaOperations = spans.filter((span) => span.name === 'prisma:client:operation');
     expect(prismaOperations.length).toBeGreaterThan(0);
-    for (const span of prismaOperations) expect(ancestors(span)).toContain('mutation.CreateSession');
+    for (const span of prismaOperations) expect(ancestors(nodeOf(span))).toContain('mutation.CreateSession');
     const statements = spans.filter((span) => span.name === 'prisma:client:db_query');
     expect(statements.length).toBeGreaterThan(0);
     expect(statements[0]!.attributes['db.query.text']).toEqual(expect.stringMatching(/^(INSERT|SELECT|UPDATE|BEGIN)/i));
@@ -122,42 +153,119 @@ describe('one trace from the gateway through this service', () => {
       expect.arrayContaining(['mutation.CreateSession', 'prisma:client:operation']),
     );
   });
+
+  test("a query's database spans hang below its operation span (queries run compiled by graphql-jit)", async () => {
+    const { id } = createdSession(
+      (await post(sessionsUrl, CREATE_SESSION, createSessionVariables('agent-1', 'queried'), {})).data,
+    );
+    const traceId = hex(16);
+    const read = await post(sessionsUrl, print(SessionReads), { id, agentId: 'agent-1' }, tracedBy(traceId));
+    expect(read.errors).toBeUndefined();
+    const spans = traceOf(traceId);
+    const ancestors = ancestorsAmong(spans.map(nodeOf));
+    const prismaOperations = spans.filter((span) => span.name === 'prisma:client:operation');
+    expect(prismaOperations.length, `spans of the trace: ${names(spans).join(', ')}`).toBeGreaterThan(0);
+    for (const span of prismaOperations) expect(ancestors(nodeOf(span))).toContain('query.SessionReads');
+  });
 });
+
+/** A stand-in OTLP/HTTP collector: the JSON bodies posted to /v1/traces. */
+async function startCollector() {
+  const received: string[] = [];
+  const collector = await listenOnLoopback((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      if (request.url === '/v1/traces') received.push(body);
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  }, '');
+  onTestFinished(() => collector.close());
+  return { url: collector.url, received };
+}
+
+/** The service as `npm start` runs it (tracing preloaded), exporting to `collectorUrl`. */
+async function startTracedService(collectorUrl: string) {
+  const service = await startServiceProcess({
+    NODE_ENV: 'production',
+    AUTH_JWT_SECRET: SECRET,
+    OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
+  });
+  onTestFinished(() => service.stop());
+  return { service, url: `http://127.0.0.1:${await service.port}/graphql` };
+}
+
+/** Spans are exported in batches; SIGTERM flushes what is left before the process exits. */
+async function stopAndFlush(service: Awaited<ReturnType<typeof startServiceProcess>>) {
+  service.child.kill('SIGTERM');
+  expect(await service.exited).toBe(0);
+}
+
+interface ExportedSpan extends SpanNode {
+  traceId: string;
+  attributes: Array<{ key: string; value: { stringValue?: string } }>;
+}
+/** The spans of OTLP/JSON export bodies. */
+const exportedSpans = (bodies: string[]): ExportedSpan[] =>
+  bodies.flatMap((body) =>
+    (JSON.parse(body) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: ExportedSpan[] }> }> }).resourceSpans
+      .flatMap((resource) => resource.scopeSpans)
+      .flatMap((scope) => scope.spans),
+  );
 
 describe('the service as run in production', () => {
   test('with OTEL_EXPORTER_OTLP_ENDPOINT set, exports its spans over OTLP/HTTP, in the trace the caller sent', async () => {
-    const received: string[] = [];
-    const collector = await listenOnLoopback((request, response) => {
-      let body = '';
-      request.on('data', (chunk) => (body += chunk));
-      request.on('end', () => {
-        if (request.url === '/v1/traces') received.push(body);
-        response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      });
-    }, '');
-    onTestFinished(() => collector.close());
-    const service = await startServiceProcess({
-      NODE_ENV: 'production',
-      AUTH_JWT_SECRET: SECRET,
-      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
-    });
-    onTestFinished(() => service.stop());
-    const port = await service.port;
+    const collector = await startCollector();
+    const { service, url } = await startTracedService(collector.url);
 
     const traceId = hex(16);
-    const created = await post(
-      `http://127.0.0.1:${port}/graphql`,
-      CREATE_SESSION,
-      createSessionVariables('agent-1', 'exported'),
-      { traceparent: `00-${traceId}-${hex(8)}-01` },
-    );
+    const created = await post(url, CREATE_SESSION, createSessionVariables('agent-1', 'exported'), tracedBy(traceId));
     expect(created.errors).toBeUndefined();
-    // Spans are exported in batches; SIGTERM flushes what is left before the process exits.
-    service.child.kill('SIGTERM');
-    expect(await service.exited).toBe(0);
-    const exported = received.join('\n');
+    await stopAndFlush(service);
+    const exported = collector.received.join('\n');
     expect(exported).toContain(traceId);
     expect(exported).toContain('mutation.CreateSession');
     expect(exported).toContain('prisma:client:db_query');
   }, 180_000);
+
+  test.skipIf(databaseKind !== 'postgres')(
+    "the reads that go to the driver directly have statement spans below the operation's (PostgreSQL only: PGlite has no OpenTelemetry instrumentation)",
+    async () => {
+      const collector = await startCollector();
+      const { service, url } = await startTracedService(collector.url);
+      const created = await post(url, CREATE_SESSION, createSessionVariables('agent-1', 'read'), {});
+      const { id } = createdSession(created.data);
+
+      const traceId = hex(16);
+      const read = await post(url, print(SessionReads), { id, agentId: 'agent-1' }, tracedBy(traceId));
+      expect(read.errors).toBeUndefined();
+      await stopAndFlush(service);
+
+      const spans = exportedSpans(collector.received).filter((span) => span.traceId === traceId);
+      const ancestors = ancestorsAmong(spans);
+      const statement = (span: ExportedSpan) =>
+        span.attributes.find((attribute) => attribute.key === 'db.query.text')?.value.stringValue ?? '';
+      // The driver's statements, not those Prisma sends through the same driver (below Prisma's spans).
+      const driverReads = spans
+        .filter(
+          (span) => span.name.startsWith('pg.query:') && !ancestors(span).some((name) => name.startsWith('prisma:')),
+        )
+        .map((span) => ({ statement: statement(span), ancestors: ancestors(span) }));
+      // The history page, the state, and the nested context window: one statement each.
+      for (const sql of [
+        /FROM messages WHERE session_id = s\.id AND \(session_id, seq\)/,
+        /FROM agent_states/,
+        /AND in_context/,
+      ]) {
+        const read = driverReads.find(({ statement }) => sql.test(statement));
+        expect(read, `${sql} among the spans: ${spans.map((span) => span.name).join(', ')}`).toBeDefined();
+        expect(read!.ancestors).toContain('query.SessionReads');
+      }
+      // Statement texts only: parameters (user data) stay out of spans.
+      expect(spans.flatMap((span) => span.attributes.map((attribute) => attribute.key))).not.toContain(
+        'db.postgresql.values',
+      );
+    },
+    180_000,
+  );
 });

@@ -11,7 +11,7 @@ import { subscriptionsOfRequest, type SessionSubscriptions } from '../graphql/su
 import type { Logger } from '../logger.js';
 import type { SessionService } from '../sessions/service.js';
 import { useRequestBodyLimit } from './body-limit.js';
-import { useTracing } from '../telemetry/graphql.js';
+import { useOperationSpans, useTraceContext } from '../telemetry/graphql.js';
 import { useCsrfPrevention } from './csrf.js';
 import { createDocumentCache } from './document-cache.js';
 import type { GraphiQLPage } from './graphiql.js';
@@ -93,7 +93,7 @@ export function createYogaServer(options: YogaOptions) {
       useRequestObservability({ logger, metrics }),
       bodyLimit.reader,
       bodyLimit.refuser,
-      useTracing({ spans: options.operationSpans }),
+      useTraceContext(),
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {
@@ -128,7 +128,9 @@ export function createYogaServer(options: YogaOptions) {
             getOperationAST(document, operationName)?.operation === 'query',
         },
       ),
-      // After the compiler: it replaces the execute function, which the timeout then wraps.
+      // After the compiler: it replaces the execute function, which the operation span's context
+      // (see useOperationSpans) and the timeout then wrap.
+      options.operationSpans && useOperationSpans(),
       useOperationTimeout(limits.operationTimeoutMs),
       useResponseSizeLimit(limits.maxResponseBytes),
     ].filter((plugin): plugin is Plugin => Boolean(plugin)),

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
-import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from './text.js';
+import type { JsonObject } from './model.js';
+import { inexactJsonIssue, isStorableText, nestsWithin, UNSTORABLE_TEXT_MESSAGE } from './text.js';
 
 /*
- * The rules of the strings both front doors accept, as zod schemas: the GraphQL inputs (plugin-zod's
+ * The rules of the strings and JSON objects both front doors accept, as zod schemas: the GraphQL inputs (plugin-zod's
  * `schema`) and the REST bodies validate with these same schemas, so no rule is written twice.
  * Each front door reports a failure in its own dialect.
  */
@@ -28,3 +29,33 @@ export const nonEmptyText = (maxLength: number) =>
 
 export const idText = () => nonEmptyText(LIMITS.idLength);
 export const labelText = () => nonEmptyText(LIMITS.labelLength);
+
+function isPlainObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A JSON object (`parameters`, `metadata`, `extra`) that nests within the limit, fits its byte budget
+ * and is stored exactly. `z.custom` passes the value on as it is: zod's copy of a record would drop
+ * a "__proto__" key, which the exactness rule must see.
+ */
+export const jsonObject = () =>
+  z
+    .custom<JsonObject>()
+    .superRefine((value, context) => {
+      if (!isPlainObject(value)) {
+        context.addIssue({ code: 'invalid_type', expected: 'object', input: value, message: 'Must be a JSON object.' });
+        return;
+      }
+      // Too deep to serialise safely: the checks below would overflow the stack.
+      if (!nestsWithin(value, LIMITS.jsonObjectDepth)) {
+        context.addIssue({ code: 'custom', message: `Must nest at most ${LIMITS.jsonObjectDepth} levels.` });
+        return;
+      }
+      if (Buffer.byteLength(JSON.stringify(value)) > LIMITS.jsonObjectBytes)
+        context.addIssue({ code: 'custom', message: `Must be at most ${LIMITS.jsonObjectBytes} bytes as JSON.` });
+      const inexact = inexactJsonIssue(value);
+      if (inexact) context.addIssue({ code: 'custom', message: inexact.message, path: inexact.path });
+    })
+    // Its JSON Schema (the REST OpenAPI): a custom schema has no shape zod could print.
+    .meta({ type: 'object', propertyNames: { type: 'string' }, additionalProperties: {} });

@@ -3,7 +3,6 @@ import type { Logger } from '../../logger.js';
 import type { Caller } from '../../sessions/model.js';
 import type { SessionService } from '../../sessions/service.js';
 import { classifyError } from '../../errors.js';
-import { inexactJsonIssue } from '../../sessions/text.js';
 import type { CallerResolver } from '../identity.js';
 import { echoed, HttpError, NOT_AN_OBJECT, validationFailed, validationIssues, valueError } from './errors.js';
 import { openApiDocument } from './openapi.js';
@@ -108,9 +107,7 @@ async function dispatch(
   let body: unknown;
   if (route.body) {
     const raw = await readJson(request, issues);
-    const inexact = raw.ok ? inexactJsonIssue(raw.value) : null;
-    if (inexact) issues.push({ ...valueError(inexact.message), loc: ['body', ...inexact.path], input: null });
-    else if (raw.ok) {
+    if (raw.ok) {
       const parsed = route.body.safeParse(raw.value);
       if (parsed.success) body = parsed.data;
       else issues.push(...validationIssues('body', parsed.error, raw.value));

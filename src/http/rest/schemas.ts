@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from '../../sessions/limits.js';
-import { idText, labelText } from '../../sessions/rules.js';
-import { nestsWithin } from '../../sessions/text.js';
+import { idText, jsonObject, labelText } from '../../sessions/rules.js';
 import {
   MESSAGE_ROLES,
   PERMISSION_BEHAVIORS,
@@ -31,26 +30,13 @@ function component<Schema extends z.ZodType>(id: string, schema: Schema, descrip
 const idString = idText;
 const labelString = labelText;
 
-// Whether the values are stored exactly is checked on the raw body (src/http/rest/router.ts): zod
-// drops a "__proto__" key while copying a record.
-const jsonObject = z
-  .record(z.string(), z.unknown())
-  // Too deep to serialise safely: the size check would overflow the stack.
-  .refine((value) => nestsWithin(value, LIMITS.jsonObjectDepth), {
-    message: `Must nest at most ${LIMITS.jsonObjectDepth} levels.`,
-    abort: true,
-  })
-  .refine((value) => Buffer.byteLength(JSON.stringify(value)) <= LIMITS.jsonObjectBytes, {
-    message: `Must be at most ${LIMITS.jsonObjectBytes} bytes as JSON.`,
-  });
-
 export const ChatModelConfigInput = component(
   'ChatModelConfigInput',
   z.strictObject({
     type: labelString(),
     credential_id: idString(),
     model: labelString(),
-    parameters: jsonObject.nullable().optional().describe('A JSON object; defaults to {}.'),
+    parameters: jsonObject().nullable().optional().describe('A JSON object; defaults to {}.'),
   }),
   'A model configuration as a client sends it; `parameters` may be omitted.',
 );
