@@ -90,6 +90,7 @@ function ancestorsAmong(spans: SpanNode[]) {
 const SessionReads = graphql(`
   query SessionReads($id: ID!, $agentId: ID!) {
     session(id: $id, agentId: $agentId) {
+      id
       messages(first: 5) { edges { node { id } } }
       state { context(last: 3) { id } }
     }
