@@ -1,6 +1,6 @@
 import type { AgentStateDraft, MessageDraft, TaskDraft, TextOrBlocksDraft } from './drafts.js';
 import { buildAgentState, buildMessage, buildTextOrBlocks } from './drafts.js';
-import { isDatabaseUnavailable } from '../db/availability.js';
+import { isDatabaseUnavailable, NotConnectedError } from '../db/availability.js';
 import { InvalidInputError, SessionNotFoundError, VersionConflictError, WriteOutcomeUnknownError } from './errors.js';
 import {
   assertIdempotencyKey,
@@ -27,7 +27,15 @@ import {
   type SessionPatch,
 } from './patch.js';
 import { referenceCheckOff, type Reference, type ReferenceCheck } from './references.js';
-import type { HistoryPage, HistoryWindow, SessionColumns, SessionPage, SessionStore, SessionWrites } from './store.js';
+import type {
+  HistoryPage,
+  HistoryWindow,
+  RowChange,
+  SessionPage,
+  SessionStatements,
+  SessionStore,
+  SessionWrites,
+} from './store.js';
 import { addTask, changedTasks, patchTask, removeTask, type TaskPatch } from './tasks.js';
 import { assertStorableText } from './text.js';
 
@@ -160,18 +168,10 @@ export class SessionService {
     const changes = planSessionPatch(patch);
     // Outside the write's transaction: no row stays locked while another service answers.
     await this.references.assertOwned(caller, referencesNamed(undefined, patch.chatModelConfig));
-    return this.write(
-      caller,
-      ref,
-      { operation: 'update', input: patch },
-      options,
-      changes.session,
-      async (tx, session) => {
-        if (changes.state.permissionMode) {
-          await tx.updateState(session.id, { permissionMode: changes.state.permissionMode });
-        }
-      },
-    );
+    return this.writeRow(caller, ref, { operation: 'update', input: patch }, options, {
+      session: changes.session,
+      ...(changes.state.permissionMode && { permissionMode: changes.state.permissionMode }),
+    });
   }
 
   /**
@@ -187,7 +187,7 @@ export class SessionService {
   ): Promise<SessionRecord> {
     assertStorableText(draft);
     const { context, tasks, ...state } = buildAgentState(draft);
-    return this.write(caller, ref, { operation: 'replaceState', input: draft }, options, {}, async (tx, session) => {
+    return this.write(caller, ref, { operation: 'replaceState', input: draft }, options, async (tx, session) => {
       await tx.updateState(session.id, state);
       const knownSeq = await tx.messageSeqs(
         session.id,
@@ -212,19 +212,33 @@ export class SessionService {
     assertStorableText(drafts);
     const createdAt = new Date().toISOString();
     const messages = drafts.map((draft) => buildMessage(draft, createdAt));
-    const { session, made } = await this.writeMaking(
-      caller,
-      ref,
-      { operation: 'appendMessages', input: drafts },
-      options,
-      messages,
-      async (tx, session) => {
-        await assertNewMessageIds(tx, session.id, messages);
-        await assertContextRoom(tx, session.id, messages.length);
-        await tx.appendMessages(session.id, messages);
-      },
-    );
-    return { session, messages: made };
+    const { expectedVersion } = options;
+    const request = { operation: 'appendMessages', input: { ref, input: drafts, expectedVersion } };
+    try {
+      const { session, made } = await this.oneStatement(
+        caller,
+        request,
+        options,
+        writtenOutcome<Message[]>(),
+        async (statements) => {
+          const result = await statements.appendMessages(
+            caller,
+            ref,
+            expectedVersion,
+            messages,
+            LIMITS.contextMessages,
+          );
+          if (result.kind !== 'appended') throw new AppendRefused(result.kind);
+          return { session: result.session, made: messages };
+        },
+      );
+      this.told('updated', session);
+      return { session, messages: made };
+    } catch (error) {
+      if (!(error instanceof AppendRefused)) throw error;
+      // Told apart only now, outside the statement (and its transaction, which a violated key aborts).
+      throw await whyRefused(error, this.store, caller, ref, expectedVersion, messages);
+    }
   }
 
   /**
@@ -244,7 +258,6 @@ export class SessionService {
       ref,
       { operation: 'compactContext', input: { keepLast, summary } },
       options,
-      {},
       async (tx, session) => {
         await tx.updateState(session.id, { summary: buildTextOrBlocks(summary) });
         await tx.keepNewestInContext(session.id, keepLast);
@@ -261,7 +274,7 @@ export class SessionService {
   ): Promise<SessionRecord> {
     assertStorableText(patch);
     const changes = planStatePatch(patch);
-    return this.write(caller, ref, { operation: 'updateState', input: patch }, options, {}, async (tx, session) => {
+    return this.write(caller, ref, { operation: 'updateState', input: patch }, options, async (tx, session) => {
       if (Object.keys(changes).length > 0) await tx.updateState(session.id, changes);
     });
   }
@@ -307,7 +320,7 @@ export class SessionService {
 
   /** The agent runtime marks a session as running when a turn starts and clears the mark when it ends. */
   setRunning(caller: Caller, ref: SessionRef, running: boolean, options: WriteOptions = {}): Promise<SessionRecord> {
-    return this.write(caller, ref, { operation: 'setRunning', input: running }, options, { running }, async () => {});
+    return this.writeRow(caller, ref, { operation: 'setRunning', input: running }, options, { session: { running } });
   }
 
   /** Returns the version the session had when it was deleted. */
@@ -364,6 +377,52 @@ export class SessionService {
   }
 
   /**
+   * A write of the session row alone (and its state's mode): one statement, whose WHERE checks the
+   * caller and the version and whose RETURNING is the answer; only when it matches no row does a
+   * read tell a missing session from a stale version.
+   */
+  private async writeRow(
+    caller: Caller,
+    ref: SessionRef,
+    { operation, input }: WriteRequest,
+    options: WriteOptions,
+    change: RowChange,
+  ): Promise<SessionRecord> {
+    const { expectedVersion } = options;
+    const request = { operation, input: { ref, input, expectedVersion } };
+    const session = await this.oneStatement(caller, request, options, sessionOutcome, async (statements) => {
+      const updated = await statements.updateSession(caller, ref, expectedVersion, change);
+      if (!updated) throw await missedWrite(statements, caller, ref, expectedVersion);
+      return updated;
+    });
+    return this.told('updated', session);
+  }
+
+  /**
+   * Runs a write that is one statement. On its own it needs no transaction (a statement is atomic);
+   * a connection lost once it was sent leaves its outcome unknown, as a lost COMMIT does. Under an
+   * idempotency key it runs in the key's transaction (`transaction`): claiming the key must come
+   * before the write and storing the outcome after it, which one statement cannot order (its parts
+   * share one snapshot and cannot change the key's row twice).
+   */
+  private async oneStatement<Outcome>(
+    caller: Caller,
+    request: WriteRequest,
+    options: WriteOptions,
+    codec: OutcomeCodec<Outcome>,
+    work: (statements: SessionStatements) => Promise<Outcome>,
+  ): Promise<Outcome> {
+    if (options.idempotencyKey != null) return this.transaction(caller, request, options, codec, work);
+    try {
+      return await work(this.store);
+    } catch (error) {
+      if (isDatabaseUnavailable(error) && !(error instanceof NotConnectedError))
+        throw new WriteOutcomeUnknownError(false, { cause: error });
+      throw error;
+    }
+  }
+
+  /**
    * Runs one write: bumps the version on the caller's session row (locking it), then `work`.
    * Zero rows matched means the session is not the caller's, or is at another version.
    */
@@ -372,15 +431,12 @@ export class SessionService {
     ref: SessionRef,
     { operation, input }: WriteRequest,
     options: WriteOptions,
-    sessionColumns: SessionColumns,
     work: (tx: SessionWrites, session: SessionRecord) => Promise<void>,
   ): Promise<SessionRecord> {
     const request = { operation, input: { ref, input, expectedVersion: options.expectedVersion } };
     return this.told(
       'updated',
-      await this.transaction(caller, request, options, sessionOutcome, (tx) =>
-        applied(tx, caller, ref, options, sessionColumns, work),
-      ),
+      await this.transaction(caller, request, options, sessionOutcome, (tx) => applied(tx, caller, ref, options, work)),
     );
   }
 
@@ -398,7 +454,7 @@ export class SessionService {
   ): Promise<{ session: SessionRecord; made: Made }> {
     const request = { operation, input: { ref, input, expectedVersion: options.expectedVersion } };
     const written = await this.transaction(caller, request, options, writtenOutcome<Made>(), async (tx) => ({
-      session: await applied(tx, caller, ref, options, {}, work),
+      session: await applied(tx, caller, ref, options, work),
       made,
     }));
     this.told('updated', written.session);
@@ -471,7 +527,7 @@ export class SessionService {
     options: WriteOptions,
     edit: (tasks: Task[]) => Task[],
   ) {
-    return this.write(caller, ref, request, options, {}, (tx, session) => editTasks(tx, session, edit));
+    return this.write(caller, ref, request, options, (tx, session) => editTasks(tx, session, edit));
   }
 }
 
@@ -481,10 +537,9 @@ async function applied(
   caller: Caller,
   ref: SessionRef,
   { expectedVersion }: WriteOptions,
-  sessionColumns: SessionColumns,
   work: (tx: SessionWrites, session: SessionRecord) => Promise<void>,
 ): Promise<SessionRecord> {
-  const session = await tx.bumpVersion(caller, ref, expectedVersion, sessionColumns);
+  const session = await tx.bumpVersion(caller, ref, expectedVersion);
   if (!session) throw await missedWrite(tx, caller, ref, expectedVersion);
   await work(tx, session);
   return session;
@@ -531,29 +586,16 @@ function assertContextOrder(context: Message[], knownSeq: Map<string, number>): 
   if (issues.length > 0) throw new InvalidInputError(issues);
 }
 
-/**
- * The context never grows past its limit: an append that would is refused (the runtime compacts
- * first), so the state the runtime reads back is one it can write again.
- */
-async function assertContextRoom(tx: SessionWrites, sessionId: string, appended: number): Promise<void> {
-  const inContext = await tx.contextSize(sessionId);
-  if (inContext + appended > LIMITS.contextMessages) {
-    throw new InvalidInputError([
-      {
-        // The appended messages as a whole (paths are relative to them).
-        path: [],
-        message: `The context holds ${inContext} messages; ${appended} more would exceed its ${LIMITS.contextMessages}. Compact it first (compactSessionContext).`,
-      },
-    ]);
+/** An append its statement refused; `appendMessages` tells why once the statement is over. */
+class AppendRefused extends Error {
+  constructor(readonly kind: 'missed' | 'duplicateId') {
+    super(kind);
   }
 }
 
-async function assertNewMessageIds(tx: SessionWrites, sessionId: string, messages: Message[]): Promise<void> {
+/** The message ids of an append already in the history (`known`) or repeated within it. */
+function repeatedIdsError(messages: Message[], known: Set<string>): InvalidInputError {
   const seen = new Set<string>();
-  const known = await tx.knownMessageIds(
-    sessionId,
-    messages.map((m) => m.id),
-  );
   const issues = messages.flatMap((message, index) => {
     const repeated = known.has(message.id) || seen.has(message.id);
     seen.add(message.id);
@@ -561,19 +603,57 @@ async function assertNewMessageIds(tx: SessionWrites, sessionId: string, message
       ? [{ path: [index, 'id'], message: `Message '${message.id}' is already in this session's history.` }]
       : [];
   });
-  if (issues.length > 0) throw new InvalidInputError(issues);
+  return new InvalidInputError(issues);
+}
+
+/**
+ * Why an append was refused: a message id already in the history (or repeated), no such session, a
+ * stale expected version, or a context without room for the messages (the context never grows past
+ * its limit: the runtime compacts first, so the state it reads back is one it can write again).
+ * Repeated ids are told before the context's limit, as before the append was one statement.
+ */
+async function whyRefused(
+  refused: AppendRefused,
+  store: SessionStatements,
+  caller: Caller,
+  ref: SessionRef,
+  expectedVersion: number | null | undefined,
+  messages: Message[],
+): Promise<Error> {
+  const repeatedIds = async () =>
+    repeatedIdsError(
+      messages,
+      await store.knownMessageIds(
+        ref.id,
+        messages.map((message) => message.id),
+      ),
+    );
+  if (refused.kind === 'duplicateId') return repeatedIds();
+  const current = await store.currentVersion(caller, ref);
+  if (!current) return new SessionNotFoundError(ref.id);
+  if (expectedVersion != null && current.version !== expectedVersion)
+    return new VersionConflictError(ref.id, expectedVersion, current.version);
+  const repeated = await repeatedIds();
+  if (repeated.issues.length > 0) return repeated;
+  return new InvalidInputError([
+    {
+      // The appended messages as a whole (paths are relative to them).
+      path: [],
+      message: `The context holds ${current.contextSize} messages; ${messages.length} more would exceed its ${LIMITS.contextMessages}. Compact it first (compactSessionContext).`,
+    },
+  ]);
 }
 
 /** Why a write matched no row: a stale expected version of an existing session, or no such session. */
 async function missedWrite(
-  tx: SessionWrites,
+  store: SessionStatements,
   caller: Caller,
   ref: SessionRef,
   expectedVersion: number | null | undefined,
 ): Promise<Error> {
-  const current = expectedVersion != null ? await tx.currentVersion(caller, ref) : null;
+  const current = expectedVersion != null ? await store.currentVersion(caller, ref) : null;
   return current !== null
-    ? new VersionConflictError(ref.id, expectedVersion!, current)
+    ? new VersionConflictError(ref.id, expectedVersion!, current.version)
     : new SessionNotFoundError(ref.id);
 }
 

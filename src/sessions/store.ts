@@ -2,12 +2,19 @@ import type { Prisma, PrismaClient } from '../db/generated/client.js';
 import type { AgentState as AgentStateRow, Session as SessionRow, Task as TaskRow } from '../db/generated/client.js';
 import type { RawQuery } from '../db/database.js';
 import { claimKey, purgeExpiredKeys, recordOutcome, type KeyClaim, type StoredKey } from '../db/idempotency-keys.js';
-import { sessionCountsSql, sessionPagesSql, type SessionFilter, type SessionListWindow } from './listing.js';
+import {
+  SESSION_COLUMNS,
+  sessionCountsSql,
+  sessionPagesSql,
+  type SessionFilter,
+  type SessionListWindow,
+} from './listing.js';
 import type {
   AgentStateRecord,
   Caller,
   ChatModelConfig,
   Message,
+  PermissionMode,
   SessionRecord,
   SessionRef,
   SessionSource,
@@ -79,12 +86,148 @@ export type StateColumns = Partial<Omit<AgentStateRecord, 'sessionId'>>;
 /** A task with its place in the session's list. */
 export type PlacedTask = Task & { position: number };
 
-export class SessionStore {
+/** What a session write names beside the version bump, when it touches no other row than the session's own. */
+export interface RowChange {
+  session: SessionColumns;
+  /** Written to the session's agent state by the same statement. */
+  permissionMode?: PermissionMode;
+}
+
+/** How a one-statement append went. */
+export type AppendResult =
+  | { kind: 'appended'; session: SessionRecord }
+  /** No row matched: not the caller's session, another version, or no room in the context. */
+  | { kind: 'missed' }
+  /** A message id is already in the history (the statement changed nothing). */
+  | { kind: 'duplicateId' };
+
+/** What a write that matched no row reads to say why. */
+export interface SessionVersion {
+  version: number;
+  contextSize: number;
+}
+
+/**
+ * The writes that are one statement each (a single statement is atomic): run on their own by the
+ * store, or inside a transaction (under an idempotency key) by SessionWrites.
+ */
+export abstract class SessionStatements {
+  protected abstract run<Row>(sql: string, params: unknown[]): Promise<Row[]>;
+
+  /**
+   * Sets `change` and bumps the version and `updatedAt` of the caller's session (only at
+   * `expectedVersion` when one is given), in one statement; null when no row matched.
+   */
+  async updateSession(
+    caller: Caller,
+    ref: SessionRef,
+    expectedVersion: number | null | undefined,
+    { session: { name, chatModelConfig, running }, permissionMode }: RowChange,
+  ): Promise<SessionRecord | null> {
+    const params: unknown[] = [ref.id, caller.userId, ref.agentId, expectedVersion ?? null, new Date()];
+    const set = (column: string, value: unknown, cast = '') => `, ${column} = $${params.push(value)}${cast}`;
+    const columns =
+      (name !== undefined ? set('name', name) : '') +
+      (chatModelConfig !== undefined ? set('chat_model_config', jsonText(chatModelConfig), '::text::jsonb') : '') +
+      (running !== undefined ? set('running', running) : '');
+    // The state's mode is written from the updated row: no row, no state write.
+    const state =
+      permissionMode !== undefined
+        ? `, state AS (UPDATE agent_states SET permission_mode = $${params.push(permissionMode)}::permission_mode
+             FROM updated WHERE agent_states.session_id = updated.id)`
+        : '';
+    const [row] = await this.run<SessionRow>(
+      `WITH updated AS (
+         UPDATE sessions SET version = version + 1, updated_at = $5${columns}
+         WHERE ${OWNED_AT_VERSION}
+         RETURNING ${SESSION_COLUMNS}
+       )${state}
+       SELECT * FROM updated`,
+      params,
+    );
+    return row ? toSessionRecord(row) : null;
+  }
+
+  /**
+   * Appends `messages` to the history and the context of the caller's session in one statement:
+   * the session row's UPDATE bumps the version, takes `lastSeq + 1…` for the messages and counts
+   * them into `contextSize` (matching only while the context has room for them under
+   * `contextLimit`), and a CTE inserts them after the `lastSeq` the UPDATE returned. The row lock
+   * orders concurrent appends, and the UPDATE re-checks its WHERE on the row it waited for, so
+   * neither the numbering nor the limit can race. A message id already in the history violates the
+   * `(session_id, id)` unique key, which undoes the whole statement.
+   */
+  async appendMessages(
+    caller: Caller,
+    ref: SessionRef,
+    expectedVersion: number | null | undefined,
+    messages: Message[],
+    contextLimit: number,
+  ): Promise<AppendResult> {
+    try {
+      const [row] = await this.run<SessionRow>(
+        `WITH updated AS (
+           UPDATE sessions
+           SET version = version + 1, updated_at = $5, last_seq = last_seq + $6, context_size = context_size + $6
+           WHERE ${OWNED_AT_VERSION} AND context_size + $6 <= $7
+           RETURNING ${SESSION_COLUMNS}, last_seq - $6 AS "seqBefore"
+         ), appended AS (
+           INSERT INTO messages (session_id, seq, id, name, role, content, metadata, created_at, finished_at, usage, in_context)
+           SELECT updated.id, updated."seqBefore" + m.position, m.message->>'id', m.message->>'name',
+                  (m.message->>'role')::message_role, m.message->'content', m.message->'metadata',
+                  m.message->>'createdAt', m.message->>'finishedAt', nullif(m.message->'usage', 'null'::jsonb), true
+           FROM updated, jsonb_array_elements($8::text::jsonb) WITH ORDINALITY AS m(message, position)
+         )
+         SELECT * FROM updated`,
+        [
+          ref.id,
+          caller.userId,
+          ref.agentId,
+          expectedVersion ?? null,
+          new Date(),
+          messages.length,
+          contextLimit,
+          JSON.stringify(messages),
+        ],
+      );
+      return row ? { kind: 'appended', session: toSessionRecord(row) } : { kind: 'missed' };
+    } catch (error) {
+      if (violates(error, MESSAGE_ID_KEY)) return { kind: 'duplicateId' };
+      throw error;
+    }
+  }
+
+  /** The version and context size of the caller's session; null when there is no such session. */
+  async currentVersion(caller: Caller, ref: SessionRef): Promise<SessionVersion | null> {
+    const [row] = await this.run<SessionVersion>(
+      `SELECT version, context_size AS "contextSize" FROM sessions WHERE id = $1 AND user_id = $2 AND agent_id = $3`,
+      [ref.id, caller.userId, ref.agentId],
+    );
+    return row ?? null;
+  }
+
+  /** Those of `ids` that are already in the session's history. */
+  async knownMessageIds(sessionId: string, ids: string[]): Promise<Set<string>> {
+    const rows = await this.run<{ id: string }>(
+      'SELECT id FROM messages WHERE session_id = $1 AND id = ANY($2::varchar[])',
+      [sessionId, ids],
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+}
+
+export class SessionStore extends SessionStatements {
   constructor(
     private readonly prisma: PrismaClient,
     /** The driver itself, for the message windows: rows come back as plain objects, no per-row processing. */
     private readonly query: RawQuery,
-  ) {}
+  ) {
+    super();
+  }
+
+  protected run<Row>(sql: string, params: unknown[]): Promise<Row[]> {
+    return this.query<Row>(sql, params);
+  }
 
   /** Runs `work` in one transaction: all of its statements commit, or none. */
   transaction<Outcome>(work: (tx: SessionWrites) => Promise<Outcome>): Promise<Outcome> {
@@ -220,8 +363,14 @@ export class SessionStore {
 }
 
 /** The statements of one write, all in its transaction. */
-export class SessionWrites {
-  constructor(private readonly tx: Prisma.TransactionClient) {}
+export class SessionWrites extends SessionStatements {
+  constructor(private readonly tx: Prisma.TransactionClient) {
+    super();
+  }
+
+  protected run<Row>(sql: string, params: unknown[]): Promise<Row[]> {
+    return this.tx.$queryRawUnsafe<Row[]>(sql, ...params);
+  }
 
   async createSession({ context, tasks, state, ...session }: NewSessionRow): Promise<SessionRecord> {
     const row = await this.tx.session.create({
@@ -229,6 +378,8 @@ export class SessionWrites {
         ...session,
         chatModelConfig: nullableJson(session.chatModelConfig),
         updatedAt: session.createdAt,
+        lastSeq: context.length,
+        contextSize: context.length,
         state: { create: stateColumns(state) },
         messages: { createMany: { data: messageRows(session.id, context, 0).map(({ sessionId: _, ...row }) => row) } },
         tasks: { createMany: { data: taskRows(session.id, positioned(tasks)).map(({ sessionId: _, ...row }) => row) } },
@@ -238,31 +389,19 @@ export class SessionWrites {
   }
 
   /**
-   * Sets `columns` and bumps the version and `updatedAt` of the caller's session, taking its row lock
-   * (and only at `expectedVersion` when one is given); null when no row matched.
+   * Bumps the version and `updatedAt` of the caller's session, taking its row lock (and only at
+   * `expectedVersion` when one is given); null when no row matched.
    */
   async bumpVersion(
     caller: Caller,
     ref: SessionRef,
     expectedVersion: number | null | undefined,
-    { chatModelConfig, ...columns }: SessionColumns,
   ): Promise<SessionRecord | null> {
     const [session] = await this.tx.session.updateManyAndReturn({
       where: { ...ownedBy(caller, ref), ...(expectedVersion != null && { version: expectedVersion }) },
-      data: {
-        ...columns,
-        ...(chatModelConfig !== undefined && { chatModelConfig: nullableJson(chatModelConfig) }),
-        version: { increment: 1 },
-        updatedAt: new Date(),
-      },
+      data: { version: { increment: 1 }, updatedAt: new Date() },
     });
     return session ? toSessionRecord(session) : null;
-  }
-
-  /** The version of the caller's session; null when there is no such session. */
-  async currentVersion(caller: Caller, ref: SessionRef): Promise<number | null> {
-    const current = await this.tx.session.findFirst({ where: ownedBy(caller, ref), select: { version: true } });
-    return current?.version ?? null;
   }
 
   /** Deletes the caller's session (only at `expectedVersion` when one is given); its last version, or null. */
@@ -298,32 +437,17 @@ export class SessionWrites {
    * `knownSeq`) are rewritten in place, the others are appended after the history's last.
    */
   async replaceContext(sessionId: string, context: Message[], knownSeq: Map<string, number>): Promise<void> {
-    // Taken before the rewrite below removes rows, so new messages never reuse a sequence number.
-    const lastSeq = await this.lastSeq(sessionId);
+    const fresh = context.filter((message) => !knownSeq.has(message.id));
+    // The row's counters: the new messages are numbered after the last sequence number ever used.
+    const [{ lastSeq }] = (await this.tx.$queryRaw<[{ lastSeq: number }]>`
+      UPDATE sessions SET last_seq = last_seq + ${fresh.length}::int, context_size = ${context.length}::int
+      WHERE id = ${sessionId} RETURNING last_seq - ${fresh.length}::int AS "lastSeq"`) as [{ lastSeq: number }];
     await this.tx.message.updateMany({ where: { sessionId, inContext: true }, data: { inContext: false } });
     await this.tx.message.deleteMany({ where: { sessionId, id: { in: [...knownSeq.keys()] } } });
-    const fresh = context.filter((message) => !knownSeq.has(message.id));
     const rewritten = context
       .filter((message) => knownSeq.has(message.id))
       .flatMap((message) => messageRows(sessionId, [message], knownSeq.get(message.id)! - 1));
     await this.tx.message.createMany({ data: [...rewritten, ...messageRows(sessionId, fresh, lastSeq)] });
-  }
-
-  /** Those of `ids` that are already in the session's history. */
-  async knownMessageIds(sessionId: string, ids: string[]): Promise<Set<string>> {
-    const known = await this.tx.message.findMany({ where: { sessionId, id: { in: ids } }, select: { id: true } });
-    return new Set(known.map((message) => message.id));
-  }
-
-  /** How many messages the session's context holds. */
-  contextSize(sessionId: string): Promise<number> {
-    return this.tx.message.count({ where: { sessionId, inContext: true } });
-  }
-
-  /** Appends `messages` to the history and the context, in order. */
-  async appendMessages(sessionId: string, messages: Message[]): Promise<void> {
-    const lastSeq = await this.lastSeq(sessionId);
-    await this.tx.message.createMany({ data: messageRows(sessionId, messages, lastSeq) });
   }
 
   /** Takes all but the newest `keepLast` messages out of the context. */
@@ -336,10 +460,11 @@ export class SessionWrites {
       select: { seq: true },
     });
     if (newestDropped) {
-      await this.tx.message.updateMany({
-        where: { sessionId, inContext: true, seq: { lte: newestDropped.seq } },
-        data: { inContext: false },
-      });
+      await this.tx.$executeRaw`
+        WITH dropped AS (
+          UPDATE messages SET in_context = false WHERE session_id = ${sessionId} AND in_context AND seq <= ${newestDropped.seq}
+        )
+        UPDATE sessions SET context_size = ${keepLast}::int WHERE id = ${sessionId}`;
     }
   }
 
@@ -374,15 +499,6 @@ export class SessionWrites {
   purgeExpiredKeys(expiredBefore: Date): Promise<void> {
     return purgeExpiredKeys(this.tx, expiredBefore);
   }
-
-  private async lastSeq(sessionId: string): Promise<number> {
-    // A plain max() reads one entry of the primary key; Prisma's aggregate wraps the read in an OFFSET
-    // subquery that reads the whole history (38 ms at 34,000 messages), under the session's lock.
-    const [last] = await this.tx.$queryRaw<
-      Array<{ seq: number | null }>
-    >`SELECT max(seq) AS seq FROM messages WHERE session_id = ${sessionId}`;
-    return last?.seq ?? 0;
-  }
 }
 
 const STATE_COLUMNS = `session_id AS "sessionId", summary, reply_id AS "replyId", cur_iter AS "curIter",
@@ -394,6 +510,34 @@ const TASK_COLUMNS = `session_id AS "sessionId", id, position, subject, descript
 
 /** What a message read needs: everything but the context flag. */
 const MESSAGE_COLUMNS = 'session_id, seq, id, name, role, content, metadata, created_at, finished_at, usage';
+
+/** The caller's session ($1 id, $2 user, $3 agent), at the version $4 when it is not null. */
+const OWNED_AT_VERSION = 'id = $1 AND user_id = $2 AND agent_id = $3 AND ($4::int IS NULL OR version = $4::int)';
+
+/** The unique key of a message id within its session's history. */
+const MESSAGE_ID_KEY = 'messages_session_id_id_key';
+
+/** A JSON column's value as text for a `::text::jsonb` parameter (so no driver turns an array into a SQL array). */
+function jsonText(value: object | null): string | null {
+  return value === null ? null : JSON.stringify(value);
+}
+
+/** Whether `error` (the driver's, or the driver's wrapped by Prisma) is a violation of the unique key `constraint`. */
+function violates(error: unknown, constraint: string): boolean {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+    const { code, meta } = cause as { code?: unknown; meta?: { driverAdapterError?: { cause?: AdapterCause } } };
+    const adapter = meta?.driverAdapterError?.cause;
+    if (code === '23505' && cause.message.includes(`"${constraint}"`)) return true;
+    if (adapter?.originalCode === '23505' && adapter.originalMessage?.includes(`"${constraint}"`)) return true;
+  }
+  return false;
+}
+
+/** What Prisma keeps of the driver's error. */
+interface AdapterCause {
+  originalCode?: string;
+  originalMessage?: string;
+}
 
 function ownedBy(caller: Caller, ref: SessionRef) {
   return { id: ref.id, userId: caller.userId, agentId: ref.agentId };
