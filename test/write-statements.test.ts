@@ -1,5 +1,9 @@
+import { print } from 'graphql';
+import { afterAll, beforeAll } from 'vitest';
 import { graphql } from './graphql/graphql.js';
+import { databaseKind } from './support/databases.js';
 import { describe, expect, type TestApp, test } from './support/fixtures.js';
+import { type ProxiedService, startProxiedService } from './support/proxied-postgres.js';
 
 // The hot writes in SQL statements (BEGIN/COMMIT included): a write of the session row alone and an
 // append are one statement each, with every guarantee kept — the caller and version checked in the
@@ -245,3 +249,32 @@ describe('appendSessionMessages', () => {
     expect((await append(['x4']))?.__typename).toBe('SessionInvalidInputError');
   });
 });
+
+describe.skipIf(databaseKind !== 'postgres')(
+  'a connection lost mid-statement (PostgreSQL behind a TCP proxy; needs TEST_DATABASE_URL)',
+  () => {
+    let service: ProxiedService;
+
+    beforeAll(async () => {
+      service = await startProxiedService(USER);
+    });
+    afterAll(() => service?.close());
+
+    test('an append without a key answers "may have been applied": one statement commits on its own', async () => {
+      const created = await service.graphql(print(CreateSession), { input: { agentId: AGENT, name: 'dark' } });
+      const ref = { sessionId: created.data.createSession.session.id as string, agentId: AGENT };
+      const cut = service.proxy.cutAfterSending('INSERT INTO messages');
+      const lost = await service.graphql(print(AppendMessages), { input: { ...ref, messages: [message('dark-1')] } });
+      await cut;
+      expect(lost.status).toBe(503);
+      expect(lost.errors).toMatchObject([{ extensions: { code: 'SERVICE_UNAVAILABLE' } }]);
+      expect(lost.errors?.[0]?.message).toMatch(/may have been applied.*re-read the session/i);
+      // It was committed, though the client heard only of a lost connection.
+      const read = () => service.graphql(print(ReadHistory), { id: ref.sessionId, agentId: AGENT });
+      let after = await read();
+      // The pool may hand out the broken connection's sibling once more before it notices.
+      for (let attempt = 0; after.errors && attempt < 5; attempt++) after = await read();
+      expect(after.data.session).toMatchObject({ version: 2, messages: { totalCount: 1 } });
+    });
+  },
+);

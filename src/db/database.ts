@@ -130,6 +130,9 @@ function postgresDriver({
       const client = await pool.connect().catch((error: unknown) => {
         throw new NotConnectedError(error);
       });
+      // A connection that breaks mid-statement also emits 'error'; the statement's rejection reports it.
+      const ignore = () => {};
+      client.on('error', ignore);
       try {
         const { rows } = await client.query(sql, params);
         client.release();
@@ -137,6 +140,8 @@ function postgresDriver({
       } catch (error) {
         client.release(error as Error);
         throw error;
+      } finally {
+        client.off('error', ignore);
       }
     },
     async connect() {
