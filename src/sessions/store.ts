@@ -439,9 +439,10 @@ export class SessionWrites extends SessionStatements {
   async replaceContext(sessionId: string, context: Message[], knownSeq: Map<string, number>): Promise<void> {
     const fresh = context.filter((message) => !knownSeq.has(message.id));
     // The row's counters: the new messages are numbered after the last sequence number ever used.
-    const [{ lastSeq }] = (await this.tx.$queryRaw<[{ lastSeq: number }]>`
+    const [counters] = await this.tx.$queryRaw<Array<{ lastSeq: number }>>`
       UPDATE sessions SET last_seq = last_seq + ${fresh.length}::int, context_size = ${context.length}::int
-      WHERE id = ${sessionId} RETURNING last_seq - ${fresh.length}::int AS "lastSeq"`) as [{ lastSeq: number }];
+      WHERE id = ${sessionId} RETURNING last_seq - ${fresh.length}::int AS "lastSeq"`;
+    const lastSeq = counters!.lastSeq;
     await this.tx.message.updateMany({ where: { sessionId, inContext: true }, data: { inContext: false } });
     await this.tx.message.deleteMany({ where: { sessionId, id: { in: [...knownSeq.keys()] } } });
     const rewritten = context
