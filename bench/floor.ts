@@ -175,8 +175,8 @@ async function updateSession(userId: string, agentId: string, sessionId: string,
 }
 
 /**
- * Appends messages after the last one. The version bump locks the session row first, so the INSERT
- * (a statement of its own, with a fresh snapshot) sees every earlier append: BEGIN, UPDATE, INSERT, COMMIT.
+ * Appends messages after the last one. The version bump locks the session row and takes the messages'
+ * sequence numbers from its `last_seq` (counting them into `context_size`): BEGIN, UPDATE, INSERT, COMMIT.
  */
 async function appendMessages(userId: string, agentId: string, sessionId: string, messages: Row[]) {
   const client = await pool.connect();
@@ -184,8 +184,9 @@ async function appendMessages(userId: string, agentId: string, sessionId: string
     await client.query('BEGIN');
     const [session] = (
       await client.query<Row>(
-        'UPDATE sessions SET version = version + 1, updated_at = now() WHERE id = $1 AND user_id = $2 AND agent_id = $3 RETURNING id, version',
-        [sessionId, userId, agentId],
+        `UPDATE sessions SET version = version + 1, updated_at = now(), last_seq = last_seq + $4, context_size = context_size + $4
+         WHERE id = $1 AND user_id = $2 AND agent_id = $3 RETURNING id, version, last_seq - $4 AS "seqBefore"`,
+        [sessionId, userId, agentId, messages.length],
       )
     ).rows;
     if (!session) {
@@ -194,13 +195,13 @@ async function appendMessages(userId: string, agentId: string, sessionId: string
     }
     await client.query(
       `INSERT INTO messages (session_id, seq, id, name, role, content, metadata, created_at, in_context)
-       SELECT $1, last.seq + m.ordinality, gen_random_uuid()::text, m.value->>'name', (m.value->>'role')::message_role, m.value->'content', '{}', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), true
-         FROM (SELECT coalesce(max(seq), 0) AS seq FROM messages WHERE session_id = $1) last,
-              jsonb_array_elements($2::jsonb) WITH ORDINALITY m`,
-      [sessionId, JSON.stringify(messages)],
+       SELECT $1, $3::int + m.ordinality, gen_random_uuid()::text, m.value->>'name', (m.value->>'role')::message_role, m.value->'content', '{}', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), true
+         FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY m`,
+      [sessionId, JSON.stringify(messages), session.seqBefore],
     );
     await client.query('COMMIT');
-    return { appendMessages: session };
+    const { seqBefore: _, ...appended } = session;
+    return { appendMessages: appended };
   } catch (error) {
     await client.query('ROLLBACK');
     throw error;

@@ -30,13 +30,16 @@ export const APPEND_FUNCTION = `
 CREATE SCHEMA IF NOT EXISTS postgraphile_bench;
 CREATE OR REPLACE FUNCTION postgraphile_bench.append_messages(session_id varchar, user_id varchar, agent_id varchar, messages jsonb)
 RETURNS sessions LANGUAGE sql VOLATILE AS $$
-  UPDATE sessions SET version = version + 1, updated_at = now() WHERE id = $1 AND sessions.user_id = $2 AND sessions.agent_id = $3;
+  WITH bumped AS (
+    UPDATE sessions SET version = version + 1, updated_at = now(),
+           last_seq = last_seq + jsonb_array_length($4), context_size = context_size + jsonb_array_length($4)
+     WHERE id = $1 AND sessions.user_id = $2 AND sessions.agent_id = $3
+    RETURNING last_seq - jsonb_array_length($4) AS seq
+  )
   INSERT INTO messages (session_id, seq, id, name, role, content, metadata, created_at, in_context)
-  SELECT $1, last.seq + m.ordinality, gen_random_uuid()::text, m.value->>'name', (m.value->>'role')::message_role, m.value->'content', '{}',
+  SELECT $1, bumped.seq + m.ordinality, gen_random_uuid()::text, m.value->>'name', (m.value->>'role')::message_role, m.value->'content', '{}',
          to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), true
-    FROM (SELECT coalesce(max(seq), 0) AS seq FROM messages
-           WHERE messages.session_id = $1 AND EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND sessions.user_id = $2 AND sessions.agent_id = $3)) last,
-         jsonb_array_elements($4) WITH ORDINALITY m;
+    FROM bumped, jsonb_array_elements($4) WITH ORDINALITY m;
   SELECT * FROM sessions WHERE id = $1 AND sessions.user_id = $2 AND sessions.agent_id = $3;
 $$;`;
 

@@ -333,6 +333,11 @@ async function buildScenarios(seeded: Awaited<ReturnType<typeof seed>>): Promise
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     await client.query('DELETE FROM messages WHERE session_id = $1 AND seq > $2', [appendTarget, appendBase]);
+    // The context's size kept on the row (last_seq stays: sequence numbers are never reused).
+    await client.query(
+      'UPDATE sessions SET context_size = (SELECT count(*) FROM messages WHERE session_id = $1 AND in_context) WHERE id = $1',
+      [appendTarget],
+    );
     await client.end();
   };
   // The session where page 500 (20 per page) starts: the last one of page 499.

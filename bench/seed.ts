@@ -82,6 +82,11 @@ export async function seed(
                                                    ELSE $3::int + (abs(hashtext(s.id)) % ($4::int - $3::int + 1)) END) AS g`,
       [options.longSessions, options.longMessages, options.messagesMin, options.messagesMax, options.shortMessages],
     );
+    // The counters every write keeps on the session row (the migration computes them the same way).
+    await client.query(`
+      UPDATE sessions AS s
+      SET last_seq = coalesce((SELECT max(m.seq) FROM messages AS m WHERE m.session_id = s.id), 0),
+          context_size = (SELECT count(*) FROM messages AS m WHERE m.session_id = s.id AND m.in_context)`);
     await client.query(
       `INSERT INTO tasks (session_id, id, position, subject, description, metadata, created_at, state, owner, blocks, blocked_by)
        SELECT s.id, 't' || g, g, 'Task ' || g, 'Do step ' || g || ' of the plan', '{}'::jsonb, '2026-11-28T10:00:00Z',

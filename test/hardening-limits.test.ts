@@ -6,6 +6,7 @@ import { createLogger } from '../src/logger.js';
 import { SessionService } from '../src/sessions/service.js';
 import { graphql } from './graphql/graphql.js';
 import { memberOf } from './support/documents.js';
+import { SessionStore } from '../src/sessions/store.js';
 import { startTestApp } from './support/fixtures.js';
 
 const CREATE = graphql(
@@ -26,7 +27,7 @@ afterAll(async () => {
 async function slowReadingServer(env: Record<string, string>, delayMs: number): Promise<YogaServer> {
   const { database, subscriptions } = service.app;
   const config = loadConfig({ GRAPHIQL: 'false', ...env });
-  const sessions = new SessionService(database.prisma, database.query, subscriptions);
+  const sessions = new SessionService(new SessionStore(database.prisma, database.query), subscriptions);
   const get = sessions.get.bind(sessions);
   sessions.get = async (...args) => {
     await new Promise((resolve) => setTimeout(resolve, delayMs));

@@ -29,3 +29,14 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * No connection could be had for a statement, so it was never sent (its cause says why). Any other
+ * unavailability (a connection lost or timed out mid-statement) leaves the statement's outcome unknown.
+ */
+export class NotConnectedError extends Error {
+  override name = 'NotConnectedError';
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}

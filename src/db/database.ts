@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { PrismaPGlite } from 'pglite-prisma-adapter';
+import { NotConnectedError } from './availability.js';
 import { PrismaClient } from './generated/client.js';
 import type { SqlConnection } from './sql.js';
 
@@ -123,7 +124,26 @@ function postgresDriver({
   return {
     poolStats: () => ({ max: poolSize, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     adapter: new PrismaPg(pool),
-    query: async <Row>(sql: string, params: unknown[]) => (await pool.query(sql, params)).rows as Row[],
+    // As pool.query, with the connection checked out first: failing to get one means the statement
+    // was never sent (NotConnectedError), which a write outside a transaction needs to know.
+    async query<Row>(sql: string, params: unknown[]) {
+      const client = await pool.connect().catch((error: unknown) => {
+        throw new NotConnectedError(error);
+      });
+      // A connection that breaks mid-statement also emits 'error'; the statement's rejection reports it.
+      const ignore = () => {};
+      client.on('error', ignore);
+      try {
+        const { rows } = await client.query(sql, params);
+        client.release();
+        return rows as Row[];
+      } catch (error) {
+        client.release(error as Error);
+        throw error;
+      } finally {
+        client.off('error', ignore);
+      }
+    },
     async connect() {
       const client = await pool.connect();
       return {

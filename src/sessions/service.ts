@@ -1,17 +1,6 @@
-import { Prisma, type PrismaClient } from '../db/generated/client.js';
-import type { AgentState as AgentStateRow, Session as SessionRow, Task as TaskRow } from '../db/generated/client.js';
-import type { RawQuery } from '../db/database.js';
-import {
-  buildAgentState,
-  buildMessage,
-  buildTextOrBlocks,
-  type AgentStateDraft,
-  type MessageDraft,
-  type TaskDraft,
-  type TextOrBlocksDraft,
-} from './drafts.js';
-import { isDatabaseUnavailable } from '../db/availability.js';
-import { claimKey, purgeExpiredKeys, recordOutcome } from '../db/idempotency-keys.js';
+import type { AgentStateDraft, MessageDraft, TaskDraft, TextOrBlocksDraft } from './drafts.js';
+import { buildAgentState, buildMessage, buildTextOrBlocks } from './drafts.js';
+import { isDatabaseUnavailable, NotConnectedError } from '../db/availability.js';
 import { InvalidInputError, SessionNotFoundError, VersionConflictError, WriteOutcomeUnknownError } from './errors.js';
 import {
   assertIdempotencyKey,
@@ -27,7 +16,7 @@ import {
 import { LIMITS } from './limits.js';
 import type { SessionEventKind, SessionEvents } from './events.js';
 import { newId } from './ids.js';
-import { sessionCountsSql, sessionPagesSql, type SessionFilter, type SessionListWindow } from './listing.js';
+import type { SessionFilter, SessionListWindow } from './listing.js';
 import type { AgentStateRecord, Caller, Message, SessionRecord, SessionRef, SessionSource, Task } from './model.js';
 import {
   buildChatModelConfig,
@@ -38,17 +27,15 @@ import {
   type SessionPatch,
 } from './patch.js';
 import { referenceCheckOff, type Reference, type ReferenceCheck } from './references.js';
-import {
-  messageRows,
-  nullableJson,
-  stateColumns,
-  taskRows,
-  toAgentStateRecord,
-  toMessage,
-  toSessionRecord,
-  toTask,
-  type MessageRow,
-} from './rows.js';
+import type {
+  HistoryPage,
+  HistoryWindow,
+  RowChange,
+  SessionPage,
+  SessionStatements,
+  SessionStore,
+  SessionWrites,
+} from './store.js';
 import { addTask, changedTasks, patchTask, removeTask, type TaskPatch } from './tasks.js';
 import { assertStorableText } from './text.js';
 
@@ -75,11 +62,6 @@ export interface SessionListQuery extends SessionListWindow {
   agentId: string;
 }
 
-export interface SessionPage {
-  sessions: SessionRecord[];
-  hasNextPage: boolean;
-}
-
 export interface MessageWindow {
   offset: number;
   limit: number;
@@ -91,21 +73,7 @@ export interface MessagePage {
   isRunning: boolean;
 }
 
-/** A window of a history: the first messages after a position, or the last ones before it. */
-export type HistoryWindow = { first: number; afterSeq?: number } | { last: number; beforeSeq?: number };
-
-export interface HistoryMessage extends Message {
-  /** Position in the history, from 1. */
-  seq: number;
-}
-
-export interface HistoryPage {
-  messages: HistoryMessage[];
-  /** More messages lie beyond the window, in its reading direction. */
-  hasMore: boolean;
-}
-
-type Transaction = Prisma.TransactionClient;
+export type { HistoryMessage, HistoryPage, HistoryWindow, SessionPage } from './store.js';
 
 /**
  * Sessions: create, read, list, PATCH, state writes and delete, each scoped to the caller and the
@@ -120,9 +88,7 @@ export class SessionService {
   private lastPurge = 0;
 
   constructor(
-    private readonly prisma: PrismaClient,
-    /** The driver itself, for the message windows: rows come back as plain objects, no per-row processing. */
-    private readonly query: RawQuery,
+    private readonly store: SessionStore,
     private readonly events?: SessionEvents,
     /** Asked before a write names an agent or credential; the REST list asks it too. */
     readonly references: ReferenceCheck = referenceCheckOff,
@@ -139,41 +105,35 @@ export class SessionService {
     const { context, tasks, ...state } = buildAgentState(input.state ?? {}, now);
     const id = newId();
     const request = { operation: 'create', input };
-    const created = await this.transaction(caller, request, options, sessionOutcome, async (tx) => {
-      const row = await tx.session.create({
-        data: {
-          id,
-          userId: caller.userId,
-          agentId: input.agentId,
-          workspaceId: input.workspaceId ?? newId(),
-          name: input.name ?? defaultSessionName(now),
-          chatModelConfig: nullableJson(input.chatModelConfig ? buildChatModelConfig(input.chatModelConfig) : null),
-          source: input.source ?? 'user',
-          sourceScheduleId: input.sourceScheduleId ?? null,
-          createdAt: now,
-          updatedAt: now,
-          state: { create: stateColumns(state) },
-          messages: { createMany: { data: messageRows(id, context, 0).map(({ sessionId: _, ...row }) => row) } },
-          tasks: { createMany: { data: taskRows(id, positioned(tasks)).map(({ sessionId: _, ...row }) => row) } },
-        },
-      });
-      return toSessionRecord(row);
-    });
+    const created = await this.transaction(caller, request, options, sessionOutcome, (tx) =>
+      tx.createSession({
+        id,
+        userId: caller.userId,
+        agentId: input.agentId,
+        workspaceId: input.workspaceId ?? newId(),
+        name: input.name ?? defaultSessionName(now),
+        chatModelConfig: input.chatModelConfig ? buildChatModelConfig(input.chatModelConfig) : null,
+        source: input.source ?? 'user',
+        sourceScheduleId: input.sourceScheduleId ?? null,
+        createdAt: now,
+        state,
+        context,
+        tasks,
+      }),
+    );
     return this.told('created', created);
   }
 
-  async get(caller: Caller, ref: SessionRef): Promise<SessionRecord | null> {
-    const row = await this.prisma.session.findFirst({ where: ownedBy(caller, ref) });
-    return row && toSessionRecord(row);
+  get(caller: Caller, ref: SessionRef): Promise<SessionRecord | null> {
+    return this.store.find(caller, ref);
   }
 
   /**
    * The caller's sessions among `ids`, whatever their agent, in one statement: for references that
    * carry only a session id (federation). Ids that are absent or someone else's are missing from the map.
    */
-  async getMany(caller: Caller, ids: readonly string[]): Promise<Map<string, SessionRecord>> {
-    const rows = await this.prisma.session.findMany({ where: { id: { in: [...ids] }, userId: caller.userId } });
-    return new Map(rows.map((row) => [row.id, toSessionRecord(row)]));
+  getMany(caller: Caller, ids: readonly string[]): Promise<Map<string, SessionRecord>> {
+    return this.store.findMany(caller, ids);
   }
 
   async list(caller: Caller, { agentId, ...window }: SessionListQuery): Promise<SessionPage> {
@@ -181,19 +141,12 @@ export class SessionService {
   }
 
   /** The same page of the caller's sessions of each agent, in one statement (federation's `Agent.sessions`). */
-  async listOfAgents(
+  listOfAgents(
     caller: Caller,
     agentIds: readonly string[],
     window: SessionListWindow,
   ): Promise<Map<string, SessionPage>> {
-    const { sql, params } = sessionPagesSql(caller, agentIds, window);
-    const rows = groupBy(await this.query<SessionRow>(sql, params), (row) => row.agentId, toSessionRecord);
-    return new Map(
-      agentIds.map((agentId) => {
-        const sessions = rows.get(agentId) ?? [];
-        return [agentId, { sessions: sessions.slice(0, window.first), hasNextPage: sessions.length > window.first }];
-      }),
-    );
+    return this.store.pagesOfAgents(caller, agentIds, window);
   }
 
   async count(caller: Caller, agentId: string, filter?: SessionFilter): Promise<number> {
@@ -201,16 +154,8 @@ export class SessionService {
   }
 
   /** How many of the caller's sessions of each agent pass `filter`, in one statement. */
-  async countOfAgents(
-    caller: Caller,
-    agentIds: readonly string[],
-    filter?: SessionFilter,
-  ): Promise<Map<string, number>> {
-    const { sql, params } = sessionCountsSql(caller, agentIds, filter);
-    const counts = new Map(
-      (await this.query<{ agentId: string; count: number }>(sql, params)).map((row) => [row.agentId, row.count]),
-    );
-    return new Map(agentIds.map((agentId) => [agentId, counts.get(agentId) ?? 0]));
+  countOfAgents(caller: Caller, agentIds: readonly string[], filter?: SessionFilter): Promise<Map<string, number>> {
+    return this.store.countsOfAgents(caller, agentIds, filter);
   }
 
   async update(
@@ -223,26 +168,10 @@ export class SessionService {
     const changes = planSessionPatch(patch);
     // Outside the write's transaction: no row stays locked while another service answers.
     await this.references.assertOwned(caller, referencesNamed(undefined, patch.chatModelConfig));
-    const { chatModelConfig, ...columns } = changes.session;
-    const sessionColumns = {
-      ...columns,
-      ...(chatModelConfig !== undefined && { chatModelConfig: nullableJson(chatModelConfig) }),
-    };
-    return this.write(
-      caller,
-      ref,
-      { operation: 'update', input: patch },
-      options,
-      sessionColumns,
-      async (tx, session) => {
-        if (changes.state.permissionMode) {
-          await tx.agentState.update({
-            where: { sessionId: session.id },
-            data: { permissionMode: changes.state.permissionMode },
-          });
-        }
-      },
-    );
+    return this.writeRow(caller, ref, { operation: 'update', input: patch }, options, {
+      session: changes.session,
+      ...(changes.state.permissionMode && { permissionMode: changes.state.permissionMode }),
+    });
   }
 
   /**
@@ -258,25 +187,15 @@ export class SessionService {
   ): Promise<SessionRecord> {
     assertStorableText(draft);
     const { context, tasks, ...state } = buildAgentState(draft);
-    return this.write(caller, ref, { operation: 'replaceState', input: draft }, options, {}, async (tx, session) => {
-      await tx.agentState.update({ where: { sessionId: session.id }, data: stateColumns(state) });
-      const known = await tx.message.findMany({
-        where: { sessionId: session.id, id: { in: context.map((m) => m.id) } },
-        select: { id: true, seq: true },
-      });
-      const knownSeq = new Map(known.map((message) => [message.id, message.seq]));
+    return this.write(caller, ref, { operation: 'replaceState', input: draft }, options, async (tx, session) => {
+      await tx.updateState(session.id, state);
+      const knownSeq = await tx.messageSeqs(
+        session.id,
+        context.map((m) => m.id),
+      );
       assertContextOrder(context, knownSeq);
-      // Taken before the rewrite below removes rows, so new messages never reuse a sequence number.
-      const lastSeq = await this.lastSeq(tx, session.id);
-      await tx.message.updateMany({ where: { sessionId: session.id, inContext: true }, data: { inContext: false } });
-      await tx.message.deleteMany({ where: { sessionId: session.id, id: { in: [...knownSeq.keys()] } } });
-      const fresh = context.filter((message) => !knownSeq.has(message.id));
-      const rewritten = context
-        .filter((message) => knownSeq.has(message.id))
-        .flatMap((message) => messageRows(session.id, [message], knownSeq.get(message.id)! - 1));
-      await tx.message.createMany({ data: [...rewritten, ...messageRows(session.id, fresh, lastSeq)] });
-      await tx.task.deleteMany({ where: { sessionId: session.id } });
-      await tx.task.createMany({ data: taskRows(session.id, positioned(tasks)) });
+      await tx.replaceContext(session.id, context, knownSeq);
+      await tx.replaceTasks(session.id, tasks);
     });
   }
 
@@ -293,20 +212,33 @@ export class SessionService {
     assertStorableText(drafts);
     const createdAt = new Date().toISOString();
     const messages = drafts.map((draft) => buildMessage(draft, createdAt));
-    const { session, made } = await this.writeMaking(
-      caller,
-      ref,
-      { operation: 'appendMessages', input: drafts },
-      options,
-      messages,
-      async (tx, session) => {
-        await assertNewMessageIds(tx, session.id, messages);
-        await assertContextRoom(tx, session.id, messages.length);
-        const lastSeq = await this.lastSeq(tx, session.id);
-        await tx.message.createMany({ data: messageRows(session.id, messages, lastSeq) });
-      },
-    );
-    return { session, messages: made };
+    const { expectedVersion } = options;
+    const request = { operation: 'appendMessages', input: { ref, input: drafts, expectedVersion } };
+    try {
+      const { session, made } = await this.oneStatement(
+        caller,
+        request,
+        options,
+        writtenOutcome<Message[]>(),
+        async (statements) => {
+          const result = await statements.appendMessages(
+            caller,
+            ref,
+            expectedVersion,
+            messages,
+            LIMITS.contextMessages,
+          );
+          if (result.kind !== 'appended') throw new AppendRefused(result.kind);
+          return { session: result.session, made: messages };
+        },
+      );
+      this.told('updated', session);
+      return { session, messages: made };
+    } catch (error) {
+      if (!(error instanceof AppendRefused)) throw error;
+      // Told apart only now, outside the statement (and its transaction, which a violated key aborts).
+      throw await whyRefused(error, this.store, caller, ref, expectedVersion, messages);
+    }
   }
 
   /**
@@ -326,25 +258,9 @@ export class SessionService {
       ref,
       { operation: 'compactContext', input: { keepLast, summary } },
       options,
-      {},
       async (tx, session) => {
-        await tx.agentState.update({
-          where: { sessionId: session.id },
-          data: stateColumns({ summary: buildTextOrBlocks(summary) }),
-        });
-        const [newestDropped] = await tx.message.findMany({
-          where: { sessionId: session.id, inContext: true },
-          orderBy: { seq: 'desc' },
-          skip: keepLast,
-          take: 1,
-          select: { seq: true },
-        });
-        if (newestDropped) {
-          await tx.message.updateMany({
-            where: { sessionId: session.id, inContext: true, seq: { lte: newestDropped.seq } },
-            data: { inContext: false },
-          });
-        }
+        await tx.updateState(session.id, { summary: buildTextOrBlocks(summary) });
+        await tx.keepNewestInContext(session.id, keepLast);
       },
     );
   }
@@ -358,9 +274,8 @@ export class SessionService {
   ): Promise<SessionRecord> {
     assertStorableText(patch);
     const changes = planStatePatch(patch);
-    return this.write(caller, ref, { operation: 'updateState', input: patch }, options, {}, async (tx, session) => {
-      if (Object.keys(changes).length > 0)
-        await tx.agentState.update({ where: { sessionId: session.id }, data: stateColumns(changes) });
+    return this.write(caller, ref, { operation: 'updateState', input: patch }, options, async (tx, session) => {
+      if (Object.keys(changes).length > 0) await tx.updateState(session.id, changes);
     });
   }
 
@@ -379,7 +294,7 @@ export class SessionService {
       { operation: 'createTask', input: draft },
       options,
       task.id,
-      (tx, session) => this.editTasks(tx, session, (tasks) => addTask(tasks, task)),
+      (tx, session) => editTasks(tx, session, (tasks) => addTask(tasks, task)),
     );
     return { session, taskId: made };
   }
@@ -405,7 +320,7 @@ export class SessionService {
 
   /** The agent runtime marks a session as running when a turn starts and clears the mark when it ends. */
   setRunning(caller: Caller, ref: SessionRef, running: boolean, options: WriteOptions = {}): Promise<SessionRecord> {
-    return this.write(caller, ref, { operation: 'setRunning', input: running }, options, { running }, async () => {});
+    return this.writeRow(caller, ref, { operation: 'setRunning', input: running }, options, { session: { running } });
   }
 
   /** Returns the version the session had when it was deleted. */
@@ -413,12 +328,7 @@ export class SessionService {
     const { expectedVersion } = options;
     const request = { operation: 'delete', input: { ref, expectedVersion } };
     const deleted = await this.transaction(caller, request, options, deletedOutcome, async (tx) => {
-      // RETURNING gives the deleted event its last version without a second statement.
-      const [row] = await tx.$queryRaw<Array<{ version: number }>>`
-        DELETE FROM sessions
-        WHERE id = ${ref.id} AND user_id = ${caller.userId} AND agent_id = ${ref.agentId}
-          AND (${expectedVersion ?? null}::int IS NULL OR version = ${expectedVersion ?? null}::int)
-        RETURNING version`;
+      const row = await tx.deleteSession(caller, ref, expectedVersion);
       if (!row) throw await missedWrite(tx, caller, ref, expectedVersion);
       return row;
     });
@@ -439,89 +349,77 @@ export class SessionService {
   async messagesPage(caller: Caller, ref: SessionRef, { offset, limit }: MessageWindow): Promise<MessagePage> {
     const session = await this.get(caller, ref);
     if (!session) throw new SessionNotFoundError(ref.id);
-    const rows = await this.query<MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = $1 ORDER BY seq OFFSET $2 LIMIT $3`,
-      [session.id, offset, limit],
-    );
-    return { messages: rows.map(toMessage), isRunning: session.isRunning };
+    return { messages: await this.store.messagesWindow(session.id, offset, limit), isRunning: session.isRunning };
   }
 
   /* Batch reads for sessions the caller already holds: one statement for any number of sessions. */
 
-  // These batch reads go through the driver too, with columns aliased to the model's field names so
-  // the rows are the ones Prisma would return.
-
-  async statesOf(sessionIds: readonly string[]): Promise<Map<string, AgentStateRecord>> {
-    const rows = await this.query<AgentStateRow>(
-      `SELECT ${STATE_COLUMNS} FROM agent_states WHERE session_id = ANY($1::varchar[])`,
-      [[...sessionIds]],
-    );
-    return new Map(rows.map((row) => [row.sessionId, toAgentStateRecord(row)]));
+  statesOf(sessionIds: readonly string[]): Promise<Map<string, AgentStateRecord>> {
+    return this.store.statesOf(sessionIds);
   }
 
-  async tasksOf(sessionIds: readonly string[]): Promise<Map<string, Task[]>> {
-    const rows = await this.query<TaskRow>(
-      `SELECT ${TASK_COLUMNS} FROM tasks WHERE session_id = ANY($1::varchar[]) ORDER BY session_id, position`,
-      [[...sessionIds]],
-    );
-    return groupBy(rows, (row) => row.sessionId, toTask);
+  tasksOf(sessionIds: readonly string[]): Promise<Map<string, Task[]>> {
+    return this.store.tasksOf(sessionIds);
   }
 
   /** Each session's context, oldest first; with `last`, only its newest `last` messages. */
-  async contextsOf(sessionIds: readonly string[], last?: number): Promise<Map<string, Message[]>> {
-    // A LATERAL subquery per session walks messages_context_idx backwards: a window per session,
-    // never the whole history.
-    const rows = await this.query<MessageRow>(
-      `SELECT m.* FROM unnest($1::varchar[]) AS s(id)
-       CROSS JOIN LATERAL (
-         SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = s.id AND in_context ORDER BY seq DESC LIMIT $2::int
-       ) m
-       ORDER BY m.session_id, m.seq`,
-      [[...sessionIds], last ?? null],
-    );
-    return groupBy(rows, (row) => row.session_id, toMessage);
+  contextsOf(sessionIds: readonly string[], last?: number): Promise<Map<string, Message[]>> {
+    return this.store.contextsOf(sessionIds, last);
   }
 
   /** A window of each session's history, oldest first. */
-  async historiesOf(sessionIds: readonly string[], window: HistoryWindow): Promise<Map<string, HistoryPage>> {
-    const forward = 'first' in window;
-    const size = forward ? window.first : window.last;
-    const bound = forward ? (window.afterSeq ?? 0) : (window.beforeSeq ?? 2 ** 31 - 1);
-    // One more than asked for tells whether the history goes on. The bound is a row comparison on the
-    // primary key (session_id, seq) and the order is the key's own: the planner then walks the key from
-    // the bound, whereas `seq > $2 ORDER BY seq` gets a bitmap scan and a sort of the whole history.
-    const rows = await this.query<MessageRow>(
-      `SELECT m.* FROM unnest($1::varchar[]) AS s(id)
-       CROSS JOIN LATERAL (
-         SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = s.id AND ${
-           forward
-             ? '(session_id, seq) > (s.id, $2) ORDER BY session_id, seq'
-             : '(session_id, seq) < (s.id, $2) ORDER BY session_id DESC, seq DESC'
-         } LIMIT $3
-       ) m`,
-      [[...sessionIds], bound, size + 1],
-    );
-    const windows = groupBy(
-      rows,
-      (row) => row.session_id,
-      (row): HistoryMessage => ({ ...toMessage(row), seq: row.seq }),
-    );
-    return new Map(
-      sessionIds.map((id) => {
-        const messages = windows.get(id) ?? [];
-        const page = messages.slice(0, size);
-        return [id, { messages: forward ? page : page.reverse(), hasMore: messages.length > size }];
-      }),
-    );
+  historiesOf(sessionIds: readonly string[], window: HistoryWindow): Promise<Map<string, HistoryPage>> {
+    return this.store.historiesOf(sessionIds, window);
   }
 
-  async historyLengthsOf(sessionIds: readonly string[]): Promise<Map<string, number>> {
-    const rows = await this.prisma.message.groupBy({
-      by: ['sessionId'],
-      where: { sessionId: { in: [...sessionIds] } },
-      _count: { _all: true },
+  historyLengthsOf(sessionIds: readonly string[]): Promise<Map<string, number>> {
+    return this.store.historyLengthsOf(sessionIds);
+  }
+
+  /**
+   * A write of the session row alone (and its state's mode): one statement, whose WHERE checks the
+   * caller and the version and whose RETURNING is the answer; only when it matches no row does a
+   * read tell a missing session from a stale version.
+   */
+  private async writeRow(
+    caller: Caller,
+    ref: SessionRef,
+    { operation, input }: WriteRequest,
+    options: WriteOptions,
+    change: RowChange,
+  ): Promise<SessionRecord> {
+    const { expectedVersion } = options;
+    const request = { operation, input: { ref, input, expectedVersion } };
+    const session = await this.oneStatement(caller, request, options, sessionOutcome, async (statements) => {
+      const updated = await statements.updateSession(caller, ref, expectedVersion, change);
+      if (!updated) throw await missedWrite(statements, caller, ref, expectedVersion);
+      return updated;
     });
-    return new Map(rows.map((row) => [row.sessionId, row._count._all]));
+    return this.told('updated', session);
+  }
+
+  /**
+   * Runs a write that is one statement. On its own it needs no transaction (a statement is atomic);
+   * a connection lost once it was sent leaves its outcome unknown, as a lost COMMIT does. Under an
+   * idempotency key it runs in the key's transaction (`transaction`): claiming the key must come
+   * before the write and storing the outcome after it, which one statement cannot order (its parts
+   * share one snapshot and cannot change the key's row twice).
+   */
+  private async oneStatement<Outcome>(
+    caller: Caller,
+    request: WriteRequest,
+    options: WriteOptions,
+    codec: OutcomeCodec<Outcome>,
+    work: (statements: SessionStatements) => Promise<Outcome>,
+  ): Promise<Outcome> {
+    if (options.idempotencyKey != null) return this.transaction(caller, request, options, codec, work);
+    try {
+      return await work(this.store);
+    } catch (error) {
+      if (isDatabaseUnavailable(error) && !(error instanceof NotConnectedError))
+        throw new WriteOutcomeUnknownError(false, { cause: error });
+      throw error;
+    }
   }
 
   /**
@@ -533,15 +431,12 @@ export class SessionService {
     ref: SessionRef,
     { operation, input }: WriteRequest,
     options: WriteOptions,
-    sessionColumns: Prisma.SessionUpdateManyMutationInput,
-    work: (tx: Transaction, session: SessionRow) => Promise<void>,
+    work: (tx: SessionWrites, session: SessionRecord) => Promise<void>,
   ): Promise<SessionRecord> {
     const request = { operation, input: { ref, input, expectedVersion: options.expectedVersion } };
     return this.told(
       'updated',
-      await this.transaction(caller, request, options, sessionOutcome, (tx) =>
-        this.applied(tx, caller, ref, options, sessionColumns, work),
-      ),
+      await this.transaction(caller, request, options, sessionOutcome, (tx) => applied(tx, caller, ref, options, work)),
     );
   }
 
@@ -555,33 +450,15 @@ export class SessionService {
     { operation, input }: WriteRequest,
     options: WriteOptions,
     made: Made,
-    work: (tx: Transaction, session: SessionRow) => Promise<void>,
+    work: (tx: SessionWrites, session: SessionRecord) => Promise<void>,
   ): Promise<{ session: SessionRecord; made: Made }> {
     const request = { operation, input: { ref, input, expectedVersion: options.expectedVersion } };
     const written = await this.transaction(caller, request, options, writtenOutcome<Made>(), async (tx) => ({
-      session: await this.applied(tx, caller, ref, options, {}, work),
+      session: await applied(tx, caller, ref, options, work),
       made,
     }));
     this.told('updated', written.session);
     return written;
-  }
-
-  /** Bumps the session's version (when it is the caller's, at the expected version), then runs `work`. */
-  private async applied(
-    tx: Transaction,
-    caller: Caller,
-    ref: SessionRef,
-    { expectedVersion }: WriteOptions,
-    sessionColumns: Prisma.SessionUpdateManyMutationInput,
-    work: (tx: Transaction, session: SessionRow) => Promise<void>,
-  ): Promise<SessionRecord> {
-    const [session] = await tx.session.updateManyAndReturn({
-      where: matching(caller, ref, expectedVersion),
-      data: { ...sessionColumns, version: { increment: 1 }, updatedAt: new Date() },
-    });
-    if (!session) throw await missedWrite(tx, caller, ref, expectedVersion);
-    await work(tx, session);
-    return toSessionRecord(session);
   }
 
   /**
@@ -595,25 +472,25 @@ export class SessionService {
     request: WriteRequest,
     { idempotencyKey: key }: WriteOptions,
     codec: OutcomeCodec<Outcome>,
-    work: (tx: Transaction) => Promise<Outcome>,
+    work: (tx: SessionWrites) => Promise<Outcome>,
   ): Promise<Outcome> {
     if (key != null) assertIdempotencyKey(key);
     const fingerprint = key != null ? fingerprintOf(request) : '';
     let committing = false;
     try {
-      return await this.prisma.$transaction(async (tx) => {
+      return await this.store.transaction(async (tx) => {
         if (key != null) {
           const now = new Date();
           const expiredBefore = new Date(now.getTime() - LIMITS.idempotencyKeyLifetimeHours * 3_600_000);
           await this.purgeExpiredKeys(tx, now, expiredBefore);
-          const earlier = await claimKey(tx, { userId: caller.userId, key, fingerprint, now, expiredBefore });
+          const earlier = await tx.claimKey({ userId: caller.userId, key, fingerprint, now, expiredBefore });
           if (earlier) {
             if (earlier.fingerprint !== fingerprint) throw keyReusedError();
             return codec.decode(earlier.outcome);
           }
         }
         const outcome = await work(tx);
-        if (key != null) await recordOutcome(tx, caller.userId, key, codec.encode(outcome) as Prisma.InputJsonValue);
+        if (key != null) await tx.recordOutcome(caller.userId, key, codec.encode(outcome));
         committing = true;
         return outcome;
       });
@@ -624,10 +501,10 @@ export class SessionService {
   }
 
   /** At most once a minute, a keyed write also deletes the keys that have expired. */
-  private async purgeExpiredKeys(tx: Transaction, now: Date, expiredBefore: Date): Promise<void> {
+  private async purgeExpiredKeys(tx: SessionWrites, now: Date, expiredBefore: Date): Promise<void> {
     if (now.getTime() - this.lastPurge < 60_000) return;
     this.lastPurge = now.getTime();
-    await purgeExpiredKeys(tx, expiredBefore);
+    await tx.purgeExpiredKeys(expiredBefore);
   }
 
   /** Publishes a committed write of `session` and returns it. */
@@ -650,32 +527,36 @@ export class SessionService {
     options: WriteOptions,
     edit: (tasks: Task[]) => Task[],
   ) {
-    return this.write(caller, ref, request, options, {}, (tx, session) => this.editTasks(tx, session, edit));
+    return this.write(caller, ref, request, options, (tx, session) => editTasks(tx, session, edit));
   }
+}
 
-  /** The session's task list, edited by a pure function, written back where it changed. */
-  private async editTasks(tx: Transaction, session: SessionRow, edit: (tasks: Task[]) => Task[]): Promise<void> {
-    const rows = await tx.task.findMany({ where: { sessionId: session.id }, orderBy: { position: 'asc' } });
-    const before = rows.map(toTask);
-    const after = edit(before);
-    const { written, removedIds } = changedTasks(before, after);
-    const positions = new Map(rows.map((row) => [row.id, row.position]));
-    let nextPosition = (rows.at(-1)?.position ?? -1) + 1;
-    const placed = written.map((task) => ({ ...task, position: positions.get(task.id) ?? nextPosition++ }));
-    await tx.task.deleteMany({
-      where: { sessionId: session.id, id: { in: [...removedIds, ...written.map((task) => task.id)] } },
-    });
-    await tx.task.createMany({ data: taskRows(session.id, placed) });
-  }
+/** Bumps the session's version (when it is the caller's, at the expected version), then runs `work`. */
+async function applied(
+  tx: SessionWrites,
+  caller: Caller,
+  ref: SessionRef,
+  { expectedVersion }: WriteOptions,
+  work: (tx: SessionWrites, session: SessionRecord) => Promise<void>,
+): Promise<SessionRecord> {
+  const session = await tx.bumpVersion(caller, ref, expectedVersion);
+  if (!session) throw await missedWrite(tx, caller, ref, expectedVersion);
+  await work(tx, session);
+  return session;
+}
 
-  private async lastSeq(tx: Transaction, sessionId: string): Promise<number> {
-    // A plain max() reads one entry of the primary key; Prisma's aggregate wraps the read in an OFFSET
-    // subquery that reads the whole history (38 ms at 34,000 messages), under the session's lock.
-    const [last] = await tx.$queryRaw<
-      Array<{ seq: number | null }>
-    >`SELECT max(seq) AS seq FROM messages WHERE session_id = ${sessionId}`;
-    return last?.seq ?? 0;
-  }
+/** The session's task list, edited by a pure function, written back where it changed. */
+async function editTasks(tx: SessionWrites, session: SessionRecord, edit: (tasks: Task[]) => Task[]): Promise<void> {
+  const placed = await tx.placedTasks(session.id);
+  const before = placed.map(({ position: _, ...task }) => task);
+  const { written, removedIds } = changedTasks(before, edit(before));
+  const positions = new Map(placed.map((task) => [task.id, task.position]));
+  let nextPosition = (placed.at(-1)?.position ?? -1) + 1;
+  await tx.rewriteTasks(
+    session.id,
+    removedIds,
+    written.map((task) => ({ ...task, position: positions.get(task.id) ?? nextPosition++ })),
+  );
 }
 
 /**
@@ -705,30 +586,16 @@ function assertContextOrder(context: Message[], knownSeq: Map<string, number>): 
   if (issues.length > 0) throw new InvalidInputError(issues);
 }
 
-/**
- * The context never grows past its limit: an append that would is refused (the runtime compacts
- * first), so the state the runtime reads back is one it can write again.
- */
-async function assertContextRoom(tx: Transaction, sessionId: string, appended: number): Promise<void> {
-  const inContext = await tx.message.count({ where: { sessionId, inContext: true } });
-  if (inContext + appended > LIMITS.contextMessages) {
-    throw new InvalidInputError([
-      {
-        // The appended messages as a whole (paths are relative to them).
-        path: [],
-        message: `The context holds ${inContext} messages; ${appended} more would exceed its ${LIMITS.contextMessages}. Compact it first (compactSessionContext).`,
-      },
-    ]);
+/** An append its statement refused; `appendMessages` tells why once the statement is over. */
+class AppendRefused extends Error {
+  constructor(readonly kind: 'missed' | 'duplicateId') {
+    super(kind);
   }
 }
 
-async function assertNewMessageIds(tx: Transaction, sessionId: string, messages: Message[]): Promise<void> {
+/** The message ids of an append already in the history (`known`) or repeated within it. */
+function repeatedIdsError(messages: Message[], known: Set<string>): InvalidInputError {
   const seen = new Set<string>();
-  const known = new Set(
-    (
-      await tx.message.findMany({ where: { sessionId, id: { in: messages.map((m) => m.id) } }, select: { id: true } })
-    ).map((m) => m.id),
-  );
   const issues = messages.flatMap((message, index) => {
     const repeated = known.has(message.id) || seen.has(message.id);
     seen.add(message.id);
@@ -736,40 +603,56 @@ async function assertNewMessageIds(tx: Transaction, sessionId: string, messages:
       ? [{ path: [index, 'id'], message: `Message '${message.id}' is already in this session's history.` }]
       : [];
   });
-  if (issues.length > 0) throw new InvalidInputError(issues);
+  return new InvalidInputError(issues);
 }
 
-const STATE_COLUMNS = `session_id AS "sessionId", summary, reply_id AS "replyId", cur_iter AS "curIter",
-  permission_mode AS "permissionMode", working_directories AS "workingDirectories", allow_rules AS "allowRules",
-  deny_rules AS "denyRules", ask_rules AS "askRules", max_cache_files AS "maxCacheFiles", max_cache_bytes AS "maxCacheBytes",
-  read_file_cache AS "readFileCache", activated_groups AS "activatedGroups"`;
-const TASK_COLUMNS = `session_id AS "sessionId", id, position, subject, description, metadata, created_at AS "createdAt",
-  state, owner, blocks, blocked_by AS "blockedBy"`;
-
-/** What a message read needs: everything but the context flag. */
-const MESSAGE_COLUMNS = 'session_id, seq, id, name, role, content, metadata, created_at, finished_at, usage';
-
-function ownedBy(caller: Caller, ref: SessionRef) {
-  return { id: ref.id, userId: caller.userId, agentId: ref.agentId };
-}
-
-/** The caller's session, and only at the expected version when one is given. */
-function matching(caller: Caller, ref: SessionRef, expectedVersion: number | null | undefined) {
-  return { ...ownedBy(caller, ref), ...(expectedVersion != null && { version: expectedVersion }) };
+/**
+ * Why an append was refused: a message id already in the history (or repeated), no such session, a
+ * stale expected version, or a context without room for the messages (the context never grows past
+ * its limit: the runtime compacts first, so the state it reads back is one it can write again).
+ * Repeated ids are told before the context's limit, as before the append was one statement.
+ */
+async function whyRefused(
+  refused: AppendRefused,
+  store: SessionStatements,
+  caller: Caller,
+  ref: SessionRef,
+  expectedVersion: number | null | undefined,
+  messages: Message[],
+): Promise<Error> {
+  const repeatedIds = async () =>
+    repeatedIdsError(
+      messages,
+      await store.knownMessageIds(
+        ref.id,
+        messages.map((message) => message.id),
+      ),
+    );
+  if (refused.kind === 'duplicateId') return repeatedIds();
+  const current = await store.currentVersion(caller, ref);
+  if (!current) return new SessionNotFoundError(ref.id);
+  if (expectedVersion != null && current.version !== expectedVersion)
+    return new VersionConflictError(ref.id, expectedVersion, current.version);
+  const repeated = await repeatedIds();
+  if (repeated.issues.length > 0) return repeated;
+  return new InvalidInputError([
+    {
+      // The appended messages as a whole (paths are relative to them).
+      path: [],
+      message: `The context holds ${current.contextSize} messages; ${messages.length} more would exceed its ${LIMITS.contextMessages}. Compact it first (compactSessionContext).`,
+    },
+  ]);
 }
 
 /** Why a write matched no row: a stale expected version of an existing session, or no such session. */
 async function missedWrite(
-  client: Pick<Transaction, 'session'>,
+  store: SessionStatements,
   caller: Caller,
   ref: SessionRef,
   expectedVersion: number | null | undefined,
 ): Promise<Error> {
-  const current =
-    expectedVersion != null
-      ? await client.session.findFirst({ where: ownedBy(caller, ref), select: { version: true } })
-      : null;
-  return current
+  const current = expectedVersion != null ? await store.currentVersion(caller, ref) : null;
+  return current !== null
     ? new VersionConflictError(ref.id, expectedVersion!, current.version)
     : new SessionNotFoundError(ref.id);
 }
@@ -780,25 +663,6 @@ function referencesNamed(agentId: string | undefined, config: ChatModelConfigDra
     ...(agentId !== undefined ? [{ type: 'Agent' as const, id: agentId }] : []),
     ...(config ? [{ type: 'Credential' as const, id: config.credentialId }] : []),
   ];
-}
-
-function positioned(tasks: Task[]) {
-  return tasks.map((task, position) => ({ ...task, position }));
-}
-
-function groupBy<Row, Item>(
-  rows: Row[],
-  keyOf: (row: Row) => string,
-  convert: (row: Row) => Item,
-): Map<string, Item[]> {
-  const groups = new Map<string, Item[]>();
-  for (const row of rows) {
-    const key = keyOf(row);
-    const group = groups.get(key);
-    if (group) group.push(convert(row));
-    else groups.set(key, [convert(row)]);
-  }
-  return groups;
 }
 
 /** Upstream names a new session after its creation time, `YYYY-MM-DD HH:MM:SS` (UTC). */
