@@ -112,7 +112,12 @@ describe('updateSession', () => {
     const renamed = await update({ name: 'after', permissionMode: 'EXPLORE', expectedVersion: 1 });
     expect(renamed.result).toEqual({
       __typename: 'UpdateSessionPayload',
-      session: { version: 2, config: { name: 'after' }, state: { permissionContext: { mode: 'EXPLORE' } } },
+      session: {
+        id: ref.sessionId,
+        version: 2,
+        config: { name: 'after' },
+        state: { permissionContext: { mode: 'EXPLORE' } },
+      },
     });
     // The write, then the state the response selects (a read of its own).
     expect(renamed.statements).toBe(2);
@@ -153,7 +158,7 @@ describe('appendSessionMessages', () => {
     const first = await append(['m1', 'm2'], { expectedVersion: 1 });
     expect(first.result).toEqual({
       __typename: 'AppendSessionMessagesPayload',
-      session: { version: 2 },
+      session: { id: ref.sessionId, version: 2 },
       messages: [{ id: 'm1' }, { id: 'm2' }],
     });
     expect(first.statements).toBe(1);
