@@ -19,7 +19,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
 const section = /^## Run it behind a gateway\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? '';
 const blocks = (language: string) =>
-  [...section.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((match) => match[1]!);
+  [...section.matchAll(new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``, 'g'))].map((match) => match[1]!);
 
 describe('README, "Run it behind a gateway"', () => {
   test('has exactly the snippets checked below', () => {

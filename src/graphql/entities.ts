@@ -92,7 +92,7 @@ function representationsOf(field: FieldNode, variables: Record<string, unknown>)
 /** The operation's root fields named `_entities`, through fragments and inline fragments. */
 function entitiesFields(document: DocumentNode, operationName: string | undefined): FieldNode[] {
   const operation = getOperationAST(document, operationName);
-  if (!operation || operation.operation !== 'query') return [];
+  if (operation?.operation !== 'query') return [];
   const fragments = new Map(
     document.definitions
       .filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION)

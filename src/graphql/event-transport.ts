@@ -68,7 +68,7 @@ export async function openRedisTransport(url: string, logger: Logger): Promise<E
       publishClient.publish(channel, message).catch(logged('PUBLISH of a session event')),
   };
   const subscriber = {
-    on: (event: string, listener: (...args: any[]) => void) => subscribeClient.on(event, listener),
+    on: (event: string, listener: Parameters<Redis['on']>[1]) => subscribeClient.on(event, listener),
     subscribe: (channel: string) => subscribeClient.subscribe(channel).catch(logged('SUBSCRIBE')),
     unsubscribe: (channel: string) => subscribeClient.unsubscribe(channel).catch(logged('UNSUBSCRIBE')),
   };

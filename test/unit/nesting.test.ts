@@ -5,7 +5,7 @@ describe('nestingDepth', () => {
   test('counts braces, parentheses and brackets together', () => {
     expect(nestingDepth('{ a }')).toBe(1);
     expect(nestingDepth('{ a(x: [{ y: 1 }]) { b } }')).toBe(4);
-    expect(nestingDepth('query { ' + 'a { '.repeat(50) + '}'.repeat(51))).toBe(51);
+    expect(nestingDepth(`query { ${'a { '.repeat(50)}${'}'.repeat(51)}`)).toBe(51);
   });
 
   test('ignores brackets inside strings, block strings and comments', () => {

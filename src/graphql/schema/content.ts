@@ -58,7 +58,7 @@ const TextBlockRef = builder.objectRef<TextBlock>(blockTypeNames.text).implement
   interfaces: [ContentBlockInterface],
   fields: (t) => ({ text: t.exposeString('text') }),
 });
-const ThinkingBlockRef = builder.objectRef<ThinkingBlock>(blockTypeNames.thinking).implement({
+builder.objectRef<ThinkingBlock>(blockTypeNames.thinking).implement({
   description: "The model's reasoning.",
   interfaces: [ContentBlockInterface],
   fields: (t) => ({
@@ -71,12 +71,12 @@ const ThinkingBlockRef = builder.objectRef<ThinkingBlock>(blockTypeNames.thinkin
     }),
   }),
 });
-const HintBlockRef = builder.objectRef<HintBlock>(blockTypeNames.hint).implement({
+builder.objectRef<HintBlock>(blockTypeNames.hint).implement({
   description: 'A hint to the model.',
   interfaces: [ContentBlockInterface],
   fields: (t) => ({ hint: t.exposeString('hint') }),
 });
-const ToolCallBlockRef = builder.objectRef<ToolCallBlock>(blockTypeNames.tool_call).implement({
+builder.objectRef<ToolCallBlock>(blockTypeNames.tool_call).implement({
   description: 'A tool the model asks to call.',
   interfaces: [ContentBlockInterface],
   fields: (t) => ({
@@ -129,7 +129,7 @@ export function textOrBlocksShape(value: TextOrBlocks): TextOrBlocksShape {
   return typeof value === 'string' ? { text: value } : { blocks: value };
 }
 
-const ToolResultBlockRef = builder.objectRef<ToolResultBlock>(blockTypeNames.tool_result).implement({
+builder.objectRef<ToolResultBlock>(blockTypeNames.tool_result).implement({
   description: 'What a tool call returned.',
   interfaces: [ContentBlockInterface],
   fields: (t) => ({

@@ -100,7 +100,7 @@ export async function withIssuesAt<Result>(
   const [nested, write] = rest.length === 1 ? [null, rest[0]] : rest;
   const placed = (path: InputIssue['path']) => {
     if (WRITE_OPTION_FIELDS.includes(String(path[0]))) return [...at.slice(0, 1), ...path];
-    return nested && nested.when.includes(String(path[0])) ? [...at, ...nested.under, ...path] : [...at, ...path];
+    return nested?.when.includes(String(path[0])) ? [...at, ...nested.under, ...path] : [...at, ...path];
   };
   try {
     return await write();

@@ -5,7 +5,7 @@ import type { ChatModelConfigDraft } from '../../sessions/patch.js';
 import type { SessionOrder, SessionService } from '../../sessions/service.js';
 import { messageDocument, sessionDocument } from './documents.js';
 import {
-  ChatModelConfigInput,
+  type ChatModelConfigInput,
   CreateSessionRequest,
   CreateSessionResponse,
   ListMessagesQuery,
