@@ -12,6 +12,7 @@ import { createYogaServer, type YogaServer } from './http/yoga.js';
 import type { Logger } from './logger.js';
 import { referenceCheckOff, type ReferenceCheck } from './sessions/references.js';
 import { SessionService } from './sessions/service.js';
+import { SessionStore } from './sessions/store.js';
 
 export type AppConfig = Pick<
   Config,
@@ -68,8 +69,7 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<App>
   let draining = false;
   const yoga = createYogaServer({
     sessions: new SessionService(
-      database.prisma,
-      database.query,
+      new SessionStore(database.prisma, database.query),
       subscriptions,
       referenceCheck(config.references, logger),
     ),

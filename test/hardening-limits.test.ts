@@ -4,6 +4,7 @@ import { createCallerResolver } from '../src/http/identity.js';
 import { createYogaServer, type YogaServer } from '../src/http/yoga.js';
 import { createLogger } from '../src/logger.js';
 import { SessionService } from '../src/sessions/service.js';
+import { SessionStore } from '../src/sessions/store.js';
 import { startTestApp } from './support/fixtures.js';
 
 const CREATE = `mutation ($input: CreateSessionInput!) { createSession(input: $input) { __typename ... on CreateSessionPayload { session { id } } } }`;
@@ -21,7 +22,7 @@ afterAll(async () => {
 async function slowReadingServer(env: Record<string, string>, delayMs: number): Promise<YogaServer> {
   const { database, subscriptions } = service.app;
   const config = loadConfig({ GRAPHIQL: 'false', ...env });
-  const sessions = new SessionService(database.prisma, database.query, subscriptions);
+  const sessions = new SessionService(new SessionStore(database.prisma, database.query), subscriptions);
   const get = sessions.get.bind(sessions);
   sessions.get = async (...args) => {
     await new Promise((resolve) => setTimeout(resolve, delayMs));

@@ -1,17 +1,6 @@
-import { Prisma, type PrismaClient } from '../db/generated/client.js';
-import type { AgentState as AgentStateRow, Session as SessionRow, Task as TaskRow } from '../db/generated/client.js';
-import type { RawQuery } from '../db/database.js';
-import {
-  buildAgentState,
-  buildMessage,
-  buildTextOrBlocks,
-  type AgentStateDraft,
-  type MessageDraft,
-  type TaskDraft,
-  type TextOrBlocksDraft,
-} from './drafts.js';
+import type { AgentStateDraft, MessageDraft, TaskDraft, TextOrBlocksDraft } from './drafts.js';
+import { buildAgentState, buildMessage, buildTextOrBlocks } from './drafts.js';
 import { isDatabaseUnavailable } from '../db/availability.js';
-import { claimKey, purgeExpiredKeys, recordOutcome } from '../db/idempotency-keys.js';
 import { InvalidInputError, SessionNotFoundError, VersionConflictError, WriteOutcomeUnknownError } from './errors.js';
 import {
   assertIdempotencyKey,
@@ -27,7 +16,7 @@ import {
 import { LIMITS } from './limits.js';
 import type { SessionEventKind, SessionEvents } from './events.js';
 import { newId } from './ids.js';
-import { sessionCountsSql, sessionPagesSql, type SessionFilter, type SessionListWindow } from './listing.js';
+import type { SessionFilter, SessionListWindow } from './listing.js';
 import type { AgentStateRecord, Caller, Message, SessionRecord, SessionRef, SessionSource, Task } from './model.js';
 import {
   buildChatModelConfig,
@@ -38,17 +27,7 @@ import {
   type SessionPatch,
 } from './patch.js';
 import { referenceCheckOff, type Reference, type ReferenceCheck } from './references.js';
-import {
-  messageRows,
-  nullableJson,
-  stateColumns,
-  taskRows,
-  toAgentStateRecord,
-  toMessage,
-  toSessionRecord,
-  toTask,
-  type MessageRow,
-} from './rows.js';
+import type { HistoryPage, HistoryWindow, SessionColumns, SessionPage, SessionStore, SessionWrites } from './store.js';
 import { addTask, changedTasks, patchTask, removeTask, type TaskPatch } from './tasks.js';
 import { assertStorableText } from './text.js';
 
@@ -75,11 +54,6 @@ export interface SessionListQuery extends SessionListWindow {
   agentId: string;
 }
 
-export interface SessionPage {
-  sessions: SessionRecord[];
-  hasNextPage: boolean;
-}
-
 export interface MessageWindow {
   offset: number;
   limit: number;
@@ -91,21 +65,7 @@ export interface MessagePage {
   isRunning: boolean;
 }
 
-/** A window of a history: the first messages after a position, or the last ones before it. */
-export type HistoryWindow = { first: number; afterSeq?: number } | { last: number; beforeSeq?: number };
-
-export interface HistoryMessage extends Message {
-  /** Position in the history, from 1. */
-  seq: number;
-}
-
-export interface HistoryPage {
-  messages: HistoryMessage[];
-  /** More messages lie beyond the window, in its reading direction. */
-  hasMore: boolean;
-}
-
-type Transaction = Prisma.TransactionClient;
+export type { HistoryMessage, HistoryPage, HistoryWindow, SessionPage } from './store.js';
 
 /**
  * Sessions: create, read, list, PATCH, state writes and delete, each scoped to the caller and the
@@ -120,9 +80,7 @@ export class SessionService {
   private lastPurge = 0;
 
   constructor(
-    private readonly prisma: PrismaClient,
-    /** The driver itself, for the message windows: rows come back as plain objects, no per-row processing. */
-    private readonly query: RawQuery,
+    private readonly store: SessionStore,
     private readonly events?: SessionEvents,
     /** Asked before a write names an agent or credential; the REST list asks it too. */
     readonly references: ReferenceCheck = referenceCheckOff,
@@ -139,41 +97,35 @@ export class SessionService {
     const { context, tasks, ...state } = buildAgentState(input.state ?? {}, now);
     const id = newId();
     const request = { operation: 'create', input };
-    const created = await this.transaction(caller, request, options, sessionOutcome, async (tx) => {
-      const row = await tx.session.create({
-        data: {
-          id,
-          userId: caller.userId,
-          agentId: input.agentId,
-          workspaceId: input.workspaceId ?? newId(),
-          name: input.name ?? defaultSessionName(now),
-          chatModelConfig: nullableJson(input.chatModelConfig ? buildChatModelConfig(input.chatModelConfig) : null),
-          source: input.source ?? 'user',
-          sourceScheduleId: input.sourceScheduleId ?? null,
-          createdAt: now,
-          updatedAt: now,
-          state: { create: stateColumns(state) },
-          messages: { createMany: { data: messageRows(id, context, 0).map(({ sessionId: _, ...row }) => row) } },
-          tasks: { createMany: { data: taskRows(id, positioned(tasks)).map(({ sessionId: _, ...row }) => row) } },
-        },
-      });
-      return toSessionRecord(row);
-    });
+    const created = await this.transaction(caller, request, options, sessionOutcome, (tx) =>
+      tx.createSession({
+        id,
+        userId: caller.userId,
+        agentId: input.agentId,
+        workspaceId: input.workspaceId ?? newId(),
+        name: input.name ?? defaultSessionName(now),
+        chatModelConfig: input.chatModelConfig ? buildChatModelConfig(input.chatModelConfig) : null,
+        source: input.source ?? 'user',
+        sourceScheduleId: input.sourceScheduleId ?? null,
+        createdAt: now,
+        state,
+        context,
+        tasks,
+      }),
+    );
     return this.told('created', created);
   }
 
-  async get(caller: Caller, ref: SessionRef): Promise<SessionRecord | null> {
-    const row = await this.prisma.session.findFirst({ where: ownedBy(caller, ref) });
-    return row && toSessionRecord(row);
+  get(caller: Caller, ref: SessionRef): Promise<SessionRecord | null> {
+    return this.store.find(caller, ref);
   }
 
   /**
    * The caller's sessions among `ids`, whatever their agent, in one statement: for references that
    * carry only a session id (federation). Ids that are absent or someone else's are missing from the map.
    */
-  async getMany(caller: Caller, ids: readonly string[]): Promise<Map<string, SessionRecord>> {
-    const rows = await this.prisma.session.findMany({ where: { id: { in: [...ids] }, userId: caller.userId } });
-    return new Map(rows.map((row) => [row.id, toSessionRecord(row)]));
+  getMany(caller: Caller, ids: readonly string[]): Promise<Map<string, SessionRecord>> {
+    return this.store.findMany(caller, ids);
   }
 
   async list(caller: Caller, { agentId, ...window }: SessionListQuery): Promise<SessionPage> {
@@ -181,19 +133,12 @@ export class SessionService {
   }
 
   /** The same page of the caller's sessions of each agent, in one statement (federation's `Agent.sessions`). */
-  async listOfAgents(
+  listOfAgents(
     caller: Caller,
     agentIds: readonly string[],
     window: SessionListWindow,
   ): Promise<Map<string, SessionPage>> {
-    const { sql, params } = sessionPagesSql(caller, agentIds, window);
-    const rows = groupBy(await this.query<SessionRow>(sql, params), (row) => row.agentId, toSessionRecord);
-    return new Map(
-      agentIds.map((agentId) => {
-        const sessions = rows.get(agentId) ?? [];
-        return [agentId, { sessions: sessions.slice(0, window.first), hasNextPage: sessions.length > window.first }];
-      }),
-    );
+    return this.store.pagesOfAgents(caller, agentIds, window);
   }
 
   async count(caller: Caller, agentId: string, filter?: SessionFilter): Promise<number> {
@@ -201,16 +146,8 @@ export class SessionService {
   }
 
   /** How many of the caller's sessions of each agent pass `filter`, in one statement. */
-  async countOfAgents(
-    caller: Caller,
-    agentIds: readonly string[],
-    filter?: SessionFilter,
-  ): Promise<Map<string, number>> {
-    const { sql, params } = sessionCountsSql(caller, agentIds, filter);
-    const counts = new Map(
-      (await this.query<{ agentId: string; count: number }>(sql, params)).map((row) => [row.agentId, row.count]),
-    );
-    return new Map(agentIds.map((agentId) => [agentId, counts.get(agentId) ?? 0]));
+  countOfAgents(caller: Caller, agentIds: readonly string[], filter?: SessionFilter): Promise<Map<string, number>> {
+    return this.store.countsOfAgents(caller, agentIds, filter);
   }
 
   async update(
@@ -223,23 +160,15 @@ export class SessionService {
     const changes = planSessionPatch(patch);
     // Outside the write's transaction: no row stays locked while another service answers.
     await this.references.assertOwned(caller, referencesNamed(undefined, patch.chatModelConfig));
-    const { chatModelConfig, ...columns } = changes.session;
-    const sessionColumns = {
-      ...columns,
-      ...(chatModelConfig !== undefined && { chatModelConfig: nullableJson(chatModelConfig) }),
-    };
     return this.write(
       caller,
       ref,
       { operation: 'update', input: patch },
       options,
-      sessionColumns,
+      changes.session,
       async (tx, session) => {
         if (changes.state.permissionMode) {
-          await tx.agentState.update({
-            where: { sessionId: session.id },
-            data: { permissionMode: changes.state.permissionMode },
-          });
+          await tx.updateState(session.id, { permissionMode: changes.state.permissionMode });
         }
       },
     );
@@ -259,24 +188,14 @@ export class SessionService {
     assertStorableText(draft);
     const { context, tasks, ...state } = buildAgentState(draft);
     return this.write(caller, ref, { operation: 'replaceState', input: draft }, options, {}, async (tx, session) => {
-      await tx.agentState.update({ where: { sessionId: session.id }, data: stateColumns(state) });
-      const known = await tx.message.findMany({
-        where: { sessionId: session.id, id: { in: context.map((m) => m.id) } },
-        select: { id: true, seq: true },
-      });
-      const knownSeq = new Map(known.map((message) => [message.id, message.seq]));
+      await tx.updateState(session.id, state);
+      const knownSeq = await tx.messageSeqs(
+        session.id,
+        context.map((m) => m.id),
+      );
       assertContextOrder(context, knownSeq);
-      // Taken before the rewrite below removes rows, so new messages never reuse a sequence number.
-      const lastSeq = await this.lastSeq(tx, session.id);
-      await tx.message.updateMany({ where: { sessionId: session.id, inContext: true }, data: { inContext: false } });
-      await tx.message.deleteMany({ where: { sessionId: session.id, id: { in: [...knownSeq.keys()] } } });
-      const fresh = context.filter((message) => !knownSeq.has(message.id));
-      const rewritten = context
-        .filter((message) => knownSeq.has(message.id))
-        .flatMap((message) => messageRows(session.id, [message], knownSeq.get(message.id)! - 1));
-      await tx.message.createMany({ data: [...rewritten, ...messageRows(session.id, fresh, lastSeq)] });
-      await tx.task.deleteMany({ where: { sessionId: session.id } });
-      await tx.task.createMany({ data: taskRows(session.id, positioned(tasks)) });
+      await tx.replaceContext(session.id, context, knownSeq);
+      await tx.replaceTasks(session.id, tasks);
     });
   }
 
@@ -302,8 +221,7 @@ export class SessionService {
       async (tx, session) => {
         await assertNewMessageIds(tx, session.id, messages);
         await assertContextRoom(tx, session.id, messages.length);
-        const lastSeq = await this.lastSeq(tx, session.id);
-        await tx.message.createMany({ data: messageRows(session.id, messages, lastSeq) });
+        await tx.appendMessages(session.id, messages);
       },
     );
     return { session, messages: made };
@@ -328,23 +246,8 @@ export class SessionService {
       options,
       {},
       async (tx, session) => {
-        await tx.agentState.update({
-          where: { sessionId: session.id },
-          data: stateColumns({ summary: buildTextOrBlocks(summary) }),
-        });
-        const [newestDropped] = await tx.message.findMany({
-          where: { sessionId: session.id, inContext: true },
-          orderBy: { seq: 'desc' },
-          skip: keepLast,
-          take: 1,
-          select: { seq: true },
-        });
-        if (newestDropped) {
-          await tx.message.updateMany({
-            where: { sessionId: session.id, inContext: true, seq: { lte: newestDropped.seq } },
-            data: { inContext: false },
-          });
-        }
+        await tx.updateState(session.id, { summary: buildTextOrBlocks(summary) });
+        await tx.keepNewestInContext(session.id, keepLast);
       },
     );
   }
@@ -359,8 +262,7 @@ export class SessionService {
     assertStorableText(patch);
     const changes = planStatePatch(patch);
     return this.write(caller, ref, { operation: 'updateState', input: patch }, options, {}, async (tx, session) => {
-      if (Object.keys(changes).length > 0)
-        await tx.agentState.update({ where: { sessionId: session.id }, data: stateColumns(changes) });
+      if (Object.keys(changes).length > 0) await tx.updateState(session.id, changes);
     });
   }
 
@@ -379,7 +281,7 @@ export class SessionService {
       { operation: 'createTask', input: draft },
       options,
       task.id,
-      (tx, session) => this.editTasks(tx, session, (tasks) => addTask(tasks, task)),
+      (tx, session) => editTasks(tx, session, (tasks) => addTask(tasks, task)),
     );
     return { session, taskId: made };
   }
@@ -413,12 +315,7 @@ export class SessionService {
     const { expectedVersion } = options;
     const request = { operation: 'delete', input: { ref, expectedVersion } };
     const deleted = await this.transaction(caller, request, options, deletedOutcome, async (tx) => {
-      // RETURNING gives the deleted event its last version without a second statement.
-      const [row] = await tx.$queryRaw<Array<{ version: number }>>`
-        DELETE FROM sessions
-        WHERE id = ${ref.id} AND user_id = ${caller.userId} AND agent_id = ${ref.agentId}
-          AND (${expectedVersion ?? null}::int IS NULL OR version = ${expectedVersion ?? null}::int)
-        RETURNING version`;
+      const row = await tx.deleteSession(caller, ref, expectedVersion);
       if (!row) throw await missedWrite(tx, caller, ref, expectedVersion);
       return row;
     });
@@ -439,89 +336,31 @@ export class SessionService {
   async messagesPage(caller: Caller, ref: SessionRef, { offset, limit }: MessageWindow): Promise<MessagePage> {
     const session = await this.get(caller, ref);
     if (!session) throw new SessionNotFoundError(ref.id);
-    const rows = await this.query<MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = $1 ORDER BY seq OFFSET $2 LIMIT $3`,
-      [session.id, offset, limit],
-    );
-    return { messages: rows.map(toMessage), isRunning: session.isRunning };
+    return { messages: await this.store.messagesWindow(session.id, offset, limit), isRunning: session.isRunning };
   }
 
   /* Batch reads for sessions the caller already holds: one statement for any number of sessions. */
 
-  // These batch reads go through the driver too, with columns aliased to the model's field names so
-  // the rows are the ones Prisma would return.
-
-  async statesOf(sessionIds: readonly string[]): Promise<Map<string, AgentStateRecord>> {
-    const rows = await this.query<AgentStateRow>(
-      `SELECT ${STATE_COLUMNS} FROM agent_states WHERE session_id = ANY($1::varchar[])`,
-      [[...sessionIds]],
-    );
-    return new Map(rows.map((row) => [row.sessionId, toAgentStateRecord(row)]));
+  statesOf(sessionIds: readonly string[]): Promise<Map<string, AgentStateRecord>> {
+    return this.store.statesOf(sessionIds);
   }
 
-  async tasksOf(sessionIds: readonly string[]): Promise<Map<string, Task[]>> {
-    const rows = await this.query<TaskRow>(
-      `SELECT ${TASK_COLUMNS} FROM tasks WHERE session_id = ANY($1::varchar[]) ORDER BY session_id, position`,
-      [[...sessionIds]],
-    );
-    return groupBy(rows, (row) => row.sessionId, toTask);
+  tasksOf(sessionIds: readonly string[]): Promise<Map<string, Task[]>> {
+    return this.store.tasksOf(sessionIds);
   }
 
   /** Each session's context, oldest first; with `last`, only its newest `last` messages. */
-  async contextsOf(sessionIds: readonly string[], last?: number): Promise<Map<string, Message[]>> {
-    // A LATERAL subquery per session walks messages_context_idx backwards: a window per session,
-    // never the whole history.
-    const rows = await this.query<MessageRow>(
-      `SELECT m.* FROM unnest($1::varchar[]) AS s(id)
-       CROSS JOIN LATERAL (
-         SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = s.id AND in_context ORDER BY seq DESC LIMIT $2::int
-       ) m
-       ORDER BY m.session_id, m.seq`,
-      [[...sessionIds], last ?? null],
-    );
-    return groupBy(rows, (row) => row.session_id, toMessage);
+  contextsOf(sessionIds: readonly string[], last?: number): Promise<Map<string, Message[]>> {
+    return this.store.contextsOf(sessionIds, last);
   }
 
   /** A window of each session's history, oldest first. */
-  async historiesOf(sessionIds: readonly string[], window: HistoryWindow): Promise<Map<string, HistoryPage>> {
-    const forward = 'first' in window;
-    const size = forward ? window.first : window.last;
-    const bound = forward ? (window.afterSeq ?? 0) : (window.beforeSeq ?? 2 ** 31 - 1);
-    // One more than asked for tells whether the history goes on. The bound is a row comparison on the
-    // primary key (session_id, seq) and the order is the key's own: the planner then walks the key from
-    // the bound, whereas `seq > $2 ORDER BY seq` gets a bitmap scan and a sort of the whole history.
-    const rows = await this.query<MessageRow>(
-      `SELECT m.* FROM unnest($1::varchar[]) AS s(id)
-       CROSS JOIN LATERAL (
-         SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = s.id AND ${
-           forward
-             ? '(session_id, seq) > (s.id, $2) ORDER BY session_id, seq'
-             : '(session_id, seq) < (s.id, $2) ORDER BY session_id DESC, seq DESC'
-         } LIMIT $3
-       ) m`,
-      [[...sessionIds], bound, size + 1],
-    );
-    const windows = groupBy(
-      rows,
-      (row) => row.session_id,
-      (row): HistoryMessage => ({ ...toMessage(row), seq: row.seq }),
-    );
-    return new Map(
-      sessionIds.map((id) => {
-        const messages = windows.get(id) ?? [];
-        const page = messages.slice(0, size);
-        return [id, { messages: forward ? page : page.reverse(), hasMore: messages.length > size }];
-      }),
-    );
+  historiesOf(sessionIds: readonly string[], window: HistoryWindow): Promise<Map<string, HistoryPage>> {
+    return this.store.historiesOf(sessionIds, window);
   }
 
-  async historyLengthsOf(sessionIds: readonly string[]): Promise<Map<string, number>> {
-    const rows = await this.prisma.message.groupBy({
-      by: ['sessionId'],
-      where: { sessionId: { in: [...sessionIds] } },
-      _count: { _all: true },
-    });
-    return new Map(rows.map((row) => [row.sessionId, row._count._all]));
+  historyLengthsOf(sessionIds: readonly string[]): Promise<Map<string, number>> {
+    return this.store.historyLengthsOf(sessionIds);
   }
 
   /**
@@ -533,14 +372,14 @@ export class SessionService {
     ref: SessionRef,
     { operation, input }: WriteRequest,
     options: WriteOptions,
-    sessionColumns: Prisma.SessionUpdateManyMutationInput,
-    work: (tx: Transaction, session: SessionRow) => Promise<void>,
+    sessionColumns: SessionColumns,
+    work: (tx: SessionWrites, session: SessionRecord) => Promise<void>,
   ): Promise<SessionRecord> {
     const request = { operation, input: { ref, input, expectedVersion: options.expectedVersion } };
     return this.told(
       'updated',
       await this.transaction(caller, request, options, sessionOutcome, (tx) =>
-        this.applied(tx, caller, ref, options, sessionColumns, work),
+        applied(tx, caller, ref, options, sessionColumns, work),
       ),
     );
   }
@@ -555,33 +394,15 @@ export class SessionService {
     { operation, input }: WriteRequest,
     options: WriteOptions,
     made: Made,
-    work: (tx: Transaction, session: SessionRow) => Promise<void>,
+    work: (tx: SessionWrites, session: SessionRecord) => Promise<void>,
   ): Promise<{ session: SessionRecord; made: Made }> {
     const request = { operation, input: { ref, input, expectedVersion: options.expectedVersion } };
     const written = await this.transaction(caller, request, options, writtenOutcome<Made>(), async (tx) => ({
-      session: await this.applied(tx, caller, ref, options, {}, work),
+      session: await applied(tx, caller, ref, options, {}, work),
       made,
     }));
     this.told('updated', written.session);
     return written;
-  }
-
-  /** Bumps the session's version (when it is the caller's, at the expected version), then runs `work`. */
-  private async applied(
-    tx: Transaction,
-    caller: Caller,
-    ref: SessionRef,
-    { expectedVersion }: WriteOptions,
-    sessionColumns: Prisma.SessionUpdateManyMutationInput,
-    work: (tx: Transaction, session: SessionRow) => Promise<void>,
-  ): Promise<SessionRecord> {
-    const [session] = await tx.session.updateManyAndReturn({
-      where: matching(caller, ref, expectedVersion),
-      data: { ...sessionColumns, version: { increment: 1 }, updatedAt: new Date() },
-    });
-    if (!session) throw await missedWrite(tx, caller, ref, expectedVersion);
-    await work(tx, session);
-    return toSessionRecord(session);
   }
 
   /**
@@ -595,25 +416,25 @@ export class SessionService {
     request: WriteRequest,
     { idempotencyKey: key }: WriteOptions,
     codec: OutcomeCodec<Outcome>,
-    work: (tx: Transaction) => Promise<Outcome>,
+    work: (tx: SessionWrites) => Promise<Outcome>,
   ): Promise<Outcome> {
     if (key != null) assertIdempotencyKey(key);
     const fingerprint = key != null ? fingerprintOf(request) : '';
     let committing = false;
     try {
-      return await this.prisma.$transaction(async (tx) => {
+      return await this.store.transaction(async (tx) => {
         if (key != null) {
           const now = new Date();
           const expiredBefore = new Date(now.getTime() - LIMITS.idempotencyKeyLifetimeHours * 3_600_000);
           await this.purgeExpiredKeys(tx, now, expiredBefore);
-          const earlier = await claimKey(tx, { userId: caller.userId, key, fingerprint, now, expiredBefore });
+          const earlier = await tx.claimKey({ userId: caller.userId, key, fingerprint, now, expiredBefore });
           if (earlier) {
             if (earlier.fingerprint !== fingerprint) throw keyReusedError();
             return codec.decode(earlier.outcome);
           }
         }
         const outcome = await work(tx);
-        if (key != null) await recordOutcome(tx, caller.userId, key, codec.encode(outcome) as Prisma.InputJsonValue);
+        if (key != null) await tx.recordOutcome(caller.userId, key, codec.encode(outcome));
         committing = true;
         return outcome;
       });
@@ -624,10 +445,10 @@ export class SessionService {
   }
 
   /** At most once a minute, a keyed write also deletes the keys that have expired. */
-  private async purgeExpiredKeys(tx: Transaction, now: Date, expiredBefore: Date): Promise<void> {
+  private async purgeExpiredKeys(tx: SessionWrites, now: Date, expiredBefore: Date): Promise<void> {
     if (now.getTime() - this.lastPurge < 60_000) return;
     this.lastPurge = now.getTime();
-    await purgeExpiredKeys(tx, expiredBefore);
+    await tx.purgeExpiredKeys(expiredBefore);
   }
 
   /** Publishes a committed write of `session` and returns it. */
@@ -650,32 +471,37 @@ export class SessionService {
     options: WriteOptions,
     edit: (tasks: Task[]) => Task[],
   ) {
-    return this.write(caller, ref, request, options, {}, (tx, session) => this.editTasks(tx, session, edit));
+    return this.write(caller, ref, request, options, {}, (tx, session) => editTasks(tx, session, edit));
   }
+}
 
-  /** The session's task list, edited by a pure function, written back where it changed. */
-  private async editTasks(tx: Transaction, session: SessionRow, edit: (tasks: Task[]) => Task[]): Promise<void> {
-    const rows = await tx.task.findMany({ where: { sessionId: session.id }, orderBy: { position: 'asc' } });
-    const before = rows.map(toTask);
-    const after = edit(before);
-    const { written, removedIds } = changedTasks(before, after);
-    const positions = new Map(rows.map((row) => [row.id, row.position]));
-    let nextPosition = (rows.at(-1)?.position ?? -1) + 1;
-    const placed = written.map((task) => ({ ...task, position: positions.get(task.id) ?? nextPosition++ }));
-    await tx.task.deleteMany({
-      where: { sessionId: session.id, id: { in: [...removedIds, ...written.map((task) => task.id)] } },
-    });
-    await tx.task.createMany({ data: taskRows(session.id, placed) });
-  }
+/** Bumps the session's version (when it is the caller's, at the expected version), then runs `work`. */
+async function applied(
+  tx: SessionWrites,
+  caller: Caller,
+  ref: SessionRef,
+  { expectedVersion }: WriteOptions,
+  sessionColumns: SessionColumns,
+  work: (tx: SessionWrites, session: SessionRecord) => Promise<void>,
+): Promise<SessionRecord> {
+  const session = await tx.bumpVersion(caller, ref, expectedVersion, sessionColumns);
+  if (!session) throw await missedWrite(tx, caller, ref, expectedVersion);
+  await work(tx, session);
+  return session;
+}
 
-  private async lastSeq(tx: Transaction, sessionId: string): Promise<number> {
-    // A plain max() reads one entry of the primary key; Prisma's aggregate wraps the read in an OFFSET
-    // subquery that reads the whole history (38 ms at 34,000 messages), under the session's lock.
-    const [last] = await tx.$queryRaw<
-      Array<{ seq: number | null }>
-    >`SELECT max(seq) AS seq FROM messages WHERE session_id = ${sessionId}`;
-    return last?.seq ?? 0;
-  }
+/** The session's task list, edited by a pure function, written back where it changed. */
+async function editTasks(tx: SessionWrites, session: SessionRecord, edit: (tasks: Task[]) => Task[]): Promise<void> {
+  const placed = await tx.placedTasks(session.id);
+  const before = placed.map(({ position: _, ...task }) => task);
+  const { written, removedIds } = changedTasks(before, edit(before));
+  const positions = new Map(placed.map((task) => [task.id, task.position]));
+  let nextPosition = (placed.at(-1)?.position ?? -1) + 1;
+  await tx.rewriteTasks(
+    session.id,
+    removedIds,
+    written.map((task) => ({ ...task, position: positions.get(task.id) ?? nextPosition++ })),
+  );
 }
 
 /**
@@ -709,8 +535,8 @@ function assertContextOrder(context: Message[], knownSeq: Map<string, number>): 
  * The context never grows past its limit: an append that would is refused (the runtime compacts
  * first), so the state the runtime reads back is one it can write again.
  */
-async function assertContextRoom(tx: Transaction, sessionId: string, appended: number): Promise<void> {
-  const inContext = await tx.message.count({ where: { sessionId, inContext: true } });
+async function assertContextRoom(tx: SessionWrites, sessionId: string, appended: number): Promise<void> {
+  const inContext = await tx.contextSize(sessionId);
   if (inContext + appended > LIMITS.contextMessages) {
     throw new InvalidInputError([
       {
@@ -722,12 +548,11 @@ async function assertContextRoom(tx: Transaction, sessionId: string, appended: n
   }
 }
 
-async function assertNewMessageIds(tx: Transaction, sessionId: string, messages: Message[]): Promise<void> {
+async function assertNewMessageIds(tx: SessionWrites, sessionId: string, messages: Message[]): Promise<void> {
   const seen = new Set<string>();
-  const known = new Set(
-    (
-      await tx.message.findMany({ where: { sessionId, id: { in: messages.map((m) => m.id) } }, select: { id: true } })
-    ).map((m) => m.id),
+  const known = await tx.knownMessageIds(
+    sessionId,
+    messages.map((m) => m.id),
   );
   const issues = messages.flatMap((message, index) => {
     const repeated = known.has(message.id) || seen.has(message.id);
@@ -739,38 +564,16 @@ async function assertNewMessageIds(tx: Transaction, sessionId: string, messages:
   if (issues.length > 0) throw new InvalidInputError(issues);
 }
 
-const STATE_COLUMNS = `session_id AS "sessionId", summary, reply_id AS "replyId", cur_iter AS "curIter",
-  permission_mode AS "permissionMode", working_directories AS "workingDirectories", allow_rules AS "allowRules",
-  deny_rules AS "denyRules", ask_rules AS "askRules", max_cache_files AS "maxCacheFiles", max_cache_bytes AS "maxCacheBytes",
-  read_file_cache AS "readFileCache", activated_groups AS "activatedGroups"`;
-const TASK_COLUMNS = `session_id AS "sessionId", id, position, subject, description, metadata, created_at AS "createdAt",
-  state, owner, blocks, blocked_by AS "blockedBy"`;
-
-/** What a message read needs: everything but the context flag. */
-const MESSAGE_COLUMNS = 'session_id, seq, id, name, role, content, metadata, created_at, finished_at, usage';
-
-function ownedBy(caller: Caller, ref: SessionRef) {
-  return { id: ref.id, userId: caller.userId, agentId: ref.agentId };
-}
-
-/** The caller's session, and only at the expected version when one is given. */
-function matching(caller: Caller, ref: SessionRef, expectedVersion: number | null | undefined) {
-  return { ...ownedBy(caller, ref), ...(expectedVersion != null && { version: expectedVersion }) };
-}
-
 /** Why a write matched no row: a stale expected version of an existing session, or no such session. */
 async function missedWrite(
-  client: Pick<Transaction, 'session'>,
+  tx: SessionWrites,
   caller: Caller,
   ref: SessionRef,
   expectedVersion: number | null | undefined,
 ): Promise<Error> {
-  const current =
-    expectedVersion != null
-      ? await client.session.findFirst({ where: ownedBy(caller, ref), select: { version: true } })
-      : null;
-  return current
-    ? new VersionConflictError(ref.id, expectedVersion!, current.version)
+  const current = expectedVersion != null ? await tx.currentVersion(caller, ref) : null;
+  return current !== null
+    ? new VersionConflictError(ref.id, expectedVersion!, current)
     : new SessionNotFoundError(ref.id);
 }
 
@@ -780,25 +583,6 @@ function referencesNamed(agentId: string | undefined, config: ChatModelConfigDra
     ...(agentId !== undefined ? [{ type: 'Agent' as const, id: agentId }] : []),
     ...(config ? [{ type: 'Credential' as const, id: config.credentialId }] : []),
   ];
-}
-
-function positioned(tasks: Task[]) {
-  return tasks.map((task, position) => ({ ...task, position }));
-}
-
-function groupBy<Row, Item>(
-  rows: Row[],
-  keyOf: (row: Row) => string,
-  convert: (row: Row) => Item,
-): Map<string, Item[]> {
-  const groups = new Map<string, Item[]>();
-  for (const row of rows) {
-    const key = keyOf(row);
-    const group = groups.get(key);
-    if (group) group.push(convert(row));
-    else groups.set(key, [convert(row)]);
-  }
-  return groups;
 }
 
 /** Upstream names a new session after its creation time, `YYYY-MM-DD HH:MM:SS` (UTC). */

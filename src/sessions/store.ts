@@ -1,0 +1,419 @@
+import type { Prisma, PrismaClient } from '../db/generated/client.js';
+import type { AgentState as AgentStateRow, Session as SessionRow, Task as TaskRow } from '../db/generated/client.js';
+import type { RawQuery } from '../db/database.js';
+import { claimKey, purgeExpiredKeys, recordOutcome, type KeyClaim, type StoredKey } from '../db/idempotency-keys.js';
+import { sessionCountsSql, sessionPagesSql, type SessionFilter, type SessionListWindow } from './listing.js';
+import type {
+  AgentStateRecord,
+  Caller,
+  ChatModelConfig,
+  Message,
+  SessionRecord,
+  SessionRef,
+  SessionSource,
+  Task,
+} from './model.js';
+import {
+  messageRows,
+  nullableJson,
+  stateColumns,
+  taskRows,
+  toAgentStateRecord,
+  toMessage,
+  toSessionRecord,
+  toTask,
+  type MessageRow,
+} from './rows.js';
+
+/*
+ * The sessions' storage: every SQL statement and Prisma call, and the mapping of rows to the model.
+ * Callers pass the caller and the session they address; the store puts them in the WHERE of every
+ * statement, and decides nothing else (which write runs, in which transaction, what a missing row
+ * means: the service's).
+ */
+
+export interface SessionPage {
+  sessions: SessionRecord[];
+  hasNextPage: boolean;
+}
+
+/** A window of a history: the first messages after a position, or the last ones before it. */
+export type HistoryWindow = { first: number; afterSeq?: number } | { last: number; beforeSeq?: number };
+
+export interface HistoryMessage extends Message {
+  /** Position in the history, from 1. */
+  seq: number;
+}
+
+export interface HistoryPage {
+  messages: HistoryMessage[];
+  /** More messages lie beyond the window, in its reading direction. */
+  hasMore: boolean;
+}
+
+/** A new session's row, with its state, context and tasks. */
+export interface NewSessionRow {
+  id: string;
+  userId: string;
+  agentId: string;
+  workspaceId: string;
+  name: string;
+  chatModelConfig: ChatModelConfig | null;
+  source: SessionSource;
+  sourceScheduleId: string | null;
+  createdAt: Date;
+  state: Omit<AgentStateRecord, 'sessionId'>;
+  context: Message[];
+  tasks: Task[];
+}
+
+/** The session columns a write may set beside the version bump. */
+export interface SessionColumns {
+  name?: string | null;
+  chatModelConfig?: ChatModelConfig | null;
+  running?: boolean;
+}
+
+export type StateColumns = Partial<Omit<AgentStateRecord, 'sessionId'>>;
+
+/** A task with its place in the session's list. */
+export type PlacedTask = Task & { position: number };
+
+export class SessionStore {
+  constructor(
+    private readonly prisma: PrismaClient,
+    /** The driver itself, for the message windows: rows come back as plain objects, no per-row processing. */
+    private readonly query: RawQuery,
+  ) {}
+
+  /** Runs `work` in one transaction: all of its statements commit, or none. */
+  transaction<Outcome>(work: (tx: SessionWrites) => Promise<Outcome>): Promise<Outcome> {
+    return this.prisma.$transaction((tx) => work(new SessionWrites(tx)));
+  }
+
+  async find(caller: Caller, ref: SessionRef): Promise<SessionRecord | null> {
+    const row = await this.prisma.session.findFirst({ where: ownedBy(caller, ref) });
+    return row && toSessionRecord(row);
+  }
+
+  /** The caller's sessions among `ids`, whatever their agent, in one statement. */
+  async findMany(caller: Caller, ids: readonly string[]): Promise<Map<string, SessionRecord>> {
+    const rows = await this.prisma.session.findMany({ where: { id: { in: [...ids] }, userId: caller.userId } });
+    return new Map(rows.map((row) => [row.id, toSessionRecord(row)]));
+  }
+
+  /** The same page of the caller's sessions of each agent, in one statement. */
+  async pagesOfAgents(
+    caller: Caller,
+    agentIds: readonly string[],
+    window: SessionListWindow,
+  ): Promise<Map<string, SessionPage>> {
+    const { sql, params } = sessionPagesSql(caller, agentIds, window);
+    const rows = groupBy(await this.query<SessionRow>(sql, params), (row) => row.agentId, toSessionRecord);
+    return new Map(
+      agentIds.map((agentId) => {
+        const sessions = rows.get(agentId) ?? [];
+        return [agentId, { sessions: sessions.slice(0, window.first), hasNextPage: sessions.length > window.first }];
+      }),
+    );
+  }
+
+  /** How many of the caller's sessions of each agent pass `filter`, in one statement. */
+  async countsOfAgents(
+    caller: Caller,
+    agentIds: readonly string[],
+    filter?: SessionFilter,
+  ): Promise<Map<string, number>> {
+    const { sql, params } = sessionCountsSql(caller, agentIds, filter);
+    const counts = new Map(
+      (await this.query<{ agentId: string; count: number }>(sql, params)).map((row) => [row.agentId, row.count]),
+    );
+    return new Map(agentIds.map((agentId) => [agentId, counts.get(agentId) ?? 0]));
+  }
+
+  /** `limit` messages of a session's history from `offset`, oldest first (the history's primary key). */
+  async messagesWindow(sessionId: string, offset: number, limit: number): Promise<Message[]> {
+    const rows = await this.query<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = $1 ORDER BY seq OFFSET $2 LIMIT $3`,
+      [sessionId, offset, limit],
+    );
+    return rows.map(toMessage);
+  }
+
+  /* Batch reads for sessions the caller already holds: one statement for any number of sessions. */
+
+  // These batch reads go through the driver too, with columns aliased to the model's field names so
+  // the rows are the ones Prisma would return.
+
+  async statesOf(sessionIds: readonly string[]): Promise<Map<string, AgentStateRecord>> {
+    const rows = await this.query<AgentStateRow>(
+      `SELECT ${STATE_COLUMNS} FROM agent_states WHERE session_id = ANY($1::varchar[])`,
+      [[...sessionIds]],
+    );
+    return new Map(rows.map((row) => [row.sessionId, toAgentStateRecord(row)]));
+  }
+
+  async tasksOf(sessionIds: readonly string[]): Promise<Map<string, Task[]>> {
+    const rows = await this.query<TaskRow>(
+      `SELECT ${TASK_COLUMNS} FROM tasks WHERE session_id = ANY($1::varchar[]) ORDER BY session_id, position`,
+      [[...sessionIds]],
+    );
+    return groupBy(rows, (row) => row.sessionId, toTask);
+  }
+
+  /** Each session's context, oldest first; with `last`, only its newest `last` messages. */
+  async contextsOf(sessionIds: readonly string[], last?: number): Promise<Map<string, Message[]>> {
+    // A LATERAL subquery per session walks messages_context_idx backwards: a window per session,
+    // never the whole history.
+    const rows = await this.query<MessageRow>(
+      `SELECT m.* FROM unnest($1::varchar[]) AS s(id)
+       CROSS JOIN LATERAL (
+         SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = s.id AND in_context ORDER BY seq DESC LIMIT $2::int
+       ) m
+       ORDER BY m.session_id, m.seq`,
+      [[...sessionIds], last ?? null],
+    );
+    return groupBy(rows, (row) => row.session_id, toMessage);
+  }
+
+  /** A window of each session's history, oldest first. */
+  async historiesOf(sessionIds: readonly string[], window: HistoryWindow): Promise<Map<string, HistoryPage>> {
+    const forward = 'first' in window;
+    const size = forward ? window.first : window.last;
+    const bound = forward ? (window.afterSeq ?? 0) : (window.beforeSeq ?? 2 ** 31 - 1);
+    // One more than asked for tells whether the history goes on. The bound is a row comparison on the
+    // primary key (session_id, seq) and the order is the key's own: the planner then walks the key from
+    // the bound, whereas `seq > $2 ORDER BY seq` gets a bitmap scan and a sort of the whole history.
+    const rows = await this.query<MessageRow>(
+      `SELECT m.* FROM unnest($1::varchar[]) AS s(id)
+       CROSS JOIN LATERAL (
+         SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = s.id AND ${
+           forward
+             ? '(session_id, seq) > (s.id, $2) ORDER BY session_id, seq'
+             : '(session_id, seq) < (s.id, $2) ORDER BY session_id DESC, seq DESC'
+         } LIMIT $3
+       ) m`,
+      [[...sessionIds], bound, size + 1],
+    );
+    const windows = groupBy(
+      rows,
+      (row) => row.session_id,
+      (row): HistoryMessage => ({ ...toMessage(row), seq: row.seq }),
+    );
+    return new Map(
+      sessionIds.map((id) => {
+        const messages = windows.get(id) ?? [];
+        const page = messages.slice(0, size);
+        return [id, { messages: forward ? page : page.reverse(), hasMore: messages.length > size }];
+      }),
+    );
+  }
+
+  async historyLengthsOf(sessionIds: readonly string[]): Promise<Map<string, number>> {
+    const rows = await this.prisma.message.groupBy({
+      by: ['sessionId'],
+      where: { sessionId: { in: [...sessionIds] } },
+      _count: { _all: true },
+    });
+    return new Map(rows.map((row) => [row.sessionId, row._count._all]));
+  }
+}
+
+/** The statements of one write, all in its transaction. */
+export class SessionWrites {
+  constructor(private readonly tx: Prisma.TransactionClient) {}
+
+  async createSession({ context, tasks, state, ...session }: NewSessionRow): Promise<SessionRecord> {
+    const row = await this.tx.session.create({
+      data: {
+        ...session,
+        chatModelConfig: nullableJson(session.chatModelConfig),
+        updatedAt: session.createdAt,
+        state: { create: stateColumns(state) },
+        messages: { createMany: { data: messageRows(session.id, context, 0).map(({ sessionId: _, ...row }) => row) } },
+        tasks: { createMany: { data: taskRows(session.id, positioned(tasks)).map(({ sessionId: _, ...row }) => row) } },
+      },
+    });
+    return toSessionRecord(row);
+  }
+
+  /**
+   * Sets `columns` and bumps the version and `updatedAt` of the caller's session, taking its row lock
+   * (and only at `expectedVersion` when one is given); null when no row matched.
+   */
+  async bumpVersion(
+    caller: Caller,
+    ref: SessionRef,
+    expectedVersion: number | null | undefined,
+    { chatModelConfig, ...columns }: SessionColumns,
+  ): Promise<SessionRecord | null> {
+    const [session] = await this.tx.session.updateManyAndReturn({
+      where: { ...ownedBy(caller, ref), ...(expectedVersion != null && { version: expectedVersion }) },
+      data: {
+        ...columns,
+        ...(chatModelConfig !== undefined && { chatModelConfig: nullableJson(chatModelConfig) }),
+        version: { increment: 1 },
+        updatedAt: new Date(),
+      },
+    });
+    return session ? toSessionRecord(session) : null;
+  }
+
+  /** The version of the caller's session; null when there is no such session. */
+  async currentVersion(caller: Caller, ref: SessionRef): Promise<number | null> {
+    const current = await this.tx.session.findFirst({ where: ownedBy(caller, ref), select: { version: true } });
+    return current?.version ?? null;
+  }
+
+  /** Deletes the caller's session (only at `expectedVersion` when one is given); its last version, or null. */
+  async deleteSession(
+    caller: Caller,
+    ref: SessionRef,
+    expectedVersion: number | null | undefined,
+  ): Promise<{ version: number } | null> {
+    // RETURNING gives the deleted event its last version without a second statement.
+    const [row] = await this.tx.$queryRaw<Array<{ version: number }>>`
+      DELETE FROM sessions
+      WHERE id = ${ref.id} AND user_id = ${caller.userId} AND agent_id = ${ref.agentId}
+        AND (${expectedVersion ?? null}::int IS NULL OR version = ${expectedVersion ?? null}::int)
+      RETURNING version`;
+    return row ?? null;
+  }
+
+  async updateState(sessionId: string, columns: StateColumns): Promise<void> {
+    await this.tx.agentState.update({ where: { sessionId }, data: stateColumns(columns) });
+  }
+
+  /** The position in the history of those of `ids` that are in it. */
+  async messageSeqs(sessionId: string, ids: string[]): Promise<Map<string, number>> {
+    const known = await this.tx.message.findMany({
+      where: { sessionId, id: { in: ids } },
+      select: { id: true, seq: true },
+    });
+    return new Map(known.map((message) => [message.id, message.seq]));
+  }
+
+  /**
+   * Makes `context` the context: every message leaves it, the ones already in the history (at
+   * `knownSeq`) are rewritten in place, the others are appended after the history's last.
+   */
+  async replaceContext(sessionId: string, context: Message[], knownSeq: Map<string, number>): Promise<void> {
+    // Taken before the rewrite below removes rows, so new messages never reuse a sequence number.
+    const lastSeq = await this.lastSeq(sessionId);
+    await this.tx.message.updateMany({ where: { sessionId, inContext: true }, data: { inContext: false } });
+    await this.tx.message.deleteMany({ where: { sessionId, id: { in: [...knownSeq.keys()] } } });
+    const fresh = context.filter((message) => !knownSeq.has(message.id));
+    const rewritten = context
+      .filter((message) => knownSeq.has(message.id))
+      .flatMap((message) => messageRows(sessionId, [message], knownSeq.get(message.id)! - 1));
+    await this.tx.message.createMany({ data: [...rewritten, ...messageRows(sessionId, fresh, lastSeq)] });
+  }
+
+  /** Those of `ids` that are already in the session's history. */
+  async knownMessageIds(sessionId: string, ids: string[]): Promise<Set<string>> {
+    const known = await this.tx.message.findMany({ where: { sessionId, id: { in: ids } }, select: { id: true } });
+    return new Set(known.map((message) => message.id));
+  }
+
+  /** How many messages the session's context holds. */
+  contextSize(sessionId: string): Promise<number> {
+    return this.tx.message.count({ where: { sessionId, inContext: true } });
+  }
+
+  /** Appends `messages` to the history and the context, in order. */
+  async appendMessages(sessionId: string, messages: Message[]): Promise<void> {
+    const lastSeq = await this.lastSeq(sessionId);
+    await this.tx.message.createMany({ data: messageRows(sessionId, messages, lastSeq) });
+  }
+
+  /** Takes all but the newest `keepLast` messages out of the context. */
+  async keepNewestInContext(sessionId: string, keepLast: number): Promise<void> {
+    const [newestDropped] = await this.tx.message.findMany({
+      where: { sessionId, inContext: true },
+      orderBy: { seq: 'desc' },
+      skip: keepLast,
+      take: 1,
+      select: { seq: true },
+    });
+    if (newestDropped) {
+      await this.tx.message.updateMany({
+        where: { sessionId, inContext: true, seq: { lte: newestDropped.seq } },
+        data: { inContext: false },
+      });
+    }
+  }
+
+  /** The session's tasks in list order, with their positions. */
+  async placedTasks(sessionId: string): Promise<PlacedTask[]> {
+    const rows = await this.tx.task.findMany({ where: { sessionId }, orderBy: { position: 'asc' } });
+    return rows.map((row) => ({ ...toTask(row), position: row.position }));
+  }
+
+  /** Deletes the tasks `removedIds` names and writes `written` (new or changed) at their positions. */
+  async rewriteTasks(sessionId: string, removedIds: string[], written: PlacedTask[]): Promise<void> {
+    await this.tx.task.deleteMany({
+      where: { sessionId, id: { in: [...removedIds, ...written.map((task) => task.id)] } },
+    });
+    await this.tx.task.createMany({ data: taskRows(sessionId, written) });
+  }
+
+  /** Makes `tasks` the session's task list, in order. */
+  async replaceTasks(sessionId: string, tasks: Task[]): Promise<void> {
+    await this.tx.task.deleteMany({ where: { sessionId } });
+    await this.tx.task.createMany({ data: taskRows(sessionId, positioned(tasks)) });
+  }
+
+  claimKey(claim: KeyClaim): Promise<StoredKey | null> {
+    return claimKey(this.tx, claim);
+  }
+
+  recordOutcome(userId: string, key: string, outcome: object): Promise<void> {
+    return recordOutcome(this.tx, userId, key, outcome as Prisma.InputJsonValue);
+  }
+
+  purgeExpiredKeys(expiredBefore: Date): Promise<void> {
+    return purgeExpiredKeys(this.tx, expiredBefore);
+  }
+
+  private async lastSeq(sessionId: string): Promise<number> {
+    // A plain max() reads one entry of the primary key; Prisma's aggregate wraps the read in an OFFSET
+    // subquery that reads the whole history (38 ms at 34,000 messages), under the session's lock.
+    const [last] = await this.tx.$queryRaw<
+      Array<{ seq: number | null }>
+    >`SELECT max(seq) AS seq FROM messages WHERE session_id = ${sessionId}`;
+    return last?.seq ?? 0;
+  }
+}
+
+const STATE_COLUMNS = `session_id AS "sessionId", summary, reply_id AS "replyId", cur_iter AS "curIter",
+  permission_mode AS "permissionMode", working_directories AS "workingDirectories", allow_rules AS "allowRules",
+  deny_rules AS "denyRules", ask_rules AS "askRules", max_cache_files AS "maxCacheFiles", max_cache_bytes AS "maxCacheBytes",
+  read_file_cache AS "readFileCache", activated_groups AS "activatedGroups"`;
+const TASK_COLUMNS = `session_id AS "sessionId", id, position, subject, description, metadata, created_at AS "createdAt",
+  state, owner, blocks, blocked_by AS "blockedBy"`;
+
+/** What a message read needs: everything but the context flag. */
+const MESSAGE_COLUMNS = 'session_id, seq, id, name, role, content, metadata, created_at, finished_at, usage';
+
+function ownedBy(caller: Caller, ref: SessionRef) {
+  return { id: ref.id, userId: caller.userId, agentId: ref.agentId };
+}
+
+function positioned(tasks: Task[]): PlacedTask[] {
+  return tasks.map((task, position) => ({ ...task, position }));
+}
+
+function groupBy<Row, Item>(
+  rows: Row[],
+  keyOf: (row: Row) => string,
+  convert: (row: Row) => Item,
+): Map<string, Item[]> {
+  const groups = new Map<string, Item[]>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const group = groups.get(key);
+    if (group) group.push(convert(row));
+    else groups.set(key, [convert(row)]);
+  }
+  return groups;
+}
