@@ -38,7 +38,7 @@ export interface SessionListWindow {
 export const DEFAULT_ORDER: SessionOrder = { field: 'updatedAt', direction: 'desc' };
 
 /** The columns of a session row, named as Prisma's model names them. */
-const SESSION_COLUMNS = `id, user_id AS "userId", agent_id AS "agentId", workspace_id AS "workspaceId", name,
+export const SESSION_COLUMNS = `id, user_id AS "userId", agent_id AS "agentId", workspace_id AS "workspaceId", name,
   chat_model_config AS "chatModelConfig", source, source_schedule_id AS "sourceScheduleId", version, running,
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 

@@ -2,7 +2,13 @@ import type { Prisma, PrismaClient } from '../db/generated/client.js';
 import type { AgentState as AgentStateRow, Session as SessionRow, Task as TaskRow } from '../db/generated/client.js';
 import type { RawQuery } from '../db/database.js';
 import { claimKey, purgeExpiredKeys, recordOutcome, type KeyClaim, type StoredKey } from '../db/idempotency-keys.js';
-import { sessionCountsSql, sessionPagesSql, type SessionFilter, type SessionListWindow } from './listing.js';
+import {
+  SESSION_COLUMNS,
+  sessionCountsSql,
+  sessionPagesSql,
+  type SessionFilter,
+  type SessionListWindow,
+} from './listing.js';
 import type {
   AgentStateRecord,
   Caller,
@@ -92,8 +98,32 @@ export class SessionStore {
   }
 
   async find(caller: Caller, ref: SessionRef): Promise<SessionRecord | null> {
-    const row = await this.prisma.session.findFirst({ where: ownedBy(caller, ref) });
-    return row && toSessionRecord(row);
+    const [row] = await this.query<SessionRow>(
+      `SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = $1 AND user_id = $2 AND agent_id = $3`,
+      [ref.id, caller.userId, ref.agentId],
+    );
+    return row ? toSessionRecord(row) : null;
+  }
+
+  /**
+   * The caller's session and a window of its history, in one statement (the session's row with the
+   * window as one JSON array); null when the session is not the caller's.
+   */
+  async findWithHistory(
+    caller: Caller,
+    ref: SessionRef,
+    window: HistoryWindow,
+  ): Promise<{ session: SessionRecord; history: HistoryPage } | null> {
+    const { seek, order, bound, limit } = historyWindowSql(window);
+    const [row] = await this.query<SessionRow & { history: MessageRow[] }>(
+      `SELECT ${SESSION_COLUMNS},
+         (SELECT coalesce(json_agg(m ORDER BY m.seq ${order}), '[]') FROM (
+           SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = s.id AND ${seek('s.id', '$4')} LIMIT $5
+         ) m) AS history
+       FROM sessions s WHERE id = $1 AND user_id = $2 AND agent_id = $3`,
+      [ref.id, caller.userId, ref.agentId, bound, limit],
+    );
+    return row ? { session: toSessionRecord(row), history: historyPage(row.history, window) } : null;
   }
 
   /** The caller's sessions among `ids`, whatever their agent, in one statement. */
@@ -178,35 +208,20 @@ export class SessionStore {
 
   /** A window of each session's history, oldest first. */
   async historiesOf(sessionIds: readonly string[], window: HistoryWindow): Promise<Map<string, HistoryPage>> {
-    const forward = 'first' in window;
-    const size = forward ? window.first : window.last;
-    const bound = forward ? (window.afterSeq ?? 0) : (window.beforeSeq ?? 2 ** 31 - 1);
-    // One more than asked for tells whether the history goes on. The bound is a row comparison on the
-    // primary key (session_id, seq) and the order is the key's own: the planner then walks the key from
-    // the bound, whereas `seq > $2 ORDER BY seq` gets a bitmap scan and a sort of the whole history.
+    const { seek, bound, limit } = historyWindowSql(window);
     const rows = await this.query<MessageRow>(
       `SELECT m.* FROM unnest($1::varchar[]) AS s(id)
        CROSS JOIN LATERAL (
-         SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = s.id AND ${
-           forward
-             ? '(session_id, seq) > (s.id, $2) ORDER BY session_id, seq'
-             : '(session_id, seq) < (s.id, $2) ORDER BY session_id DESC, seq DESC'
-         } LIMIT $3
+         SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = s.id AND ${seek('s.id', '$2')} LIMIT $3
        ) m`,
-      [[...sessionIds], bound, size + 1],
+      [[...sessionIds], bound, limit],
     );
     const windows = groupBy(
       rows,
       (row) => row.session_id,
-      (row): HistoryMessage => ({ ...toMessage(row), seq: row.seq }),
+      (row) => row,
     );
-    return new Map(
-      sessionIds.map((id) => {
-        const messages = windows.get(id) ?? [];
-        const page = messages.slice(0, size);
-        return [id, { messages: forward ? page : page.reverse(), hasMore: messages.length > size }];
-      }),
-    );
+    return new Map(sessionIds.map((id) => [id, historyPage(windows.get(id) ?? [], window)]));
   }
 
   async historyLengthsOf(sessionIds: readonly string[]): Promise<Map<string, number>> {
@@ -394,6 +409,33 @@ const TASK_COLUMNS = `session_id AS "sessionId", id, position, subject, descript
 
 /** What a message read needs: everything but the context flag. */
 const MESSAGE_COLUMNS = 'session_id, seq, id, name, role, content, metadata, created_at, finished_at, usage';
+
+/**
+ * The SQL of a history window: `seek`, its condition and order, with one more message than the window holds
+ * (it tells whether the history goes on). The bound is a row comparison on the primary key
+ * (session_id, seq) and the order is the key's own: the planner then walks the key from the bound,
+ * whereas `seq > $2 ORDER BY seq` gets a bitmap scan and a sort of the whole history.
+ */
+function historyWindowSql(window: HistoryWindow) {
+  const forward = 'first' in window;
+  return {
+    seek: (sessionId: string, bound: string) =>
+      forward
+        ? `(session_id, seq) > (${sessionId}, ${bound}) ORDER BY session_id, seq`
+        : `(session_id, seq) < (${sessionId}, ${bound}) ORDER BY session_id DESC, seq DESC`,
+    order: forward ? 'ASC' : 'DESC',
+    bound: forward ? (window.afterSeq ?? 0) : (window.beforeSeq ?? 2 ** 31 - 1),
+    limit: (forward ? window.first : window.last) + 1,
+  };
+}
+
+/** The page of a window's rows (in the window's reading order, one more than it holds when the history goes on). */
+function historyPage(rows: MessageRow[], window: HistoryWindow): HistoryPage {
+  const forward = 'first' in window;
+  const size = forward ? window.first : window.last;
+  const messages = rows.slice(0, size).map((row): HistoryMessage => ({ ...toMessage(row), seq: row.seq }));
+  return { messages: forward ? messages : messages.reverse(), hasMore: rows.length > size };
+}
 
 function ownedBy(caller: Caller, ref: SessionRef) {
   return { id: ref.id, userId: caller.userId, agentId: ref.agentId };
