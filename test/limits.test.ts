@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { useOperationTimeout } from '../src/http/limits.js';
+import { graphql } from './graphql/graphql.js';
 import { CREATE_SESSION, GET_SESSION } from './support/documents.js';
 import { DEFAULT_USER, startTestApp } from './support/fixtures.js';
 
@@ -75,6 +76,24 @@ describe('operation limits (armor), with small limits', () => {
       expect(response.errors![0]!.message).toMatch(message);
     });
     expect(executed).toBe(0);
+  });
+
+  test('the cost follows the variables: one document is refused or run by the page sizes it is sent with', async () => {
+    const TwoPages = graphql(`
+      query TwoPages($first: Int) {
+        a: sessions(agentId: "a", first: $first) { edges { node { id } } }
+        b: sessions(agentId: "b", first: $first) { edges { node { id } } }
+      }
+    `);
+    for (const [first, refused] of [
+      [10, false],
+      [60, true],
+      [10, false],
+      [60, true],
+    ] as const) {
+      const response = await service.graphql(TwoPages, { first });
+      expect(codes(response), `first: ${first}`).toEqual(refused ? ['GRAPHQL_VALIDATION_FAILED'] : undefined);
+    }
   });
 
   test('tokens beyond the limit: rejected while parsing', async () => {
