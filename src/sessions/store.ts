@@ -25,7 +25,6 @@ import {
   stateColumns,
   taskRows,
   toAgentStateRecord,
-  toMessage,
   toSessionRecord,
   toTask,
   type MessageRow,
@@ -167,7 +166,7 @@ export class SessionStore {
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = $1 ORDER BY seq OFFSET $2 LIMIT $3`,
       [sessionId, offset, limit],
     );
-    return rows.map(toMessage);
+    return rows;
   }
 
   /* Batch reads for sessions the caller already holds: one statement for any number of sessions. */
@@ -200,10 +199,14 @@ export class SessionStore {
        CROSS JOIN LATERAL (
          SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = s.id AND in_context ORDER BY seq DESC LIMIT $2::int
        ) m
-       ORDER BY m.session_id, m.seq`,
+       ORDER BY m."sessionId", m.seq`,
       [[...sessionIds], last ?? null],
     );
-    return groupBy(rows, (row) => row.session_id, toMessage);
+    return groupBy(
+      rows,
+      (row) => row.sessionId,
+      (row): Message => row,
+    );
   }
 
   /** A window of each session's history, oldest first. */
@@ -218,7 +221,7 @@ export class SessionStore {
     );
     const windows = groupBy(
       rows,
-      (row) => row.session_id,
+      (row) => row.sessionId,
       (row) => row,
     );
     return new Map(sessionIds.map((id) => [id, historyPage(windows.get(id) ?? [], window)]));
@@ -407,8 +410,9 @@ const STATE_COLUMNS = `session_id AS "sessionId", summary, reply_id AS "replyId"
 const TASK_COLUMNS = `session_id AS "sessionId", id, position, subject, description, metadata, created_at AS "createdAt",
   state, owner, blocks, blocked_by AS "blockedBy"`;
 
-/** What a message read needs: everything but the context flag. */
-const MESSAGE_COLUMNS = 'session_id, seq, id, name, role, content, metadata, created_at, finished_at, usage';
+/** What a message read needs (everything but the context flag), named as the model names it. */
+const MESSAGE_COLUMNS = `session_id AS "sessionId", seq, id, name, role, content, metadata, created_at AS "createdAt",
+  finished_at AS "finishedAt", usage`;
 
 /**
  * The SQL of a history window: `seek`, its condition and order, with one more message than the window holds
@@ -433,7 +437,7 @@ function historyWindowSql(window: HistoryWindow) {
 function historyPage(rows: MessageRow[], window: HistoryWindow): HistoryPage {
   const forward = 'first' in window;
   const size = forward ? window.first : window.last;
-  const messages = rows.slice(0, size).map((row): HistoryMessage => ({ ...toMessage(row), seq: row.seq }));
+  const messages: HistoryMessage[] = rows.slice(0, size);
   return { messages: forward ? messages : messages.reverse(), hasMore: rows.length > size };
 }
 
