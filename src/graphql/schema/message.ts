@@ -2,7 +2,7 @@ import { listCost, pageSize } from '../cost.js';
 import type { MessageDraft } from '../../sessions/drafts.js';
 import { LIMITS } from '../../sessions/limits.js';
 import type { JsonObject, Message, Usage } from '../../sessions/model.js';
-import type { HistoryPage, HistoryWindow } from '../../sessions/service.js';
+import type { HistoryMessage, HistoryPage, HistoryWindow } from '../../sessions/service.js';
 import { builder } from '../builder.js';
 import { boundedList, idString, jsonObject, nonEmptyString } from '../validation.js';
 import {
@@ -99,9 +99,17 @@ const cursorArg = {
   ],
 };
 
+/** An edge of a history page; its cursor is encoded only when a client selects it. */
+class HistoryEdge {
+  constructor(readonly node: HistoryMessage) {}
+  get cursor(): string {
+    return historyCursor.encode(this.node);
+  }
+}
+
 /** A Relay page of one session's history, oldest first. */
 function historyConnection(page: HistoryPage, window: HistoryWindow, totalCount: () => Promise<number>) {
-  const edges = page.messages.map((message) => ({ cursor: historyCursor.encode(message), node: message }));
+  const edges = page.messages.map((message) => new HistoryEdge(message));
   const forward = 'first' in window;
   return {
     edges,
