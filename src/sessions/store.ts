@@ -87,7 +87,7 @@ export type PlacedTask = Task & { position: number };
 export class SessionStore {
   constructor(
     private readonly prisma: PrismaClient,
-    /** The driver itself, for the message windows: rows come back as plain objects, no per-row processing. */
+    /** The driver itself, for the reads: rows come back as plain objects, no per-row processing. */
     private readonly query: RawQuery,
   ) {}
 
@@ -127,7 +127,10 @@ export class SessionStore {
 
   /** The caller's sessions among `ids`, whatever their agent, in one statement. */
   async findMany(caller: Caller, ids: readonly string[]): Promise<Map<string, SessionRecord>> {
-    const rows = await this.prisma.session.findMany({ where: { id: { in: [...ids] }, userId: caller.userId } });
+    const rows = await this.query<SessionRow>(
+      `SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ANY($1::varchar[]) AND user_id = $2`,
+      [[...ids], caller.userId],
+    );
     return new Map(rows.map((row) => [row.id, toSessionRecord(row)]));
   }
 
@@ -228,12 +231,11 @@ export class SessionStore {
   }
 
   async historyLengthsOf(sessionIds: readonly string[]): Promise<Map<string, number>> {
-    const rows = await this.prisma.message.groupBy({
-      by: ['sessionId'],
-      where: { sessionId: { in: [...sessionIds] } },
-      _count: { _all: true },
-    });
-    return new Map(rows.map((row) => [row.sessionId, row._count._all]));
+    const rows = await this.query<{ sessionId: string; count: number }>(
+      `SELECT session_id AS "sessionId", count(*)::int AS count FROM messages WHERE session_id = ANY($1::varchar[]) GROUP BY session_id`,
+      [[...sessionIds]],
+    );
+    return new Map(rows.map((row) => [row.sessionId, row.count]));
   }
 }
 
