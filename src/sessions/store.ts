@@ -1,5 +1,5 @@
 import type { Prisma, PrismaClient } from '../db/generated/client.js';
-import type { AgentState as AgentStateRow, Session as SessionRow, Task as TaskRow } from '../db/generated/client.js';
+import type { AgentState as AgentStateRow, Session as SessionRow } from '../db/generated/client.js';
 import type { RawQuery } from '../db/database.js';
 import { claimKey, purgeExpiredKeys, recordOutcome, type KeyClaim, type StoredKey } from '../db/idempotency-keys.js';
 import {
@@ -186,11 +186,16 @@ export class SessionStore {
   }
 
   async tasksOf(sessionIds: readonly string[]): Promise<Map<string, Task[]>> {
-    const rows = await this.query<TaskRow>(
+    // The row is the task (columns named as the model names them), its session beside it: no copy.
+    const rows = await this.query<Task & { sessionId: string }>(
       `SELECT ${TASK_COLUMNS} FROM tasks WHERE session_id = ANY($1::varchar[]) ORDER BY session_id, position`,
       [[...sessionIds]],
     );
-    return groupBy(rows, (row) => row.sessionId, toTask);
+    return groupBy(
+      rows,
+      (row) => row.sessionId,
+      (row): Task => row,
+    );
   }
 
   /** Each session's context, oldest first; with `last`, only its newest `last` messages. */
