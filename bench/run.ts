@@ -39,6 +39,10 @@ const databaseName = env.BENCH_DATABASE_NAME ?? 'sessions_bench';
 const duration = number('BENCH_DURATION', 5);
 const rounds = number('BENCH_ROUNDS', 3);
 const connections = number('BENCH_CONNECTIONS', 10);
+/** Comma-separated parts of scenario names: only the scenarios naming one run (and RESULTS.md is left as it is). */
+const scenarioFilter = env.BENCH_SCENARIOS?.split(',')
+  .map((part) => part.trim())
+  .filter(Boolean);
 const seedOptions: SeedOptions = {
   listedSessions: number('BENCH_LISTED_SESSIONS', DEFAULT_SEED.listedSessions),
   otherSessions: number('BENCH_OTHER_SESSIONS', DEFAULT_SEED.otherSessions),
@@ -521,7 +525,10 @@ async function main() {
   const statements = new Map<string, Record<SystemName, number>>();
   let children = await startAll(logPath !== null);
   try {
-    scenarios = await buildScenarios(seeded);
+    scenarios = (await buildScenarios(seeded)).filter(
+      (scenario) => !scenarioFilter || scenarioFilter.some((part) => scenario.name.includes(part)),
+    );
+    if (scenarios.length === 0) throw new Error(`BENCH_SCENARIOS=${env.BENCH_SCENARIOS} names no scenario`);
     await checkSameRows(scenarios);
     console.log('same rows from every system: checked');
     if (logPath) {
@@ -593,14 +600,19 @@ async function main() {
   const long100 = `history: first 100 of ${seedOptions.longMessages.toLocaleString('en')}`;
   const short100 = `history: first 100 of ${seedOptions.shortMessages}`;
   const summary = [
-    `- history first page (100 messages) at ${seedOptions.longMessages.toLocaleString('en')} messages vs at ${seedOptions.shortMessages}, service throughput: **${(firstPage(short100) / firstPage(long100)).toFixed(2)}×** the cost (target ≤ 1.2)`,
+    ...(runs.has(long100) && runs.has(short100)
+      ? [
+          `- history first page (100 messages) at ${seedOptions.longMessages.toLocaleString('en')} messages vs at ${seedOptions.shortMessages}, service throughput: **${(firstPage(short100) / firstPage(long100)).toFixed(2)}×** the cost (target ≤ 1.2)`,
+        ]
+      : []),
     `- peak RSS under load: service **${rss.service} MB**, PostGraphile ${rss.postgraphile} MB, floor ${rss.floor} MB (target < 250 MB for the service)`,
   ];
-  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, service and floor on Node ${process.version}, PostGraphile on Node 22 (${NODE_22.replace(process.cwd() + '/', '')}), ${seeded.sessions} sessions / ${seeded.messages} messages / ${seeded.tasks} tasks, ${connections} connections, ${rounds} interleaved rounds × ${duration}s per system and scenario, service Node flags \`${serviceNodeFlags.join(' ') || 'none'}\` (PostGraphile and floor: Node defaults), PostgreSQL ${databaseName}, all systems, PostgreSQL and the load generator on the same machine`;
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, service and floor on Node ${process.version}, PostGraphile on Node 22 (${NODE_22.replace(`${process.cwd()}/`, '')}), ${seeded.sessions} sessions / ${seeded.messages} messages / ${seeded.tasks} tasks, ${connections} connections, ${rounds} interleaved rounds × ${duration}s per system and scenario, service Node flags \`${serviceNodeFlags.join(' ') || 'none'}\` (PostGraphile and floor: Node defaults), PostgreSQL ${databaseName}, all systems, PostgreSQL and the load generator on the same machine`;
   const legend =
     'req/s: median of the rounds (min–max). Ratios: service req/s over the other system’s, per round, median (min–max). SQL statements: per request, counted from PostgreSQL’s log (`log_statement=all` on the systems’ own connections; BEGIN/COMMIT included).';
   const report = `${table.join('\n')}\n\n${summary.join('\n')}\n\n${legend}\n\n${machine}`;
   console.log(`\n${report}`);
+  if (scenarioFilter) return;
   // The hand-written analysis below the measured part (from its heading on) is kept.
   const resultsFile = new URL('./RESULTS.md', import.meta.url);
   const previous = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '';

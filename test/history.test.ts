@@ -108,10 +108,10 @@ describe('Session.messages', () => {
     const id = await sessionWithHistory(service, 1_000);
     let first: Awaited<ReturnType<typeof page>> | undefined;
     let newest: Awaited<ReturnType<typeof page>> | undefined;
-    // The session, the window, and the count, for the first and the newest page alike.
-    expect(await service.countStatements(async () => (first = await page(service, id, { first: 5 })))).toBe(3);
+    // The session with its window, and the count, for the first and the newest page alike.
+    expect(await service.countStatements(async () => (first = await page(service, id, { first: 5 })))).toBe(2);
     expect(first!.ids).toEqual(ids(1, 5));
-    expect(await service.countStatements(async () => (newest = await page(service, id, { last: 5 })))).toBe(3);
+    expect(await service.countStatements(async () => (newest = await page(service, id, { last: 5 })))).toBe(2);
     expect(newest!.ids).toEqual(ids(996, 1_000));
     const deep = await page(service, id, {
       last: 5,
@@ -121,8 +121,61 @@ describe('Session.messages', () => {
     const statements = await service.countStatements(() =>
       page(service, id, { last: 5, before: deep.pageInfo.startCursor }),
     );
-    // The session, the window, and the count.
-    expect(statements).toBe(3);
+    // The session with its window, and the count.
+    expect(statements).toBe(2);
+  });
+});
+
+// What a history view sends: a page size from a variable's default, the window in a fragment.
+const HistoryView = graphql(`
+  query HistoryView($id: ID!, $agentId: ID!, $first: Int = 4, $after: String, $last: Int, $before: String) {
+    session(id: $id, agentId: $agentId) { id ...Window }
+  }
+  fragment Window on Session {
+    id
+    messages(first: $first, after: $after, last: $last, before: $before) {
+      pageInfo { hasNextPage hasPreviousPage endCursor }
+      edges { node { id } }
+    }
+  }
+`);
+
+describe('a session with a page of its history', () => {
+  test('is one statement: the session and its window are read together, forward and backward', async ({ service }) => {
+    const id = await sessionWithHistory(service, 10);
+    const read = async (variables: Omit<VariablesOf<typeof HistoryView>, 'id' | 'agentId'>) => {
+      const send = () => service.graphql(HistoryView, { id, agentId: AGENT, ...variables }, { userId: 'historian' });
+      let result!: Awaited<ReturnType<typeof send>>;
+      const statements = await service.countStatements(async () => {
+        result = await send();
+      });
+      expect(result.errors).toBeUndefined();
+      const messages = result.data?.session?.messages;
+      return { statements, ids: messages?.edges.map((edge) => edge.node.id), pageInfo: messages?.pageInfo };
+    };
+    const first = await read({});
+    expect(first).toMatchObject({ statements: 1, ids: ids(1, 4), pageInfo: { hasNextPage: true } });
+    expect(await read({ after: first.pageInfo?.endCursor, first: 3 })).toMatchObject({ statements: 1, ids: ids(5, 7) });
+    expect(await read({ first: null, last: 3 })).toMatchObject({
+      statements: 1,
+      ids: ids(8, 10),
+      pageInfo: { hasPreviousPage: true, hasNextPage: false },
+    });
+  });
+
+  test("someone else's session, or another agent's: null and no messages, in one statement", async ({ service }) => {
+    const id = await sessionWithHistory(service, 3);
+    for (const [userId, agentId] of [
+      ['intruder', AGENT],
+      ['historian', 'another-agent'],
+    ] as const) {
+      let data: unknown;
+      const statements = await service.countStatements(async () => {
+        ({ data } = await service.graphql(HistoryView, { id, agentId }, { userId }));
+      });
+      expect(data).toEqual({ session: null });
+      expect(statements).toBe(1);
+    }
   });
 });
 

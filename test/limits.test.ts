@@ -83,6 +83,24 @@ describe('operation limits (armor), with small limits', () => {
     expect(executed).toBe(0);
   });
 
+  test('the cost follows the variables: one document is refused or run by the page sizes it is sent with', async () => {
+    const TwoPages = graphql(`
+      query TwoPages($first: Int) {
+        a: sessions(agentId: "a", first: $first) { edges { node { id } } }
+        b: sessions(agentId: "b", first: $first) { edges { node { id } } }
+      }
+    `);
+    for (const [first, refused] of [
+      [10, false],
+      [60, true],
+      [10, false],
+      [60, true],
+    ] as const) {
+      const response = await service.graphql(TwoPages, { first });
+      expect(codes(response), `first: ${first}`).toEqual(refused ? ['GRAPHQL_VALIDATION_FAILED'] : undefined);
+    }
+  });
+
   test('tokens beyond the limit: rejected while parsing', async () => {
     const response = await service.sendRawDocument(`{ __typename ${'__typename '.repeat(300)} }`);
     expect(codes(response)).toEqual(['GRAPHQL_PARSE_FAILED']);

@@ -4,8 +4,9 @@ import type { Plugin } from 'graphql-yoga';
  * MAX_REQUEST_BODY_BYTES for every route (GraphQL, REST, anything added later), enforced first:
  * a declared Content-Length over the limit is refused before a byte is read, and a body without
  * one (chunked) is read only up to the limit. Either way the answer is 413 before any
- * authentication or parsing work. A body within the limit is handed on already read, so no route
- * can read more than the limit.
+ * authentication or parsing work. A chunked body within the limit is handed on already read, so no
+ * route can read more than the limit; a declared length within the limit needs no reading here, as
+ * HTTP's framing ends the body there.
  *
  * Two plugins: `reader` comes right after the request log (which must open the request's log scope
  * before anything awaits), so every later plugin sees the request it hands on; `refuser` comes right
@@ -45,6 +46,7 @@ export function useRequestBodyLimit({ maxBytes, graphqlEndpoint }: { maxBytes: n
         // Only a single non-negative integer is a Content-Length (a list is a smuggling attempt).
         if (!/^\d+$/.test(declared)) return refuse({ status: 400, message: 'The Content-Length header is invalid.' });
         if (Number(declared) > maxBytes) return refuse(tooLarge);
+        return;
       }
       if (!request.body) return;
       const body = request.body.getReader();

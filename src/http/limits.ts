@@ -45,36 +45,51 @@ const reportedAsValidationError: RejectionHandling = {
  * the page sizes its variables ask for) is computed before anything executes; above the limit the
  * client gets one GRAPHQL_VALIDATION_FAILED error and nothing is read. Computed per request rather
  * than as a validation rule, because a validation result is cached per document and the cost
- * depends on the variables.
+ * depends on the variables. The cost depends on nothing else (the costs in src/graphql/cost.ts read
+ * arguments only), so it is remembered per document, operation name and variables: clients repeat
+ * the same few requests, and walking the document each time showed in profiles.
  */
 export function useCostLimit(maxCost: number): Plugin {
-  /** The refusal of an operation over the limit; null when it may run. */
-  const refusal = (args: {
-    schema: GraphQLSchema;
-    document: DocumentNode;
-    variableValues?: Record<string, unknown> | null;
-    operationName?: string | null;
-    contextValue: unknown;
-  }) => {
-    let refused: GraphQLError | null = null;
+  const costs = new WeakMap<DocumentNode, Map<string, number | null>>();
+  /** The operation's cost; null when its variables or operation name leave it to execution to report. */
+  const costOf = (args: CostArgs): number | null => {
+    let cost: number | null = null;
     const rule = createComplexityRule({
       context: args.contextValue as object,
       variableValues: args.variableValues ?? {},
       operationName: args.operationName,
       validate: ({ complexity }) => {
-        if (complexity > maxCost) {
-          refused = new GraphQLError(
-            `Query cost limit of ${maxCost} exceeded, found ${complexity} (MAX_COST): ask for fewer aliases, or fewer items (first/last).`,
-            {
-              extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
-            },
-          );
-        }
+        cost = complexity;
       },
     });
     // Bad variables or an unknown operation name are left to execution, which reports them as usual.
     validate(args.schema, args.document, [rule]);
-    return refused === null ? null : { errors: [refused] };
+    return cost;
+  };
+  const rememberedCostOf = (args: CostArgs): number | null => {
+    const key = `${args.operationName ?? ''}\n${JSON.stringify(args.variableValues ?? {})}`;
+    // Large variables (a write's input) are costed afresh rather than kept.
+    if (key.length > MAX_REMEMBERED_KEY_LENGTH) return costOf(args);
+    let remembered = costs.get(args.document);
+    if (!remembered) costs.set(args.document, (remembered = new Map()));
+    if (remembered.has(key)) return remembered.get(key)!;
+    if (remembered.size >= MAX_REMEMBERED_PER_DOCUMENT) remembered.clear();
+    const cost = costOf(args);
+    remembered.set(key, cost);
+    return cost;
+  };
+  /** The refusal of an operation over the limit; null when it may run. */
+  const refusal = (args: CostArgs) => {
+    const cost = rememberedCostOf(args);
+    if (cost === null || cost <= maxCost) return null;
+    return {
+      errors: [
+        new GraphQLError(
+          `Query cost limit of ${maxCost} exceeded, found ${cost} (MAX_COST): ask for fewer aliases, or fewer items (first/last).`,
+          { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
+        ),
+      ],
+    };
   };
   return {
     onExecute({ args, setResultAndStopExecution }) {
@@ -87,6 +102,17 @@ export function useCostLimit(maxCost: number): Plugin {
     },
   };
 }
+
+interface CostArgs {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  variableValues?: Record<string, unknown> | null;
+  operationName?: string | null;
+  contextValue: unknown;
+}
+
+const MAX_REMEMBERED_KEY_LENGTH = 2_000;
+const MAX_REMEMBERED_PER_DOCUMENT = 100;
 
 /**
  * Bounds each operation's execution: at the deadline the client gets TIMEOUT and the executor is

@@ -1,7 +1,7 @@
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { getOperationAST } from 'graphql';
-import { createYoga, useReadinessCheck, type Plugin } from 'graphql-yoga';
+import { createYoga, type Plugin } from 'graphql-yoga';
 import type { RequestLimits } from '../config.js';
 import { createContext } from '../graphql/context.js';
 import { useEntityRepresentationChecks } from '../graphql/entities.js';
@@ -21,6 +21,7 @@ import { useCostLimit, useOperationLimits, useOperationTimeout, useResponseSizeL
 import { useMetricsEndpoint, type Metrics } from './metrics.js';
 import { useNestingLimit } from './nesting.js';
 import { useRequestObservability } from './observability.js';
+import { useReadinessProbe } from './readiness.js';
 import { useRestRoutes } from './rest/router.js';
 
 export interface YogaOptions {
@@ -61,7 +62,9 @@ export function createYogaServer(options: YogaOptions) {
     // Browsers may read the headers clients act on: the ETag for If-Match, the request id for
     // support, Retry-After for back-off. Origins stay Yoga's default (the request's own).
     cors: { exposedHeaders: ['etag', 'x-request-id', 'retry-after'] },
-    maxRequestBodySize: limits.maxRequestBodyBytes,
+    // The body limit below reads every body (GraphQL and REST) up to the limit before anything parses
+    // it; Yoga's own would stream each GraphQL body through a second, redundant check.
+    maxRequestBodySize: false,
     parserAndValidationCache: { documentCache: createDocumentCache(), errorCache: createDocumentCache() },
     batching: limits.maxBatchSize > 0 && { limit: limits.maxBatchSize },
     // The GraphQL-over-HTTP name for a persisted operation's id (see persisted-operations.ts).
@@ -94,9 +97,9 @@ export function createYogaServer(options: YogaOptions) {
       bodyLimit.reader,
       bodyLimit.refuser,
       useTraceContext(),
-      useReadinessCheck({
+      useReadinessProbe({
         endpoint: '/ready',
-        check: async () => {
+        isReady: async () => {
           try {
             await options.checkReady();
             return true;

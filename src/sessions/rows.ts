@@ -3,7 +3,6 @@ import type { AgentState as AgentStateRow, Session as SessionRow, Task as TaskRo
 import type {
   AgentStateRecord,
   ChatModelConfig,
-  ContentBlock,
   JsonObject,
   Message,
   PermissionRule,
@@ -11,7 +10,6 @@ import type {
   SessionRecord,
   Task,
   TextOrBlocks,
-  Usage,
   WorkingDirectory,
 } from './model.js';
 
@@ -55,32 +53,11 @@ export function toAgentStateRecord(row: AgentStateRow): AgentStateRecord {
   };
 }
 
-/** A history row as raw SQL returns it (snake_case columns). */
-export interface MessageRow {
-  session_id: string;
-  seq: number;
-  id: string;
-  name: string;
-  role: Message['role'];
-  content: unknown;
-  metadata: unknown;
-  created_at: string;
-  finished_at: string | null;
-  usage: unknown;
-}
-
-export function toMessage(row: MessageRow): Message {
-  return {
-    id: row.id,
-    name: row.name,
-    role: row.role,
-    content: row.content as ContentBlock[],
-    metadata: row.metadata as JsonObject,
-    createdAt: row.created_at,
-    finishedAt: row.finished_at,
-    usage: row.usage as Usage | null,
-  };
-}
+/**
+ * A history row as raw SQL returns it, its columns aliased to the model's names: the row is the
+ * message (JSON columns hold what this service wrote), with its session and position beside it.
+ */
+export type MessageRow = Message & { sessionId: string; seq: number };
 
 export function toTask(row: TaskRow): Task {
   return {

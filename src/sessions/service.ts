@@ -128,6 +128,15 @@ export class SessionService {
     return this.store.find(caller, ref);
   }
 
+  /** The caller's session and a window of its history, in one statement; null when there is no such session. */
+  getWithHistory(
+    caller: Caller,
+    ref: SessionRef,
+    window: HistoryWindow,
+  ): Promise<{ session: SessionRecord; history: HistoryPage } | null> {
+    return this.store.findWithHistory(caller, ref, window);
+  }
+
   /**
    * The caller's sessions among `ids`, whatever their agent, in one statement: for references that
    * carry only a session id (federation). Ids that are absent or someone else's are missing from the map.

@@ -1,5 +1,5 @@
 import type { Prisma, PrismaClient } from '../db/generated/client.js';
-import type { AgentState as AgentStateRow, Session as SessionRow, Task as TaskRow } from '../db/generated/client.js';
+import type { AgentState as AgentStateRow, Session as SessionRow } from '../db/generated/client.js';
 import type { RawQuery } from '../db/database.js';
 import { claimKey, purgeExpiredKeys, recordOutcome, type KeyClaim, type StoredKey } from '../db/idempotency-keys.js';
 import {
@@ -26,7 +26,6 @@ import {
   stateColumns,
   taskRows,
   toAgentStateRecord,
-  toMessage,
   toSessionRecord,
   toTask,
   type MessageRow,
@@ -219,7 +218,7 @@ export abstract class SessionStatements {
 export class SessionStore extends SessionStatements {
   constructor(
     private readonly prisma: PrismaClient,
-    /** The driver itself, for the message windows: rows come back as plain objects, no per-row processing. */
+    /** The driver itself, for the reads: rows come back as plain objects, no per-row processing. */
     private readonly query: RawQuery,
   ) {
     super();
@@ -235,13 +234,40 @@ export class SessionStore extends SessionStatements {
   }
 
   async find(caller: Caller, ref: SessionRef): Promise<SessionRecord | null> {
-    const row = await this.prisma.session.findFirst({ where: ownedBy(caller, ref) });
-    return row && toSessionRecord(row);
+    const [row] = await this.query<SessionRow>(
+      `SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = $1 AND user_id = $2 AND agent_id = $3`,
+      [ref.id, caller.userId, ref.agentId],
+    );
+    return row ? toSessionRecord(row) : null;
+  }
+
+  /**
+   * The caller's session and a window of its history, in one statement (the session's row with the
+   * window as one JSON array); null when the session is not the caller's.
+   */
+  async findWithHistory(
+    caller: Caller,
+    ref: SessionRef,
+    window: HistoryWindow,
+  ): Promise<{ session: SessionRecord; history: HistoryPage } | null> {
+    const { seek, order, bound, limit } = historyWindowSql(window);
+    const [row] = await this.query<SessionRow & { history: MessageRow[] }>(
+      `SELECT ${SESSION_COLUMNS},
+         (SELECT coalesce(json_agg(m ORDER BY m.seq ${order}), '[]') FROM (
+           SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = s.id AND ${seek('s.id', '$4')} LIMIT $5
+         ) m) AS history
+       FROM sessions s WHERE id = $1 AND user_id = $2 AND agent_id = $3`,
+      [ref.id, caller.userId, ref.agentId, bound, limit],
+    );
+    return row ? { session: toSessionRecord(row), history: historyPage(row.history, window) } : null;
   }
 
   /** The caller's sessions among `ids`, whatever their agent, in one statement. */
   async findMany(caller: Caller, ids: readonly string[]): Promise<Map<string, SessionRecord>> {
-    const rows = await this.prisma.session.findMany({ where: { id: { in: [...ids] }, userId: caller.userId } });
+    const rows = await this.query<SessionRow>(
+      `SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ANY($1::varchar[]) AND user_id = $2`,
+      [[...ids], caller.userId],
+    );
     return new Map(rows.map((row) => [row.id, toSessionRecord(row)]));
   }
 
@@ -280,7 +306,7 @@ export class SessionStore extends SessionStatements {
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = $1 ORDER BY seq OFFSET $2 LIMIT $3`,
       [sessionId, offset, limit],
     );
-    return rows.map(toMessage);
+    return rows;
   }
 
   /* Batch reads for sessions the caller already holds: one statement for any number of sessions. */
@@ -297,11 +323,16 @@ export class SessionStore extends SessionStatements {
   }
 
   async tasksOf(sessionIds: readonly string[]): Promise<Map<string, Task[]>> {
-    const rows = await this.query<TaskRow>(
+    // The row is the task (columns named as the model names them), its session beside it: no copy.
+    const rows = await this.query<Task & { sessionId: string }>(
       `SELECT ${TASK_COLUMNS} FROM tasks WHERE session_id = ANY($1::varchar[]) ORDER BY session_id, position`,
       [[...sessionIds]],
     );
-    return groupBy(rows, (row) => row.sessionId, toTask);
+    return groupBy(
+      rows,
+      (row) => row.sessionId,
+      (row): Task => row,
+    );
   }
 
   /** Each session's context, oldest first; with `last`, only its newest `last` messages. */
@@ -313,52 +344,40 @@ export class SessionStore extends SessionStatements {
        CROSS JOIN LATERAL (
          SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = s.id AND in_context ORDER BY seq DESC LIMIT $2::int
        ) m
-       ORDER BY m.session_id, m.seq`,
+       ORDER BY m."sessionId", m.seq`,
       [[...sessionIds], last ?? null],
     );
-    return groupBy(rows, (row) => row.session_id, toMessage);
+    return groupBy(
+      rows,
+      (row) => row.sessionId,
+      (row): Message => row,
+    );
   }
 
   /** A window of each session's history, oldest first. */
   async historiesOf(sessionIds: readonly string[], window: HistoryWindow): Promise<Map<string, HistoryPage>> {
-    const forward = 'first' in window;
-    const size = forward ? window.first : window.last;
-    const bound = forward ? (window.afterSeq ?? 0) : (window.beforeSeq ?? 2 ** 31 - 1);
-    // One more than asked for tells whether the history goes on. The bound is a row comparison on the
-    // primary key (session_id, seq) and the order is the key's own: the planner then walks the key from
-    // the bound, whereas `seq > $2 ORDER BY seq` gets a bitmap scan and a sort of the whole history.
+    const { seek, bound, limit } = historyWindowSql(window);
     const rows = await this.query<MessageRow>(
       `SELECT m.* FROM unnest($1::varchar[]) AS s(id)
        CROSS JOIN LATERAL (
-         SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = s.id AND ${
-           forward
-             ? '(session_id, seq) > (s.id, $2) ORDER BY session_id, seq'
-             : '(session_id, seq) < (s.id, $2) ORDER BY session_id DESC, seq DESC'
-         } LIMIT $3
+         SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = s.id AND ${seek('s.id', '$2')} LIMIT $3
        ) m`,
-      [[...sessionIds], bound, size + 1],
+      [[...sessionIds], bound, limit],
     );
     const windows = groupBy(
       rows,
-      (row) => row.session_id,
-      (row): HistoryMessage => ({ ...toMessage(row), seq: row.seq }),
+      (row) => row.sessionId,
+      (row) => row,
     );
-    return new Map(
-      sessionIds.map((id) => {
-        const messages = windows.get(id) ?? [];
-        const page = messages.slice(0, size);
-        return [id, { messages: forward ? page : page.reverse(), hasMore: messages.length > size }];
-      }),
-    );
+    return new Map(sessionIds.map((id) => [id, historyPage(windows.get(id) ?? [], window)]));
   }
 
   async historyLengthsOf(sessionIds: readonly string[]): Promise<Map<string, number>> {
-    const rows = await this.prisma.message.groupBy({
-      by: ['sessionId'],
-      where: { sessionId: { in: [...sessionIds] } },
-      _count: { _all: true },
-    });
-    return new Map(rows.map((row) => [row.sessionId, row._count._all]));
+    const rows = await this.query<{ sessionId: string; count: number }>(
+      `SELECT session_id AS "sessionId", count(*)::int AS count FROM messages WHERE session_id = ANY($1::varchar[]) GROUP BY session_id`,
+      [[...sessionIds]],
+    );
+    return new Map(rows.map((row) => [row.sessionId, row.count]));
   }
 }
 
@@ -509,8 +528,36 @@ const STATE_COLUMNS = `session_id AS "sessionId", summary, reply_id AS "replyId"
 const TASK_COLUMNS = `session_id AS "sessionId", id, position, subject, description, metadata, created_at AS "createdAt",
   state, owner, blocks, blocked_by AS "blockedBy"`;
 
-/** What a message read needs: everything but the context flag. */
-const MESSAGE_COLUMNS = 'session_id, seq, id, name, role, content, metadata, created_at, finished_at, usage';
+/** What a message read needs (everything but the context flag), named as the model names it. */
+const MESSAGE_COLUMNS = `session_id AS "sessionId", seq, id, name, role, content, metadata, created_at AS "createdAt",
+  finished_at AS "finishedAt", usage`;
+
+/**
+ * The SQL of a history window: `seek`, its condition and order, with one more message than the window holds
+ * (it tells whether the history goes on). The bound is a row comparison on the primary key
+ * (session_id, seq) and the order is the key's own: the planner then walks the key from the bound,
+ * whereas `seq > $2 ORDER BY seq` gets a bitmap scan and a sort of the whole history.
+ */
+function historyWindowSql(window: HistoryWindow) {
+  const forward = 'first' in window;
+  return {
+    seek: (sessionId: string, bound: string) =>
+      forward
+        ? `(session_id, seq) > (${sessionId}, ${bound}) ORDER BY session_id, seq`
+        : `(session_id, seq) < (${sessionId}, ${bound}) ORDER BY session_id DESC, seq DESC`,
+    order: forward ? 'ASC' : 'DESC',
+    bound: forward ? (window.afterSeq ?? 0) : (window.beforeSeq ?? 2 ** 31 - 1),
+    limit: (forward ? window.first : window.last) + 1,
+  };
+}
+
+/** The page of a window's rows (in the window's reading order, one more than it holds when the history goes on). */
+function historyPage(rows: MessageRow[], window: HistoryWindow): HistoryPage {
+  const forward = 'first' in window;
+  const size = forward ? window.first : window.last;
+  const messages: HistoryMessage[] = rows.slice(0, size);
+  return { messages: forward ? messages : messages.reverse(), hasMore: rows.length > size };
+}
 
 /** The caller's session ($1 id, $2 user, $3 agent), at the version $4 when it is not null. */
 const OWNED_AT_VERSION = 'id = $1 AND user_id = $2 AND agent_id = $3 AND ($4::int IS NULL OR version = $4::int)';

@@ -5,7 +5,13 @@ import type { JsonObject, Message, Usage } from '../../sessions/model.js';
 import type { HistoryMessage, HistoryPage, HistoryWindow } from '../../sessions/service.js';
 import { builder } from '../builder.js';
 import { boundedList, idString, jsonObject, nonEmptyString } from '../validation.js';
-import { decodeCursor, encodeCursor } from './connection.js';
+import {
+  historyCursor,
+  isOneDirection,
+  MESSAGE_PAGE_SIZE,
+  toHistoryWindow,
+  type HistoryArgs,
+} from './history-window.js';
 import { ContentBlockInput, ContentBlockInterface, toContentBlockDraft } from './content.js';
 import { MessageRoleEnum } from './enums.js';
 import { instantOf } from './scalars.js';
@@ -86,43 +92,24 @@ export const MessageConnection = builder.connectionObject(
   { name: 'SessionMessageEdge', description: 'A message of the page and its cursor.' },
 );
 
-const MAX_SEQ = 2 ** 31 - 1;
-
-const historyCursor = {
-  encode: (message: HistoryMessage) => encodeCursor([String(message.seq)]),
-  decode(cursor: string): number | null {
-    const seq = Number(decodeCursor(cursor, 1)?.[0]);
-    // Within the column's range: a forged larger number would fail in SQL, not as bad input.
-    return Number.isInteger(seq) && seq >= 0 && seq <= MAX_SEQ ? seq : null;
-  },
-};
-
 const cursorArg = {
   refine: [(cursor: string) => historyCursor.decode(cursor) !== null, { message: 'Malformed cursor.' }] as [
     (cursor: string) => boolean,
     { message: string },
   ],
 };
-const pageSizeArg = { min: 1, max: LIMITS.maxMessagePage };
 
-type HistoryArgs = { first?: number | null; after?: string | null; last?: number | null; before?: string | null };
-
-function toHistoryWindow(args: HistoryArgs): HistoryWindow {
-  if (args.first != null || args.after != null) {
-    return {
-      first: args.first ?? LIMITS.defaultMessagePage,
-      ...(args.after != null && { afterSeq: historyCursor.decode(args.after)! }),
-    };
+/** An edge of a history page; its cursor is encoded only when a client selects it. */
+class HistoryEdge {
+  constructor(readonly node: HistoryMessage) {}
+  get cursor(): string {
+    return historyCursor.encode(this.node);
   }
-  return {
-    last: args.last ?? LIMITS.defaultMessagePage,
-    ...(args.before != null && { beforeSeq: historyCursor.decode(args.before)! }),
-  };
 }
 
 /** A Relay page of one session's history, oldest first. */
 function historyConnection(page: HistoryPage, window: HistoryWindow, totalCount: () => Promise<number>) {
-  const edges = page.messages.map((message) => ({ cursor: historyCursor.encode(message), node: message }));
+  const edges = page.messages.map((message) => new HistoryEdge(message));
   const forward = 'first' in window;
   return {
     edges,
@@ -148,18 +135,18 @@ builder.objectField(SessionObject, 'messages', (t) =>
       `Without any of them: the newest ${LIMITS.defaultMessagePage} (a default of one direction cannot live in the SDL, as both directions take one).`,
     args: {
       first: t.arg.int({
-        validate: pageSizeArg,
+        validate: MESSAGE_PAGE_SIZE,
         description: `Oldest first from \`after\`; 1 to ${LIMITS.maxMessagePage}.`,
       }),
       after: t.arg.string({ validate: cursorArg }),
       last: t.arg.int({
-        validate: pageSizeArg,
+        validate: MESSAGE_PAGE_SIZE,
         description: `Newest messages before \`before\`; 1 to ${LIMITS.maxMessagePage}.`,
       }),
       before: t.arg.string({ validate: cursorArg }),
     },
     validate: [
-      (args: HistoryArgs) => (args.first == null && args.after == null) || (args.last == null && args.before == null),
+      (args: HistoryArgs) => isOneDirection(args),
       { message: 'Page forward with first/after or backward with last/before, not both.' },
     ],
     resolve: async (session, args, context) => {

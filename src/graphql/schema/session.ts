@@ -8,6 +8,7 @@ import { callerOf, type GraphQLContext } from '../context.js';
 import { idKey, referencedId } from '../entities.js';
 import { idString, nonEmptyString } from '../validation.js';
 import { decodeCursor, encodeCursor } from './connection.js';
+import { selectedHistoryWindow } from './history-window.js';
 import { SessionSourceEnum } from './enums.js';
 
 export const ChatModelConfigRef = builder.objectRef<ChatModelConfig>('SessionChatModelConfig').implement({
@@ -175,7 +176,6 @@ export async function sessionsPage(
   agentId: string,
   { first, after, filter, orderBy }: SessionPageArgs,
 ) {
-  const caller = callerOf(context);
   const order = orderBy ?? DEFAULT_ORDER;
   const page = await context.loaders.sessionPages.load({
     id: agentId,
@@ -208,7 +208,17 @@ builder.queryFields((t) => ({
     nullable: true,
     description: "A session of the caller's, or null when there is none with this id and agent.",
     args: { id: t.arg.id({ required: true, validate: idString() }), agentId: t.arg.id(agentIdField) },
-    resolve: (_root, ref, context) => context.sessions.get(callerOf(context), ref),
+    resolve: async (_root, ref, context, info) => {
+      const caller = callerOf(context);
+      // A selected history window is read with the session, in one statement, and handed to the
+      // messages field through its loader.
+      const window = selectedHistoryWindow(info);
+      if (!window) return context.sessions.get(caller, ref);
+      const found = await context.sessions.getWithHistory(caller, ref, window);
+      if (!found) return null;
+      context.loaders.history.prime({ id: found.session.id, window }, found.history);
+      return found.session;
+    },
   }),
   sessions: t.field({
     type: SessionConnection,
