@@ -484,14 +484,16 @@ describe('routing', () => {
 
   test('an unexpected failure is a 500 with no internals, and is logged', async ({ service }) => {
     const id = await createSession(service);
-    const original = service.app.database.prisma.session.findFirst;
-    service.app.database.prisma.session.findFirst = (() => Promise.reject(new Error('disk on fire'))) as never;
+    // The data layer fails once the statement is on its way (every statement is announced first).
+    const stopFailing = service.app.database.onStatement(() => {
+      throw new Error('disk on fire');
+    });
     try {
       const response = await service.rest('GET', `/sessions/${id}/messages?agent_id=${AGENT}`, { userId: 'owner' });
       expect(response).toMatchObject({ status: 500, body: { detail: 'Internal Server Error' } });
       expect(JSON.stringify(response.body)).not.toContain('disk');
     } finally {
-      service.app.database.prisma.session.findFirst = original;
+      stopFailing();
     }
     expect(
       service.logs.some(
