@@ -31,6 +31,7 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: fileURLToPath(new URL('./node_modules/graphql/index.js', import.meta.url)) }],
   },
   test: {
+    globalSetup: ['test/support/pglite-template.ts'],
     // Hang detectors, not performance checks: generous, since files share two cores.
     testTimeout: 60_000,
     hookTimeout: 120_000,
