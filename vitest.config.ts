@@ -21,6 +21,10 @@ const SLOW = [
 /** Drives Debian's chromium against the running service: `npm run test:browser`. */
 const BROWSER = ['test/browser/**/*.test.ts'];
 
+// Node's on-disk cache of compiled code, for the worker processes and the processes tests start
+// (the service, Hive Gateway), which load the same large dependency tree again and again.
+process.env.NODE_COMPILE_CACHE ??= fileURLToPath(new URL('./node_modules/.cache/node-compile-cache', import.meta.url));
+
 // The same suite runs on the embedded database (default) and, with TEST_DATABASE_URL set, on
 // PostgreSQL. Every test file gets a database of its own, so files run in parallel; they mostly wait
 // on the database, so more files run at once than there are cores.

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
@@ -17,20 +18,30 @@ declare module 'vitest' {
  */
 export const PGLITE_SCRATCH_DIR = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 
+const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
+const CACHE_DIR = path.join(NODE_MODULES, '.cache');
+
 /**
  * Vitest global setup. Starting PGlite on an empty directory runs initdb, seconds of CPU each time;
- * resuming a copy of an initialised directory costs a fraction of that. So initdb runs once per run
- * and each test database is a copy of its result: no schema in it yet, the service migrates it on
- * start as it would a new DATA_DIR.
+ * resuming a copy of an initialised directory costs a fraction of that. So initdb runs once per
+ * installed PGlite version (kept in node_modules/.cache) and each test database is a copy of its
+ * result: no schema in it yet, the service migrates it on start as it would a new DATA_DIR.
  */
 export default async function setup(project: TestProject) {
   if (process.env.TEST_DATABASE_URL) {
     project.provide('pgliteTemplate', null);
     return;
   }
-  const dataDir = await mkdtemp(path.join(PGLITE_SCRATCH_DIR, 'sessions-pglite-template-'));
-  const { PGlite } = await import('@electric-sql/pglite');
-  await (await PGlite.create(dataDir)).close();
-  project.provide('pgliteTemplate', dataDir);
-  return () => rm(dataDir, { recursive: true, force: true });
+  const pglitePackage = path.join(NODE_MODULES, '@electric-sql/pglite/package.json');
+  const { version } = JSON.parse(await readFile(pglitePackage, 'utf8')) as { version: string };
+  const template = path.join(CACHE_DIR, `pglite-initdb-${version}`);
+  if (!existsSync(path.join(template, 'PG_VERSION'))) {
+    // Built aside and renamed into place, so a concurrent or interrupted run never sees half of one.
+    await mkdir(CACHE_DIR, { recursive: true });
+    const building = await mkdtemp(`${template}-`);
+    const { PGlite } = await import('@electric-sql/pglite');
+    await (await PGlite.create(building)).close();
+    await rename(building, template).catch(() => rm(building, { recursive: true, force: true }));
+  }
+  project.provide('pgliteTemplate', template);
 }
