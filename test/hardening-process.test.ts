@@ -113,7 +113,7 @@ describe('npm start', () => {
 
 describe.skipIf(databaseKind !== 'pglite')('one embedded DATA_DIR, two processes', () => {
   test('the second refuses to start, naming the first; once the first has crashed, a new one starts', async () => {
-    const database = await createTestDatabase({ persistent: true });
+    const database = await createTestDatabase();
     onTestFinished(() => database.drop());
     const first = await startServiceProcess({}, database);
     onTestFinished(() => first.stop());

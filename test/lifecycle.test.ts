@@ -8,7 +8,7 @@ import { createTestDatabase } from './support/databases.js';
 
 describe('restart', () => {
   test('a restarted service finds what it stored (the embedded store lives in DATA_DIR)', async () => {
-    const database = await createTestDatabase({ persistent: true });
+    const database = await createTestDatabase();
     try {
       const first = await createApp(testAppConfig(database.options), pino({ level: 'silent' }));
       const created = await first.yoga.fetch('http://localhost/graphql', {

@@ -18,7 +18,7 @@ let connection: SqlConnection;
 let migrations: Migration[];
 
 beforeAll(async () => {
-  testDatabase = await createTestDatabase({ persistent: true });
+  testDatabase = await createTestDatabase();
   database = await openDatabase(testDatabase.options);
   connection = await database.connect();
   migrations = await readMigrations();

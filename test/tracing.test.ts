@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { context, propagation, trace } from '@opentelemetry/api';
 import { print } from 'graphql';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { SignJWT } from 'jose';
@@ -57,6 +58,10 @@ afterAll(async () => {
   for (const server of running) await server.close();
   await sessions?.close();
   await tracing?.shutdown();
+  // The registration is process-wide, and the next test file may run in this process.
+  trace.disable();
+  context.disable();
+  propagation.disable();
 });
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');

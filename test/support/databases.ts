@@ -1,9 +1,12 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
+import { inject } from 'vitest';
 import type { DatabaseOptions } from '../../src/db/database.js';
+import { PGLITE_SCRATCH_DIR } from './pglite-template.js';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
 export const databaseKind = TEST_DATABASE_URL ? 'postgres' : 'pglite';
@@ -14,14 +17,14 @@ export interface TestDatabase {
 }
 
 /**
- * A database of the test's own: PGlite (in memory, or in a temporary directory when it must outlive
- * one process's handle), or a fresh PostgreSQL database on the TEST_DATABASE_URL server; dropped
- * afterwards.
+ * A database of the test's own, empty (no schema), dropped afterwards: a PGlite data directory (a
+ * temporary copy of the run's initdb result, see pglite-template.ts, which outlives one process's
+ * handle as DATA_DIR does), or a fresh PostgreSQL database on the TEST_DATABASE_URL server.
  */
-export async function createTestDatabase({ persistent = false } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(): Promise<TestDatabase> {
   if (!TEST_DATABASE_URL) {
-    if (!persistent) return { options: { kind: 'pglite', dataDir: 'memory://' }, drop: async () => {} };
-    const dataDir = await mkdtemp(path.join(tmpdir(), 'sessions-pglite-'));
+    const dataDir = await mkdtemp(path.join(PGLITE_SCRATCH_DIR, 'sessions-pglite-'));
+    await promisify(execFile)('cp', ['-R', `${inject('pgliteTemplate')}/.`, dataDir]);
     return { options: { kind: 'pglite', dataDir }, drop: () => rm(dataDir, { recursive: true, force: true }) };
   }
   const name = `sessions_test_${randomBytes(6).toString('hex')}`;

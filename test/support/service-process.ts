@@ -25,7 +25,7 @@ export async function startServiceProcess(
   env: Record<string, string | undefined> = {},
   database?: TestDatabase,
 ): Promise<ServiceProcess> {
-  const own = database ?? (await createTestDatabase({ persistent: true }));
+  const own = database ?? (await createTestDatabase());
   const { DATABASE_URL: _inherited, ...inherited } = process.env;
   const databaseEnv =
     own.options.kind === 'postgres' ? { DATABASE_URL: own.options.url } : { DATA_DIR: own.options.dataDir };
