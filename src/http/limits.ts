@@ -4,6 +4,8 @@ import { GraphQLError, validate, type DocumentNode, type ExecutionResult, type G
 import type { Plugin } from 'graphql-yoga';
 import type { RequestLimits } from '../config.js';
 import type { ErrorCode } from '../errors.js';
+import { LIMITS } from '../sessions/limits.js';
+import { nestsWithin } from '../sessions/text.js';
 
 /**
  * Static limits on the operation document: tokens (checked while parsing, so a huge document is
@@ -67,7 +69,10 @@ export function useCostLimit(maxCost: number): Plugin {
     return cost;
   };
   const rememberedCostOf = (args: CostArgs): number | null => {
-    const key = `${args.operationName ?? ''}\n${JSON.stringify(args.variableValues ?? {})}`;
+    const variables = args.variableValues ?? {};
+    // Variables nested too deep to serialise safely (hostile ones) are costed afresh rather than kept.
+    if (!nestsWithin(variables, LIMITS.jsonObjectDepth)) return costOf(args);
+    const key = `${args.operationName ?? ''}\n${JSON.stringify(variables)}`;
     // Large variables (a write's input) are costed afresh rather than kept.
     if (key.length > MAX_REMEMBERED_KEY_LENGTH) return costOf(args);
     let remembered = costs.get(args.document);
