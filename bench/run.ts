@@ -39,6 +39,11 @@ const databaseName = env.BENCH_DATABASE_NAME ?? 'sessions_bench';
 const duration = number('BENCH_DURATION', 5);
 const rounds = number('BENCH_ROUNDS', 3);
 const connections = number('BENCH_CONNECTIONS', 10);
+/**
+ * Sessions the append scenario writes in turn: one session would reach the service's context limit
+ * (5,000 messages) within a run and be refused from then on.
+ */
+const APPEND_SESSIONS = 10;
 /** Comma-separated parts of scenario names: only the scenarios naming one run (and RESULTS.md is left as it is). */
 const scenarioFilter = env.BENCH_SCENARIOS?.split(',')
   .map((part) => part.trim())
@@ -165,6 +170,11 @@ interface Request {
 interface Scenario {
   name: string;
   requests: Record<SystemName, Request>;
+  /**
+   * Under load, each request names the next of these sessions in turn where the requests name the
+   * first (the same for every system).
+   */
+  rotateSessions?: string[];
   /** The keys of the rows a response holds, to check every system returns the same rows. */
   rows: Record<SystemName, (data: any) => string[]>;
   /** Run before each load run: every system starts from the same data. */
@@ -289,7 +299,9 @@ interface Run {
   p50: number;
 }
 
-async function load(system: SystemName, request: Request): Promise<Run> {
+async function load(system: SystemName, request: Request, rotateSessions: string[] = []): Promise<Run> {
+  let next = 0;
+  const rotated = (text: string) => text.replaceAll(rotateSessions[0]!, rotateSessions[next % rotateSessions.length]!);
   const result = await autocannon({
     url: base(system) + request.path,
     method: request.method,
@@ -297,6 +309,16 @@ async function load(system: SystemName, request: Request): Promise<Run> {
     body: request.body,
     connections,
     duration,
+    ...(rotateSessions.length > 1 && {
+      requests: [
+        {
+          setupRequest: (sent) => {
+            next++;
+            return { ...sent, path: rotated(sent.path ?? request.path), body: rotated(String(sent.body ?? '')) };
+          },
+        },
+      ],
+    }),
   });
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${system} ${request.path}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
@@ -314,9 +336,13 @@ const spread = (values: number[], digits = 0) =>
 async function buildScenarios(seeded: Awaited<ReturnType<typeof seed>>): Promise<Scenario[]> {
   const admin = new pg.Client({ connectionString: databaseUrl });
   await admin.connect();
-  const [updateTarget, appendTarget] = (
-    await admin.query<{ id: string }>('SELECT id FROM sessions WHERE user_id = $1 ORDER BY id LIMIT 2', [LISTED_USER])
-  ).rows.map((row) => row.id) as [string, string];
+  const [updateTarget, ...appendTargets] = (
+    await admin.query<{ id: string }>('SELECT id FROM sessions WHERE user_id = $1 ORDER BY id LIMIT $2', [
+      LISTED_USER,
+      1 + APPEND_SESSIONS,
+    ])
+  ).rows.map((row) => row.id) as [string, ...string[]];
+  const appendTarget = appendTargets[0]!;
   const owner = { userId: LISTED_USER, agentId: LISTED_AGENT };
 
   // The messages the floor and PostGraphile append: what the service stores for APPEND_MESSAGES. (First:
@@ -328,20 +354,25 @@ async function buildScenarios(seeded: Awaited<ReturnType<typeof seed>>): Promise
       [appendTarget],
     )
   ).rows.reverse();
-  // Appends would otherwise pile up in one context, past the service's context limit: each load run of
-  // the append scenario starts from the history as it is now.
-  const appendBase = (
-    await admin.query<{ seq: number }>('SELECT max(seq) AS seq FROM messages WHERE session_id = $1', [appendTarget])
-  ).rows[0]!.seq;
+  // Appends would otherwise pile up in the contexts, past the service's context limit: each load run of
+  // the append scenario starts from the histories as they are now.
+  const appendBases = (
+    await admin.query<{ id: string; seq: number }>(
+      'SELECT session_id AS id, max(seq) AS seq FROM messages WHERE session_id = ANY($1) GROUP BY session_id',
+      [appendTargets],
+    )
+  ).rows;
   const resetAppends = async () => {
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
-    await client.query('DELETE FROM messages WHERE session_id = $1 AND seq > $2', [appendTarget, appendBase]);
-    // The context's size kept on the row (last_seq stays: sequence numbers are never reused).
-    await client.query(
-      'UPDATE sessions SET context_size = (SELECT count(*) FROM messages WHERE session_id = $1 AND in_context) WHERE id = $1',
-      [appendTarget],
-    );
+    for (const { id, seq } of appendBases) {
+      await client.query('DELETE FROM messages WHERE session_id = $1 AND seq > $2', [id, seq]);
+      // The context's size kept on the row (last_seq stays: sequence numbers are never reused).
+      await client.query(
+        'UPDATE sessions SET context_size = (SELECT count(*) FROM messages WHERE session_id = $1 AND in_context) WHERE id = $1',
+        [id],
+      );
+    }
     await client.end();
   };
   // The session where page 500 (20 per page) starts: the last one of page 499.
@@ -436,7 +467,7 @@ async function buildScenarios(seeded: Awaited<ReturnType<typeof seed>>): Promise
       rows: writeRows('updateSession'),
     },
     {
-      name: 'appendMessages (2 messages)',
+      name: `appendMessages (2 messages, ${APPEND_SESSIONS} sessions in turn)`,
       requests: {
         service: graphql(APPEND_MESSAGES, { id: appendTarget, agentId: LISTED_AGENT }),
         postgraphile: graphql(PG_APPEND_MESSAGES, { ...owner, id: appendTarget, messages: stored }),
@@ -444,6 +475,7 @@ async function buildScenarios(seeded: Awaited<ReturnType<typeof seed>>): Promise
       },
       rows: writeRows('appendSessionMessages'),
       reset: resetAppends,
+      rotateSessions: appendTargets,
     },
   ];
 }
@@ -564,7 +596,7 @@ async function main() {
       for (const scenario of scenarios) {
         for (const system of order) {
           await scenario.reset?.();
-          runs.get(scenario.name)![system].push(await load(system, scenario.requests[system]));
+          runs.get(scenario.name)![system].push(await load(system, scenario.requests[system], scenario.rotateSessions));
           // Still answering with rows after the load (autocannon sees only status codes).
           scenario.rows[system](await send(system, scenario.requests[system]));
         }
