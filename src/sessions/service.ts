@@ -222,7 +222,7 @@ export class SessionService {
     const createdAt = new Date().toISOString();
     const messages = drafts.map((draft) => buildMessage(draft, createdAt));
     const { expectedVersion } = options;
-    const request = { operation: 'appendMessages', input: { ref, input: drafts, expectedVersion } };
+    const request = sessionWrite({ operation: 'appendMessages', input: drafts }, ref, expectedVersion);
     try {
       const { session, made } = await this.oneStatement(
         caller,
@@ -393,12 +393,12 @@ export class SessionService {
   private async writeRow(
     caller: Caller,
     ref: SessionRef,
-    { operation, input }: WriteRequest,
+    requested: WriteRequest,
     options: WriteOptions,
     change: RowChange,
   ): Promise<SessionRecord> {
     const { expectedVersion } = options;
-    const request = { operation, input: { ref, input, expectedVersion } };
+    const request = sessionWrite(requested, ref, expectedVersion);
     const session = await this.oneStatement(caller, request, options, sessionOutcome, async (statements) => {
       const updated = await statements.updateSession(caller, ref, expectedVersion, change);
       if (!updated) throw await missedWrite(statements, caller, ref, expectedVersion);
@@ -438,11 +438,11 @@ export class SessionService {
   private async write(
     caller: Caller,
     ref: SessionRef,
-    { operation, input }: WriteRequest,
+    requested: WriteRequest,
     options: WriteOptions,
     work: (tx: SessionWrites, session: SessionRecord) => Promise<void>,
   ): Promise<SessionRecord> {
-    const request = { operation, input: { ref, input, expectedVersion: options.expectedVersion } };
+    const request = sessionWrite(requested, ref, options.expectedVersion);
     return this.told(
       'updated',
       await this.transaction(caller, request, options, sessionOutcome, (tx) => applied(tx, caller, ref, options, work)),
@@ -456,12 +456,12 @@ export class SessionService {
   private async writeMaking<Made>(
     caller: Caller,
     ref: SessionRef,
-    { operation, input }: WriteRequest,
+    requested: WriteRequest,
     options: WriteOptions,
     made: Made,
     work: (tx: SessionWrites, session: SessionRecord) => Promise<void>,
   ): Promise<{ session: SessionRecord; made: Made }> {
-    const request = { operation, input: { ref, input, expectedVersion: options.expectedVersion } };
+    const request = sessionWrite(requested, ref, options.expectedVersion);
     const written = await this.transaction(caller, request, options, writtenOutcome<Made>(), async (tx) => ({
       session: await applied(tx, caller, ref, options, work),
       made,
@@ -677,4 +677,13 @@ function referencesNamed(agentId: string | undefined, config: ChatModelConfigDra
 /** Upstream names a new session after its creation time, `YYYY-MM-DD HH:MM:SS` (UTC). */
 function defaultSessionName(now: Date): string {
   return now.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** A write of an existing session as its idempotency key identifies it: the change, where, at which version. */
+function sessionWrite(
+  { operation, input }: WriteRequest,
+  ref: SessionRef,
+  expectedVersion: number | null | undefined,
+): WriteRequest {
+  return { operation, input: { ref, input, expectedVersion } };
 }
