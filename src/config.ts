@@ -34,6 +34,7 @@ const environmentSchema = z.object({
   DATABASE_CONNECT_TIMEOUT_MS: positiveInt(60_000).default(2_000),
   DATABASE_POOL_WAIT_TIMEOUT_MS: positiveInt(600_000).default(10_000),
   DATABASE_QUERY_TIMEOUT_MS: positiveInt(600_000).default(15_000),
+  DATABASE_PREPARED_STATEMENTS: booleanFlag.default(true),
   DATA_DIR: z.string().min(1).default('./.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GRAPHIQL: booleanFlag.optional(),
@@ -168,6 +169,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
           connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
           poolWaitTimeoutMs: env.DATABASE_POOL_WAIT_TIMEOUT_MS,
           queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
+          preparedStatements: env.DATABASE_PREPARED_STATEMENTS,
         }
       : { kind: 'pglite', dataDir: path.resolve(env.DATA_DIR) },
     logLevel: env.LOG_LEVEL,

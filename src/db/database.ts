@@ -18,6 +18,12 @@ export type DatabaseOptions =
       /** Waiting for a pooled connection while all are busy: queueing under load, not an outage. */
       poolWaitTimeoutMs?: number;
       queryTimeoutMs?: number;
+      /**
+       * Send the service's reads and one-statement writes as named prepared statements, so each
+       * connection parses and plans them once. Off for a pooler that shares connections between
+       * clients per transaction without tracking prepared statements.
+       */
+      preparedStatements?: boolean;
     }
   | { kind: 'pglite'; dataDir: string };
 
@@ -100,6 +106,7 @@ function postgresDriver({
   connectTimeoutMs = 2_000,
   poolWaitTimeoutMs = 10_000,
   queryTimeoutMs = 15_000,
+  preparedStatements = true,
 }: Extract<DatabaseOptions, { kind: 'postgres' }>): Driver {
   // Bounded waits: with the database gone, a request fails within these instead of hanging, and
   // the pool drops broken connections and opens new ones once the database is back. pg uses one
@@ -121,6 +128,7 @@ function postgresDriver({
   // An idle connection that breaks (database restarted) is dropped by the pool; without a listener
   // its 'error' event would end the process.
   pool.on('error', () => {});
+  const statement = preparedStatements ? preparedStatementOf : (text: string, values: unknown[]) => ({ text, values });
   return {
     poolStats: () => ({ max: poolSize, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     adapter: new PrismaPg(pool),
@@ -134,7 +142,7 @@ function postgresDriver({
       const ignore = () => {};
       client.on('error', ignore);
       try {
-        const { rows } = await client.query(sql, params);
+        const { rows } = await client.query(statement(sql, params));
         client.release();
         return rows as Row[];
       } catch (error) {
@@ -156,6 +164,23 @@ function postgresDriver({
     },
     close: () => pool.end(),
   };
+}
+
+/**
+ * Names for the statement texts `query` sends. The texts come from the code, never from a request
+ * (values are parameters), so there are few; the bound only keeps a mistake from preparing without
+ * end on every connection. Beyond it a text is sent unnamed, parsed each time.
+ */
+const statementNames = new Map<string, string>();
+const MAX_PREPARED_STATEMENTS = 200;
+
+function preparedStatementOf(text: string, values: unknown[]): pg.QueryConfig {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_PREPARED_STATEMENTS) {
+    name = `agent_sessions_${statementNames.size}`;
+    statementNames.set(text, name);
+  }
+  return { name, text, values };
 }
 
 async function pgliteDriver(dataDir: string): Promise<Driver> {
