@@ -104,9 +104,7 @@ const base = (system: SystemName) => `http://127.0.0.1:${ports[system]}`;
  * Node flags of the service: its old generation bounded as a memory-limited deployment would bound
  * it; the young generation is Node's default, as for the other two systems.
  */
-const serviceNodeFlags = (env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=128')
-  .split(' ')
-  .filter(Boolean);
+const serviceNodeFlags = (env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=128').split(' ').filter(Boolean);
 
 /** Starts one system; with `logStatements`, its connections ask PostgreSQL to log every statement. */
 function start(system: SystemName, logStatements: boolean): ChildProcess {
