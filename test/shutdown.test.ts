@@ -43,6 +43,25 @@ describe('graceful shutdown', () => {
     expect(Date.now() - startedAt).toBeLessThan(1_000);
   });
 
+  test('a client keeping its connection busy does not hold the shutdown up, and loses no request', async () => {
+    const { server, port } = await listen((_request, response) => setTimeout(() => response.end('ok'), 20));
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    onTestFinished(() => agent.destroy());
+    // Back to back on one kept-alive connection, as a load balancer or a busy client sends them:
+    // the connection is never idle. It ends when the service refuses a new connection.
+    const answered: Array<{ status: number; body: string }> = [];
+    const client = (async () => {
+      for (;;) answered.push(await get(port, agent));
+    })().catch((error: Error) => error);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const startedAt = Date.now();
+    expect(await closeGracefully(server, 5_000)).toBe('drained');
+    expect(Date.now() - startedAt).toBeLessThan(1_000);
+    expect((await client).message).toMatch(/ECONNREFUSED/);
+    expect(answered.length).toBeGreaterThan(1);
+    expect(answered.every((response) => response.status === 200 && response.body === 'ok')).toBe(true);
+  });
+
   test('requests still running at the deadline are cut', async () => {
     const { server, port } = await listen(() => {});
     const stuck = get(port);
