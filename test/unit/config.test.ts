@@ -106,7 +106,11 @@ describe('configuration', () => {
       connectTimeoutMs: 500,
       poolWaitTimeoutMs: 10_000,
       queryTimeoutMs: 15_000,
+      preparedStatements: true,
     });
+    expect(
+      loadConfig({ DATABASE_URL: 'postgresql://h/db', DATABASE_PREPARED_STATEMENTS: 'false' }).database,
+    ).toMatchObject({ preparedStatements: false });
   });
 
   test('MAX_BATCH_SIZE=0 turns batching off', () => {
