@@ -70,11 +70,12 @@ export function useCostLimit(maxCost: number): Plugin {
   };
   const rememberedCostOf = (args: CostArgs): number | null => {
     const variables = args.variableValues ?? {};
-    // Variables nested too deep to serialise safely (hostile ones) are costed afresh rather than kept.
-    if (!nestsWithin(variables, LIMITS.jsonObjectDepth)) return costOf(args);
+    // Large variables (a write's input) are costed afresh rather than kept; the size check stops
+    // early, so a large input is not serialised only to be found too large. So are variables nested
+    // too deep to serialise safely (hostile ones).
+    if (exceedsJsonSize(variables, MAX_REMEMBERED_KEY_LENGTH) || !nestsWithin(variables, LIMITS.jsonObjectDepth))
+      return costOf(args);
     const key = `${args.operationName ?? ''}\n${JSON.stringify(variables)}`;
-    // Large variables (a write's input) are costed afresh rather than kept.
-    if (key.length > MAX_REMEMBERED_KEY_LENGTH) return costOf(args);
     let remembered = costs.get(args.document);
     if (!remembered) costs.set(args.document, (remembered = new Map()));
     if (remembered.has(key)) return remembered.get(key)!;
