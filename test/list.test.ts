@@ -3,6 +3,7 @@ import {
   CREATE_SESSION,
   createdSession,
   FULL_STATE,
+  GET_SESSION,
   LIST_SESSIONS,
   SESSION_FIELDS,
   UPDATE_SESSION,
@@ -102,8 +103,43 @@ describe('sessions', () => {
     };
     const forFive = await countFor(5);
     const forFifty = await countFor(50);
+    // Read with the page, each session is what reading it alone returns.
+    const listed = await service.graphql(query, { agentId: 'batched', first: 3 }, { userId: 'batcher' });
+    for (const { node } of listed.data!.sessions.edges) {
+      const alone = await service.graphql(GET_SESSION, { id: node.id, agentId: 'batched' }, { userId: 'batcher' });
+      expect(node).toEqual(alone.data!.session);
+    }
     expect(forFifty).toBe(forFive);
-    // The page, the states, the context messages and the tasks: one statement each.
-    expect(forFifty).toBe(4);
+    // The page with each session's state, context and tasks beside it.
+    expect(forFifty).toBe(1);
+  });
+
+  test('a page whose nodes ask for two context windows reads each as its own field would', async () => {
+    const service = await startTestApp();
+    onTestFinished(() => service.close());
+    await createSessions(service, 'windows', 3, 'windower');
+    const query = graphql(`
+      query TwoWindows($agentId: ID!, $last: Int) {
+        sessions(agentId: $agentId) {
+          edges { node { id state { newest: context(last: $last) { id } whole: context { id } tasksContext { tasks { id } } } } }
+        }
+      }
+    `);
+    let result!: GraphQLResponse<ResultOf<typeof query>>;
+    const statements = await service.countStatements(async () => {
+      result = await service.graphql(query, { agentId: 'windows', last: 1 }, { userId: 'windower' });
+    });
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.sessions.edges).toHaveLength(3);
+    for (const { node } of result.data!.sessions.edges) {
+      expect(node.state!.whole).toHaveLength(2);
+      expect(node.state!.newest).toEqual([node.state!.whole[1]]);
+      expect(node.state!.tasksContext.tasks).toHaveLength(2);
+    }
+    // The page with states and tasks; each context window on its own.
+    expect(statements).toBe(3);
+    // A window the field refuses is reported by the field, as without the page's read-ahead.
+    const refused = await service.graphql(query, { agentId: 'windows', last: -1 }, { userId: 'windower' });
+    expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });

@@ -25,6 +25,16 @@ export interface SessionListPosition {
   id: string;
 }
 
+/**
+ * What is read with each listed session, in the page's statement: its agent state, its context (the
+ * newest `last` messages, or all of it), its tasks.
+ */
+export interface SessionParts {
+  state?: boolean;
+  context?: { last?: number };
+  tasks?: boolean;
+}
+
 /** One page of each agent's sessions: the same size, start, filter and order for every agent. */
 export interface SessionListWindow {
   first: number;
@@ -33,6 +43,7 @@ export interface SessionListWindow {
   offset?: number;
   filter?: SessionFilter;
   order?: SessionOrder;
+  with?: SessionParts;
 }
 
 export const DEFAULT_ORDER: SessionOrder = { field: 'updatedAt', direction: 'desc' };
@@ -41,6 +52,19 @@ export const DEFAULT_ORDER: SessionOrder = { field: 'updatedAt', direction: 'des
 export const SESSION_COLUMNS = `id, user_id AS "userId", agent_id AS "agentId", workspace_id AS "workspaceId", name,
   chat_model_config AS "chatModelConfig", source, source_schedule_id AS "sourceScheduleId", version, running,
   created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/* The columns of the rows hanging off a session, named as the model names them. */
+
+export const STATE_COLUMNS = `session_id AS "sessionId", summary, reply_id AS "replyId", cur_iter AS "curIter",
+  permission_mode AS "permissionMode", working_directories AS "workingDirectories", allow_rules AS "allowRules",
+  deny_rules AS "denyRules", ask_rules AS "askRules", max_cache_files AS "maxCacheFiles", max_cache_bytes AS "maxCacheBytes",
+  read_file_cache AS "readFileCache", activated_groups AS "activatedGroups"`;
+export const TASK_COLUMNS = `session_id AS "sessionId", id, position, subject, description, metadata, created_at AS "createdAt",
+  state, owner, blocks, blocked_by AS "blockedBy"`;
+
+/** What a message read needs (everything but the context flag), named as the model names it. */
+export const MESSAGE_COLUMNS = `session_id AS "sessionId", seq, id, name, role, content, metadata, created_at AS "createdAt",
+  finished_at AS "finishedAt", usage`;
 
 const ORDER_COLUMNS: Record<SessionOrderField, string> = { updatedAt: 'updated_at', createdAt: 'created_at' };
 
@@ -78,13 +102,39 @@ export function sessionPagesSql(
       `${column} ${beyond}= ${value}::timestamptz AND (${column} ${beyond} ${value}::timestamptz OR id ${beyond} ${id})`,
     );
   }
-  const sql = `SELECT p.* FROM unnest(${agents}::varchar[]) AS a(agent_id)
+  const parts = window.with ? partColumns(params, window.with) : [];
+  const sql = `SELECT ${['p.*', ...parts].join(', ')} FROM unnest(${agents}::varchar[]) AS a(agent_id)
     CROSS JOIN LATERAL (
       SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${conditions.join(' AND ')}
       ORDER BY ${column} ${direction}, id ${direction} OFFSET ${params.add(window.offset ?? 0)} LIMIT ${params.add(window.first + 1)}
     ) p
     ORDER BY p."agentId", p."${field}" ${direction}, p.id ${direction}`;
   return { sql, params: params.values };
+}
+
+/**
+ * The parts of each listed session `p`, each one JSON column beside its row (null: no state): the
+ * same rows the separate reads return (src/sessions/store.ts), the context by the same index walk.
+ */
+function partColumns(params: Parameters, parts: SessionParts): string[] {
+  const columns: string[] = [];
+  if (parts.state) {
+    columns.push(`(SELECT row_to_json(st) FROM (
+        SELECT ${STATE_COLUMNS} FROM agent_states WHERE session_id = p.id
+      ) st) AS "withState"`);
+  }
+  if (parts.context) {
+    columns.push(`(SELECT coalesce(json_agg(m ORDER BY m.seq), '[]') FROM (
+        SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = p.id AND in_context
+        ORDER BY seq DESC LIMIT ${params.add(parts.context.last ?? null)}::int
+      ) m) AS "withContext"`);
+  }
+  if (parts.tasks) {
+    columns.push(`(SELECT coalesce(json_agg(t ORDER BY t.position), '[]') FROM (
+        SELECT ${TASK_COLUMNS} FROM tasks WHERE session_id = p.id
+      ) t) AS "withTasks"`);
+  }
+  return columns;
 }
 
 /** One statement counting the sessions of each of `agentIds` that pass `filter`. */

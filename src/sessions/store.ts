@@ -3,7 +3,10 @@ import type { AgentState as AgentStateRow, Session as SessionRow } from '../db/g
 import type { RawQuery } from '../db/database.js';
 import { claimKey, purgeExpiredKeys, recordOutcome, type KeyClaim, type StoredKey } from '../db/idempotency-keys.js';
 import {
+  MESSAGE_COLUMNS,
   SESSION_COLUMNS,
+  STATE_COLUMNS,
+  TASK_COLUMNS,
   sessionCountsSql,
   sessionPagesSql,
   type SessionFilter,
@@ -41,6 +44,16 @@ import {
 export interface SessionPage {
   sessions: SessionRecord[];
   hasNextPage: boolean;
+  /** By session id, what the window asked to read `with` each session (see SessionParts). */
+  parts?: Map<string, SessionPartsRead>;
+}
+
+/** A listed session's parts, read with it; those not asked for are absent. */
+export interface SessionPartsRead {
+  /** Null: the session has no agent state. */
+  state?: AgentStateRecord | null;
+  context?: Message[];
+  tasks?: Task[];
 }
 
 /** A window of a history: the first messages after a position, or the last ones before it. */
@@ -278,11 +291,17 @@ export class SessionStore extends SessionStatements {
     window: SessionListWindow,
   ): Promise<Map<string, SessionPage>> {
     const { sql, params } = sessionPagesSql(caller, agentIds, window);
-    const rows = groupBy(await this.query<SessionRow>(sql, params), (row) => row.agentId, toSessionRecord);
+    const rows = await this.query<ListedSessionRow>(sql, params);
+    const sessions = groupBy(rows, (row) => row.agentId, toSessionRecord);
+    const parts = window.with && new Map(rows.map((row) => [row.id, partsRead(row)]));
     return new Map(
       agentIds.map((agentId) => {
-        const sessions = rows.get(agentId) ?? [];
-        return [agentId, { sessions: sessions.slice(0, window.first), hasNextPage: sessions.length > window.first }];
+        const listed = sessions.get(agentId) ?? [];
+        const page: SessionPage = {
+          sessions: listed.slice(0, window.first),
+          hasNextPage: listed.length > window.first,
+        };
+        return [agentId, parts ? { ...page, parts } : page];
       }),
     );
   }
@@ -521,17 +540,6 @@ export class SessionWrites extends SessionStatements {
   }
 }
 
-const STATE_COLUMNS = `session_id AS "sessionId", summary, reply_id AS "replyId", cur_iter AS "curIter",
-  permission_mode AS "permissionMode", working_directories AS "workingDirectories", allow_rules AS "allowRules",
-  deny_rules AS "denyRules", ask_rules AS "askRules", max_cache_files AS "maxCacheFiles", max_cache_bytes AS "maxCacheBytes",
-  read_file_cache AS "readFileCache", activated_groups AS "activatedGroups"`;
-const TASK_COLUMNS = `session_id AS "sessionId", id, position, subject, description, metadata, created_at AS "createdAt",
-  state, owner, blocks, blocked_by AS "blockedBy"`;
-
-/** What a message read needs (everything but the context flag), named as the model names it. */
-const MESSAGE_COLUMNS = `session_id AS "sessionId", seq, id, name, role, content, metadata, created_at AS "createdAt",
-  finished_at AS "finishedAt", usage`;
-
 /**
  * The SQL of a history window: `seek`, its condition and order, with one more message than the window holds
  * (it tells whether the history goes on). The bound is a row comparison on the primary key
@@ -593,6 +601,21 @@ function ownedBy(caller: Caller, ref: SessionRef) {
 
 function positioned(tasks: Task[]): PlacedTask[] {
   return tasks.map((task, position) => ({ ...task, position }));
+}
+
+/** A listed session's row, with the JSON columns of the parts its window asked for (listing.ts). */
+type ListedSessionRow = SessionRow & {
+  withState?: AgentStateRow | null;
+  withContext?: MessageRow[];
+  withTasks?: Array<Task & { sessionId: string }>;
+};
+
+function partsRead({ withState, withContext, withTasks }: ListedSessionRow): SessionPartsRead {
+  return {
+    ...(withState !== undefined && { state: withState && toAgentStateRecord(withState) }),
+    ...(withContext && { context: withContext }),
+    ...(withTasks && { tasks: withTasks }),
+  };
 }
 
 function groupBy<Row, Item>(

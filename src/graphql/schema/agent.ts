@@ -19,7 +19,7 @@ export const AgentRef = builder.objectRef<{ id: string }>('Agent').implement({
       description: "The caller's sessions of this agent, paged, filtered and ordered as Query.sessions.",
       args: sessionPageArgs(),
       validate: sessionPageRule,
-      resolve: (agent, page, context) => sessionsPage(context, agent.id, page),
+      resolve: (agent, page, context, info) => sessionsPage(context, agent.id, page, info),
     }),
   }),
 });

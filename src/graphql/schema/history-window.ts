@@ -1,8 +1,8 @@
-import { getDirectiveValues, GraphQLIncludeDirective, GraphQLSkipDirective, Kind, valueFromASTUntyped } from 'graphql';
-import type { GraphQLResolveInfo, SelectionSetNode } from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { LIMITS } from '../../sessions/limits.js';
 import type { HistoryMessage, HistoryWindow } from '../../sessions/service.js';
 import { decodeCursor, encodeCursor } from './connection.js';
+import { argumentsOf, selectedFields } from './lookahead.js';
 
 /* The arguments of `Session.messages` as a window of the history (see message.ts). */
 
@@ -65,33 +65,14 @@ function isValidHistoryArgs(args: HistoryArgs): boolean {
  * (the field then reads, and reports, on its own).
  */
 export function selectedHistoryWindow(info: GraphQLResolveInfo): HistoryWindow | null {
-  const variables = info.variableValues;
-  const windows = new Set<string>();
-  let window: HistoryWindow | null = null;
-  let valid = true;
-  const visited = new Set<string>();
-  const visit = (selectionSet: SelectionSetNode | undefined) => {
-    for (const selection of selectionSet?.selections ?? []) {
-      if (!isIncluded(selection, variables)) continue;
-      if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet);
-      else if (selection.kind === Kind.FRAGMENT_SPREAD) {
-        if (visited.has(selection.name.value)) continue;
-        visited.add(selection.name.value);
-        visit(info.fragments[selection.name.value]?.selectionSet);
-      } else if (selection.name.value === 'messages') {
-        const args: Record<string, unknown> = {};
-        for (const argument of selection.arguments ?? [])
-          args[argument.name.value] = valueFromASTUntyped(argument.value, variables);
-        if (!isHistoryArgs(args) || !isValidHistoryArgs(args)) valid = false;
-        else {
-          window = toHistoryWindow(args);
-          windows.add(JSON.stringify(window));
-        }
-      }
-    }
-  };
-  for (const node of info.fieldNodes) visit(node.selectionSet);
-  return valid && windows.size === 1 ? window : null;
+  const windows = new Map<string, HistoryWindow>();
+  for (const field of selectedFields(info, info.fieldNodes, 'messages')) {
+    const args = argumentsOf(info, field);
+    if (!isHistoryArgs(args) || !isValidHistoryArgs(args)) return null;
+    const window = toHistoryWindow(args);
+    windows.set(JSON.stringify(window), window);
+  }
+  return windows.size === 1 ? [...windows.values()][0]! : null;
 }
 
 function isHistoryArgs(args: Record<string, unknown>): args is HistoryArgs {
@@ -102,13 +83,4 @@ function isHistoryArgs(args: Record<string, unknown>): args is HistoryArgs {
     optional(args.after, 'string') &&
     optional(args.before, 'string')
   );
-}
-
-/** @skip and @include, as execution applies them. */
-function isIncluded(
-  node: Parameters<typeof getDirectiveValues>[1],
-  variables: GraphQLResolveInfo['variableValues'],
-): boolean {
-  if (getDirectiveValues(GraphQLSkipDirective, node, variables)?.if === true) return false;
-  return getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if !== false;
 }

@@ -1,3 +1,4 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { listCost, pageSize } from '../cost.js';
 import { LIMITS } from '../../sessions/limits.js';
 import { isStorableText } from '../../sessions/text.js';
@@ -9,6 +10,7 @@ import { idKey, referencedId } from '../entities.js';
 import { idString, nonEmptyString } from '../validation.js';
 import { decodeCursor, encodeCursor } from './connection.js';
 import { selectedHistoryWindow } from './history-window.js';
+import { selectedSessionParts } from './session-parts.js';
 import { SessionSourceEnum } from './enums.js';
 
 export const ChatModelConfigRef = builder.objectRef<ChatModelConfig>('SessionChatModelConfig').implement({
@@ -170,13 +172,18 @@ export const sessionPageRule: [(args: SessionPageArgs) => boolean, { message: st
   { message: 'Malformed cursor, or a cursor of another order.', path: ['after'] },
 ];
 
-/** A page of the caller's sessions of an agent. */
+/**
+ * A page of the caller's sessions of an agent. The parts of each session its nodes select
+ * (session-parts.ts) are read in the page's statement and handed to their fields through the loaders.
+ */
 export async function sessionsPage(
   context: GraphQLContext,
   agentId: string,
   { first, after, filter, orderBy }: SessionPageArgs,
+  info: GraphQLResolveInfo,
 ) {
   const order = orderBy ?? DEFAULT_ORDER;
+  const parts = selectedSessionParts(info);
   const page = await context.loaders.sessionPages.load({
     id: agentId,
     window: {
@@ -184,8 +191,14 @@ export async function sessionsPage(
       after: after ? sessionCursor.decode(after, order)! : undefined,
       filter: filter ?? undefined,
       order,
+      ...(parts && { with: parts }),
     },
   });
+  for (const [sessionId, read] of page.parts ?? []) {
+    if (read.state) context.loaders.state.prime(sessionId, read.state);
+    if (read.context) context.loaders.context.prime({ id: sessionId, window: parts?.context?.last }, read.context);
+    if (read.tasks) context.loaders.tasks.prime(sessionId, read.tasks);
+  }
   const edges = page.sessions.map((session) => ({ cursor: sessionCursor.encode(session, order), node: session }));
   return {
     edges,
@@ -226,6 +239,6 @@ builder.queryFields((t) => ({
     description: "The caller's sessions of an agent, most recently updated first unless `orderBy` says otherwise.",
     args: { agentId: t.arg.id(agentIdField), ...sessionPageArgs() },
     validate: sessionPageRule,
-    resolve: (_root, { agentId, ...page }, context) => sessionsPage(context, agentId, page),
+    resolve: (_root, { agentId, ...page }, context, info) => sessionsPage(context, agentId, page, info),
   }),
 }));
