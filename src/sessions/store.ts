@@ -44,7 +44,7 @@ import {
 export interface SessionPage {
   sessions: SessionRecord[];
   hasNextPage: boolean;
-  /** By session id, what the window asked to read `with` each session (see SessionParts). */
+  /** By id of the page's sessions, what the window asked to read `with` each one (see SessionParts). */
   parts?: Map<string, SessionPartsRead>;
 }
 
@@ -291,17 +291,21 @@ export class SessionStore extends SessionStatements {
     window: SessionListWindow,
   ): Promise<Map<string, SessionPage>> {
     const { sql, params } = sessionPagesSql(caller, agentIds, window);
-    const rows = await this.query<ListedSessionRow>(sql, params);
-    const sessions = groupBy(rows, (row) => row.agentId, toSessionRecord);
-    const parts = window.with && new Map(rows.map((row) => [row.id, partsRead(row)]));
+    const rows = groupBy(
+      await this.query<ListedSessionRow>(sql, params),
+      (row) => row.agentId,
+      (row) => row,
+    );
     return new Map(
       agentIds.map((agentId) => {
-        const listed = sessions.get(agentId) ?? [];
-        const page: SessionPage = {
-          sessions: listed.slice(0, window.first),
-          hasNextPage: listed.length > window.first,
-        };
-        return [agentId, parts ? { ...page, parts } : page];
+        const read = rows.get(agentId) ?? [];
+        // One more row than the page was read, to tell whether another page follows.
+        const listed = read.slice(0, window.first);
+        const page: SessionPage = { sessions: listed.map(toSessionRecord), hasNextPage: read.length > window.first };
+        return [
+          agentId,
+          window.with ? { ...page, parts: new Map(listed.map((row) => [row.id, partsRead(row)])) } : page,
+        ];
       }),
     );
   }
